@@ -1,0 +1,157 @@
+// The config file: the report's keys (plus L1_penalty and seed), validated strictly before any work starts.
+// parseConfig turns YAML text into a complete Config (defaults filled in) or throws a one-line ConfigError
+// naming the file, the key, what was expected and what was found. Platform-neutral: no file reading here.
+
+import { load, YAMLException } from 'js-yaml';
+import { ConfigError } from '../core/errors.js';
+import { suggest } from './suggest.js';
+
+export const ACTIVATIONS = ['tanh', 'sigmoid', 'ReLU'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const INPUT_SIZE = 784;
+export const CLASS_COUNT = 10;
+
+export interface Config {
+  layer_specs: number[];
+  activation: Activation;
+  learning_rate: number;
+  batch_size: number;
+  epochs: number;
+  early_stop: boolean;
+  /** Patience: epochs without a lower validation loss before training stops. */
+  early_stop_epoch: number;
+  L2_penalty: number;
+  L1_penalty: number;
+  momentum: boolean;
+  momentum_gamma: number;
+  seed: number;
+}
+
+export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_size' | 'epochs'> = {
+  activation: 'tanh',
+  early_stop: true,
+  early_stop_epoch: 5,
+  L2_penalty: 0,
+  L1_penalty: 0,
+  momentum: false,
+  momentum_gamma: 0.9,
+  seed: 0,
+};
+
+type Check = (value: unknown, key: string) => unknown;
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `a list [${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${String(value)}`;
+}
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) => {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`expected an integer >= ${min}, found ${describe(v)}`);
+  if (v < min || v > max) throw new Error(`expected an integer from ${min} to ${max}, found ${v}`);
+  return v;
+};
+
+const number = (min: number, inclusive: boolean, max = Infinity, maxInclusive = true): Check => (v) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`expected a finite number, found ${describe(v)}`);
+  const low = inclusive ? v >= min : v > min;
+  const high = maxInclusive ? v <= max : v < max;
+  if (!low || !high) {
+    const range = `${inclusive ? '>=' : '>'} ${min}` + (max < Infinity ? ` and ${maxInclusive ? '<=' : '<'} ${max}` : '');
+    throw new Error(`expected a number ${range}, found ${v}`);
+  }
+  return v;
+};
+
+const boolean: Check = (v) => {
+  if (typeof v !== 'boolean') throw new Error(`expected true or false, found ${describe(v)}`);
+  return v;
+};
+
+const activation: Check = (v) => {
+  const match = typeof v === 'string' ? ACTIVATIONS.find((a) => a.toLowerCase() === v.toLowerCase()) : undefined;
+  if (!match) throw new Error(`expected one of ${ACTIVATIONS.join(', ')}, found ${describe(v)}`);
+  return match;
+};
+
+const layerSpecs: Check = (v) => {
+  if (!Array.isArray(v) || v.length < 2) throw new Error(`expected a list of at least two layer sizes such as [${INPUT_SIZE}, 128, ${CLASS_COUNT}], found ${describe(v)}`);
+  v.forEach((size, i) => {
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 65536) {
+      throw new Error(`expected layer sizes to be integers from 1 to 65536, found ${describe(size)} at position ${i}`);
+    }
+  });
+  if (v[0] !== INPUT_SIZE) throw new Error(`expected the first layer to be ${INPUT_SIZE} (28x28 pixels), found ${v[0]}`);
+  if (v[v.length - 1] !== CLASS_COUNT) throw new Error(`expected the last layer to be ${CLASS_COUNT} (classes), found ${v[v.length - 1]}`);
+  return [...v];
+};
+
+const FIELDS: Record<keyof Config, Check> = {
+  layer_specs: layerSpecs,
+  activation,
+  learning_rate: number(0, false),
+  batch_size: integer(1, 60000),
+  epochs: integer(1, 100000),
+  early_stop: boolean,
+  early_stop_epoch: integer(1, 100000),
+  L2_penalty: number(0, true),
+  L1_penalty: number(0, true),
+  momentum: boolean,
+  momentum_gamma: number(0, true, 1, false),
+  seed: integer(0, 0xffffffff),
+};
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
+const REQUIRED: (keyof Config)[] = ['layer_specs', 'learning_rate', 'batch_size', 'epochs'];
+
+/** Validates one field's value; throws a ConfigError naming the source and key. */
+export function checkField(key: keyof Config, value: unknown, source: string): unknown {
+  try {
+    return FIELDS[key](value, key);
+  } catch (e) {
+    throw new ConfigError(`${source}: ${key}: ${(e as Error).message}`);
+  }
+}
+
+/** Parses and validates a YAML config; source names the file in every message. */
+export function parseConfig(text: string, source: string): Config {
+  let raw: unknown;
+  try {
+    raw = load(text, { filename: source });
+  } catch (e) {
+    if (e instanceof YAMLException) {
+      const m = e.mark;
+      const where = m ? `line ${m.line + 1}, column ${m.column + 1}` : 'unknown position';
+      throw new ConfigError(`${source}: YAML syntax error at ${where}: ${e.reason}`);
+    }
+    throw e;
+  }
+  if (raw === undefined || raw === null) throw new ConfigError(`${source}: the file is empty, expected a mapping of config keys such as layer_specs and learning_rate`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: expected a mapping of config keys, found ${describe(raw)}`);
+  return resolveConfig(raw as Record<string, unknown>, source);
+}
+
+/** Validates a mapping of config keys (from a file or from flags) and fills in defaults. */
+export function resolveConfig(raw: Record<string, unknown>, source: string): Config {
+  for (const key of Object.keys(raw)) {
+    if (!(key in FIELDS)) {
+      const near = suggest(key, CONFIG_KEYS);
+      throw new ConfigError(`${source}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${CONFIG_KEYS.join(', ')}`);
+    }
+  }
+  for (const key of REQUIRED) {
+    if (raw[key] === undefined || raw[key] === null) throw new ConfigError(`${source}: ${key}: required key is missing`);
+  }
+  const config = { ...DEFAULTS } as Record<string, unknown>;
+  for (const key of CONFIG_KEYS) {
+    if (raw[key] !== undefined) config[key] = checkField(key, raw[key], source);
+  }
+  return config as unknown as Config;
+}
+
+/** The config as YAML-ready key/value pairs, in the report's order. */
+export function configToYaml(config: Config): string {
+  return CONFIG_KEYS.map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
+}

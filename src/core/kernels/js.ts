@@ -1,0 +1,170 @@
+// The TypeScript reference back end: plain loops over typed-array views of the shared linear memory.
+// It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
+// it favours clarity over speed (no blocking, no unrolling).
+
+import type { Kernels } from './kernels.js';
+
+export class JsKernels implements Kernels {
+  readonly name = 'js' as const;
+  private buffer: ArrayBufferLike | null = null;
+  private f32!: Float32Array;
+  private u8!: Uint8Array;
+  private i32!: Int32Array;
+
+  constructor(private readonly memory: WebAssembly.Memory) {}
+
+  // A grown memory detaches old views, so views are remade whenever the buffer changed.
+  private views(): void {
+    const buffer = this.memory.buffer;
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    this.f32 = new Float32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+  }
+
+  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
+    this.views();
+    const { f32, u8, i32 } = this;
+    const xo = x >> 2, so = stats >> 2, io = idx >> 2;
+    for (let r = 0; r < rows; r++) {
+      const img = i32[io + r];
+      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
+      const src = images + img * dim, dst = xo + r * dim;
+      for (let j = 0; j < dim; j++) f32[dst + j] = (u8[src + j] - mean) * invStd;
+      u8[y + r] = u8[labels + img];
+    }
+  }
+
+  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void {
+    this.views();
+    const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
+    for (let i = 0; i < m; i++) {
+      const crow = co + i * n;
+      f.fill(0, crow, crow + n);
+      for (let p = 0; p < k; p++) {
+        const aip = f[ao + i * k + p], brow = bo + p * n;
+        for (let j = 0; j < n; j++) f[crow + j] += aip * f[brow + j];
+      }
+    }
+  }
+
+  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number): void {
+    this.views();
+    const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
+    f.fill(0, co, co + m * n);
+    for (let p = 0; p < k; p++) {
+      const brow = bo + p * n;
+      for (let i = 0; i < m; i++) {
+        const api = f[ao + p * m + i], crow = co + i * n;
+        for (let j = 0; j < n; j++) f[crow + j] += api * f[brow + j];
+      }
+    }
+  }
+
+  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number): void {
+    this.views();
+    const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
+    for (let i = 0; i < m; i++) {
+      const arow = ao + i * k;
+      for (let j = 0; j < n; j++) {
+        const brow = bo + j * k;
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += f[arow + p] * f[brow + p];
+        f[co + i * n + j] = sum;
+      }
+    }
+  }
+
+  biasAdd(out: number, bias: number, rows: number, cols: number): void {
+    this.views();
+    const f = this.f32, oo = out >> 2, bo = bias >> 2;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) f[oo + r * cols + j] += f[bo + j];
+  }
+
+  colSum(out: number, a: number, rows: number, cols: number): void {
+    this.views();
+    const f = this.f32, oo = out >> 2, ao = a >> 2;
+    for (let j = 0; j < cols; j++) {
+      let sum = 0;
+      for (let r = 0; r < rows; r++) sum += f[ao + r * cols + j];
+      f[oo + j] = sum;
+    }
+  }
+
+  tanhForward(out: number, inp: number, n: number): void {
+    this.map(out, inp, n, Math.tanh);
+  }
+  tanhBackward(dInp: number, dOut: number, y: number, n: number): void {
+    this.zip(dInp, dOut, y, n, (d, v) => d * (1 - v * v));
+  }
+  sigmoidForward(out: number, inp: number, n: number): void {
+    this.map(out, inp, n, (v) => 1 / (1 + Math.exp(-v)));
+  }
+  sigmoidBackward(dInp: number, dOut: number, y: number, n: number): void {
+    this.zip(dInp, dOut, y, n, (d, v) => d * v * (1 - v));
+  }
+  reluForward(out: number, inp: number, n: number): void {
+    this.map(out, inp, n, (v) => (v > 0 ? v : 0));
+  }
+  reluBackward(dInp: number, dOut: number, y: number, n: number): void {
+    this.zip(dInp, dOut, y, n, (d, v) => (v > 0 ? d : 0));
+  }
+
+  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number): number {
+    this.views();
+    const f = this.f32, u8 = this.u8, lo = logits >> 2, dlo = dLogits >> 2;
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = lo + r * cols, drow = dlo + r * cols, label = u8[labels + r];
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, f[row + j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += Math.exp(f[row + j] - max);
+      loss += Math.log(sum) - (f[row + label] - max);
+      for (let j = 0; j < cols; j++) {
+        const p = Math.exp(f[row + j] - max) / sum;
+        f[drow + j] = (p - (j === label ? 1 : 0)) * gradScale;
+      }
+    }
+    return loss;
+  }
+
+  countCorrect(logits: number, labels: number, rows: number, cols: number): number {
+    this.views();
+    const f = this.f32, u8 = this.u8, lo = logits >> 2;
+    let correct = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = lo + r * cols;
+      let best = 0;
+      for (let j = 1; j < cols; j++) if (f[row + j] > f[row + best]) best = j;
+      if (best === u8[labels + r]) correct++;
+    }
+    return correct;
+  }
+
+  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void {
+    this.views();
+    const f = this.f32, wo = w >> 2, go = g >> 2, vo = v >> 2;
+    for (let i = 0; i < n; i++) {
+      const wi = f[wo + i];
+      const grad = f[go + i] + l2 * wi + l1 * Math.sign(wi);
+      f[go + i] = grad;
+      const vi = gamma * f[vo + i] + lr * grad;
+      f[vo + i] = vi;
+      f[wo + i] = wi - vi;
+    }
+  }
+
+  private map(out: number, inp: number, n: number, fn: (v: number) => number): void {
+    this.views();
+    const f = this.f32, oo = out >> 2, io = inp >> 2;
+    for (let i = 0; i < n; i++) f[oo + i] = fn(f[io + i]);
+  }
+
+  private zip(out: number, d: number, y: number, n: number, fn: (d: number, y: number) => number): void {
+    this.views();
+    const f = this.f32, oo = out >> 2, d0 = d >> 2, yo = y >> 2;
+    for (let i = 0; i < n; i++) f[oo + i] = fn(f[d0 + i], f[yo + i]);
+  }
+}

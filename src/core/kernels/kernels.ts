@@ -1,0 +1,55 @@
+// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it.
+// Pointers are byte offsets into the one linear memory the arena owns; sizes are element counts.
+// Matrices are row-major f32. Kernels allocate nothing and never grow memory.
+
+export type BackendName = 'js' | 'wasm';
+
+export interface Kernels {
+  readonly name: BackendName;
+
+  /** x (rows, dim) f32 = images[idx[r]] normalised by stats[idx[r]] = (mean, 1/std); y (rows) u8 = labels[idx[r]]. */
+  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+
+  /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
+  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
+  /** c (m, n) = a^T * b with a stored (k, m), b (k, n): the weight gradient X^T dZ. */
+  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number): void;
+  /** c (m, n) = a (m, k) * b^T with b stored (n, k): the gradient to the previous layer dZ W^T. */
+  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number): void;
+
+  /** out (rows, cols) += bias (cols) broadcast over rows. */
+  biasAdd(out: number, bias: number, rows: number, cols: number): void;
+  /** out (cols) = sum over rows of a (rows, cols): the bias gradient. */
+  colSum(out: number, a: number, rows: number, cols: number): void;
+
+  /** out (n) = tanh(inp); out may alias inp. */
+  tanhForward(out: number, inp: number, n: number): void;
+  /** dInp (n) = dOut * (1 - y^2) where y is the forward output; dInp may alias dOut. */
+  tanhBackward(dInp: number, dOut: number, y: number, n: number): void;
+  /** out (n) = 1 / (1 + exp(-inp)); out may alias inp. */
+  sigmoidForward(out: number, inp: number, n: number): void;
+  /** dInp (n) = dOut * y * (1 - y); dInp may alias dOut. */
+  sigmoidBackward(dInp: number, dOut: number, y: number, n: number): void;
+  /** out (n) = max(inp, 0); out may alias inp. */
+  reluForward(out: number, inp: number, n: number): void;
+  /** dInp (n) = dOut where y > 0, else 0 (the kink at 0 passes no gradient); dInp may alias dOut. */
+  reluBackward(dInp: number, dOut: number, y: number, n: number): void;
+
+  /**
+   * Row-wise stable softmax of logits (rows, cols) against labels (rows, u8).
+   * Writes dLogits = (softmax - onehot) * gradScale (may alias logits) and returns the summed cross-entropy.
+   */
+  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number): number;
+  /** How many rows of logits (rows, cols) have their first maximum at the label. */
+  countCorrect(logits: number, labels: number, rows: number, cols: number): number;
+
+  /** g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters. */
+  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void;
+}
+
+/** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
+export const KERNEL_NAMES = [
+  'gatherBatch', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
+  'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
+  'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate',
+] as const satisfies readonly (keyof Kernels)[];

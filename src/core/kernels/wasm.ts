@@ -1,0 +1,61 @@
+// The WASM SIMD back end: instantiates build/wasmfit.wasm (assembly/) over the host's memory and exposes
+// its exports as Kernels. Platform-neutral: callers pass the compiled module or its bytes (src/node/wasm-file.ts
+// reads them in Node; a browser fetches them). It does not own the memory or choose a back end.
+
+import { KERNEL_NAMES, type Kernels } from './kernels.js';
+
+// (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): validates only where SIMD is implemented.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** Whether this engine implements WebAssembly fixed-width SIMD (v128), which every wasm kernel uses. */
+export function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+type KernelExports = { [K in (typeof KERNEL_NAMES)[number]]: Kernels[K] } & { heapBase(): number };
+
+/** Instantiates the kernels over memory (imported as env.memory); heapBase is where the host's arena may start. */
+export async function instantiateWasmKernels(
+  source: WebAssembly.Module | BufferSource,
+  memory: WebAssembly.Memory,
+): Promise<{ kernels: Kernels; heapBase: number }> {
+  if (!simdSupported()) {
+    throw new Error('this JavaScript engine lacks WebAssembly SIMD, which the wasm back end needs; use --backend js');
+  }
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  const imports = { env: { memory, abort: (msg: number, file: number, line: number, col: number) => abort(memory, msg, file, line, col) } };
+  const { exports } = await WebAssembly.instantiate(module, imports);
+  const missing = [...KERNEL_NAMES, 'heapBase'].filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`the wasm kernel module lacks exports ${missing.join(', ')}: it is stale or not wasmfit's; rebuild it with npm run build:wasm`);
+  }
+  const fns = exports as unknown as KernelExports;
+  // The exports are bound as they are (no wrapper closures): calls go straight into WebAssembly.
+  const kernels = { name: 'wasm' } as { -readonly [K in keyof Kernels]: Kernels[K] };
+  for (const name of KERNEL_NAMES) (kernels as Record<string, unknown>)[name] = fns[name];
+  return { kernels, heapBase: fns.heapBase() };
+}
+
+// AssemblyScript's abort(message, fileName, line, column): the strings are UTF-16 with their byte length
+// in the 4 bytes before the pointer. Kernels abort only on a compiler-inserted check (debug builds).
+function abort(memory: WebAssembly.Memory, msg: number, file: number, line: number, col: number): never {
+  throw new Error(`wasm kernel aborted: ${readString(memory, msg) ?? 'no message'} at ${readString(memory, file) ?? 'unknown file'}:${line}:${col}`);
+}
+
+function readString(memory: WebAssembly.Memory, ptr: number): string | null {
+  const buffer = memory.buffer;
+  if (ptr < 4 || ptr > buffer.byteLength) return null;
+  const bytes = new DataView(buffer).getUint32(ptr - 4, true);
+  if (bytes % 2 !== 0 || ptr + bytes > buffer.byteLength) return null;
+  // Copied out first: TextDecoder refuses views of a SharedArrayBuffer, and the memory will be shared.
+  const units = new Uint16Array(new Uint8Array(buffer, ptr, bytes).slice().buffer);
+  let text = '';
+  for (let i = 0; i < units.length; i += 4096) text += String.fromCharCode(...units.subarray(i, i + 4096));
+  return text;
+}

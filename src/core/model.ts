@@ -1,0 +1,203 @@
+// The network: dense layers over the arena, forward and backward as kernel calls. Parameters, gradients,
+// velocities and the best-so-far copy share one layout (all weights, then all biases), so the optimiser
+// and the early-stopping snapshot are flat passes. Batch buffers are sized once for the largest batch.
+
+import type { Kernels } from './kernels/kernels.js';
+import { alignUp, ALIGN, type Arena } from './memory.js';
+import { Rng } from './rng.js';
+import type { Activation } from '../config/schema.js';
+import type { Dataset, Split } from '../data/dataset.js';
+
+export interface ModelSpec {
+  layerSpecs: number[];
+  activation: Activation;
+}
+
+interface Layout {
+  weights: number[];
+  biases: number[];
+  /** Bytes of the weights part (the part that is regularised). */
+  weightBytes: number;
+  bytes: number;
+}
+
+function layout(sizes: number[]): Layout {
+  const weights: number[] = [], biases: number[] = [];
+  let at = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    weights.push(at);
+    at = alignUp(at + sizes[l] * sizes[l + 1] * 4, ALIGN);
+  }
+  const weightBytes = at;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    biases.push(at);
+    at = alignUp(at + sizes[l + 1] * 4, ALIGN);
+  }
+  return { weights, biases, weightBytes, bytes: at };
+}
+
+export interface Metrics {
+  loss: number;
+  accuracy: number;
+}
+
+export class Model {
+  readonly sizes: number[];
+  readonly layers: number;
+  private readonly layout: Layout;
+  readonly params: number;
+  readonly grads: number;
+  readonly velocity: number;
+  readonly best: number;
+  /** Batch buffers: x (rows, 784), y (rows) u8, and per layer its output a[l] and gradient d[l]. */
+  private readonly x: number;
+  private readonly y: number;
+  private readonly a: number[];
+  private readonly d: number[];
+
+  constructor(readonly spec: ModelSpec, private readonly kernels: Kernels, private readonly arena: Arena, readonly maxRows: number) {
+    this.sizes = spec.layerSpecs;
+    this.layers = this.sizes.length - 1;
+    this.layout = layout(this.sizes);
+    this.params = arena.alloc(this.layout.bytes, 'parameters');
+    this.grads = arena.alloc(this.layout.bytes, 'gradients');
+    this.velocity = arena.alloc(this.layout.bytes, 'velocities');
+    this.best = arena.alloc(this.layout.bytes, 'best parameters');
+    this.x = arena.allocF32(maxRows * this.sizes[0], 'input batch');
+    this.y = arena.alloc(maxRows, 'label batch');
+    this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
+    this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
+  }
+
+  weight(l: number, base = this.params): number {
+    return base + this.layout.weights[l];
+  }
+  bias(l: number, base = this.params): number {
+    return base + this.layout.biases[l];
+  }
+  get paramBytes(): number {
+    return this.layout.bytes;
+  }
+
+  /** Glorot-uniform weights for tanh/sigmoid (and softmax regression), He-normal for ReLU; zero biases and velocities. */
+  initialise(seed: number): void {
+    const rng = new Rng(seed, 'init');
+    this.arena.u8(this.params, this.layout.bytes).fill(0);
+    this.arena.u8(this.velocity, this.layout.bytes).fill(0);
+    for (let l = 0; l < this.layers; l++) {
+      const fanIn = this.sizes[l], fanOut = this.sizes[l + 1];
+      const w = this.arena.f32(this.weight(l), fanIn * fanOut);
+      if (this.spec.activation === 'ReLU' && l + 1 < this.layers) {
+        const std = Math.sqrt(2 / fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+      } else {
+        const limit = Math.sqrt(6 / (fanIn + fanOut));
+        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
+      }
+    }
+  }
+
+  /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
+  gather(data: Dataset, split: Split, first: number, rows: number): void {
+    this.kernels.gatherBatch(this.x, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
+  }
+
+  /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
+  forward(rows: number): number {
+    const k = this.kernels;
+    let input = this.x;
+    for (let l = 0; l < this.layers; l++) {
+      const n = this.sizes[l + 1];
+      k.gemmNN(this.a[l], input, this.weight(l), rows, this.sizes[l], n);
+      k.biasAdd(this.a[l], this.bias(l), rows, n);
+      if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
+      input = this.a[l];
+    }
+    const last = this.layers - 1;
+    return k.softmaxCrossEntropy(this.d[last], this.a[last], this.y, rows, this.sizes[this.layers], 1 / rows);
+  }
+
+  /** How many of the gathered batch the last forward pass classified correctly. */
+  correct(rows: number): number {
+    const last = this.layers - 1;
+    return this.kernels.countCorrect(this.a[last], this.y, rows, this.sizes[this.layers]);
+  }
+
+  /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
+  backward(rows: number): void {
+    const k = this.kernels;
+    for (let l = this.layers - 1; l >= 0; l--) {
+      const inSize = this.sizes[l], outSize = this.sizes[l + 1];
+      const input = l === 0 ? this.x : this.a[l - 1];
+      k.gemmTN(this.weight(l, this.grads), input, this.d[l], inSize, rows, outSize);
+      k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
+      if (l > 0) {
+        k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
+        this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
+      }
+    }
+  }
+
+  /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */
+  update(lr: number, gamma: number, l2: number, l1: number): void {
+    const weightCount = this.layout.weightBytes / 4, biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
+    const wb = this.layout.weightBytes;
+    this.kernels.sgdUpdate(this.params, this.grads, this.velocity, weightCount, lr, gamma, l2, l1);
+    this.kernels.sgdUpdate(this.params + wb, this.grads + wb, this.velocity + wb, biasCount, lr, gamma, 0, 0);
+  }
+
+  /** Mean loss and accuracy over a split, in batches of maxRows. */
+  evaluate(data: Dataset, split: Split): Metrics {
+    let loss = 0, correct = 0;
+    for (let first = 0; first < split.count; first += this.maxRows) {
+      const rows = Math.min(this.maxRows, split.count - first);
+      this.gather(data, split, first, rows);
+      loss += this.forward(rows);
+      correct += this.correct(rows);
+    }
+    return { loss: loss / split.count, accuracy: correct / split.count };
+  }
+
+  saveBest(): void {
+    this.copy(this.params, this.best);
+  }
+  restoreBest(): void {
+    this.copy(this.best, this.params);
+  }
+  private copy(from: number, to: number): void {
+    this.arena.u8(to, this.layout.bytes).set(this.arena.u8(from, this.layout.bytes));
+  }
+
+  /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
+  exportTensors(): { name: string; shape: number[]; data: Float32Array }[] {
+    const out = [];
+    for (let l = 0; l < this.layers; l++) {
+      const i = this.sizes[l], o = this.sizes[l + 1];
+      out.push({ name: `layers.${l}.weight`, shape: [i, o], data: this.arena.f32(this.weight(l), i * o).slice() });
+      out.push({ name: `layers.${l}.bias`, shape: [o], data: this.arena.f32(this.bias(l), o).slice() });
+    }
+    return out;
+  }
+
+  /** Loads tensors named and shaped as exportTensors writes them (shapes checked by the caller). */
+  importTensors(tensors: Map<string, Float32Array>): void {
+    for (let l = 0; l < this.layers; l++) {
+      this.arena.f32(this.weight(l), this.sizes[l] * this.sizes[l + 1]).set(tensors.get(`layers.${l}.weight`)!);
+      this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
+    }
+  }
+
+  private activate(z: number, n: number): void {
+    const k = this.kernels;
+    if (this.spec.activation === 'tanh') k.tanhForward(z, z, n);
+    else if (this.spec.activation === 'sigmoid') k.sigmoidForward(z, z, n);
+    else k.reluForward(z, z, n);
+  }
+
+  private activateBackward(d: number, y: number, n: number): void {
+    const k = this.kernels;
+    if (this.spec.activation === 'tanh') k.tanhBackward(d, d, y, n);
+    else if (this.spec.activation === 'sigmoid') k.sigmoidBackward(d, d, y, n);
+    else k.reluBackward(d, d, y, n);
+  }
+}

@@ -1,0 +1,96 @@
+// The safetensors model format: 8-byte little-endian header length, a JSON header naming each tensor's
+// dtype, shape and byte range, then raw little-endian data. Only F32 is written or read. Decoding checks
+// everything a damaged or hostile file could get wrong before trusting a single offset.
+
+import { WasmfitError } from './errors.js';
+
+export interface Tensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface SafetensorsFile {
+  tensors: Map<string, Tensor>;
+  metadata: Record<string, string>;
+}
+
+/** A header longer than this is not a model of ours (and would be a way to exhaust memory). */
+const MAX_HEADER = 16 * 2 ** 20;
+
+export function encodeSafetensors(tensors: Tensor[], metadata: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
+    offset += t.data.length * 4;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, as the reference implementation does.
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors) {
+    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+  }
+  return out;
+}
+
+export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
+  const fail = (what: string): never => {
+    throw new WasmfitError(`${source}: ${what}`);
+  };
+  if (bytes.byteLength < 8) fail(`file is ${bytes.byteLength} bytes, shorter than the 8-byte safetensors header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER || 8 + headerLength > bytes.byteLength) {
+    fail(`header length ${headerLength} does not fit a ${bytes.byteLength}-byte file (not a safetensors file?)`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (e) {
+    fail(`header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  const dataStart = 8 + headerLength, dataLength = bytes.byteLength - dataStart;
+  const entries = Object.entries(header as Record<string, unknown>);
+  const metadata: Record<string, string> = {};
+  const ranges: [number, number, string][] = [];
+  const tensors = new Map<string, Tensor>();
+  for (const [name, entry] of entries) {
+    if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null) fail('__metadata__ is not an object');
+      for (const [k, v] of Object.entries(entry as object)) {
+        if (typeof v !== 'string') fail(`__metadata__.${k} is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) fail(`tensor ${name}: entry is not an object`);
+    if (e.dtype !== 'F32') fail(`tensor ${name}: dtype ${JSON.stringify(e.dtype)}, expected "F32"`);
+    const shape = e.shape, offsets = e.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(`tensor ${name}: data_offsets ${JSON.stringify(offsets)} is not a [begin, end] pair`);
+    const [begin, end] = offsets as number[];
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end < begin || end > dataLength) fail(`tensor ${name}: data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`);
+    if (end - begin !== count * 4) fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}], expected ${count * 4}`);
+    ranges.push([begin, end, name]);
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + 4 * i, true);
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`tensor ${name}: value ${data[bad]} at index ${bad}, expected finite numbers`);
+    tensors.set(name, { name, shape: shape as number[], data });
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] < ranges[i - 1][1]) fail(`tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
+  }
+  return { tensors, metadata };
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The wasmfit command line: composes the commands and maps every failure to one line and an exit code
+// (2 for usage and config errors, 1 for runtime failures). Stack traces only with --debug.
+
+import { Command, CommanderError, Option } from 'commander';
+import { WasmfitError, EXIT_RUNTIME, EXIT_USAGE } from '../core/errors.js';
+import { trainCommand } from './commands/train.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { dataCommand } from './commands/data.js';
+
+const backendOption = () => new Option('--backend <name>', 'kernel back end: wasm (SIMD) or js (reference)').default('wasm');
+const dataDirOption = () => new Option('--data-dir <dir>', 'directory holding the four Fashion-MNIST IDX files (else FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist)');
+const noVerifyOption = () => new Option('--no-verify', 'skip the SHA-256 check (for other IDX data sets)');
+
+const program = new Command()
+  .name('wasmfit')
+  .description('Fashion-MNIST neural-network trainer with WebAssembly SIMD kernels')
+  .option('--debug', 'print stack traces on errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program.command('train')
+  .description('train a network from a YAML config and write a run directory')
+  .requiredOption('--config <file>', 'YAML config (see configs/)')
+  .addOption(backendOption())
+  .option('--epochs <n>', 'override the config\'s epochs')
+  .option('--seed <n>', 'override the config\'s seed')
+  .option('--batch-size <n>', 'override the config\'s batch_size')
+  .option('--learning-rate <x>', 'override the config\'s learning_rate')
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .option('--out <dir>', 'run directory (default runs/<config>-<time>)')
+  .option('--quiet', 'print nothing; results are in the run directory')
+  .action(trainCommand);
+
+program.command('evaluate')
+  .description('report test loss and accuracy of a model file')
+  .requiredOption('--model <file>', 'model.safetensors written by wasmfit train')
+  .addOption(backendOption())
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .option('--json', 'print one JSON object')
+  .action(evaluateCommand);
+
+program.command('gradcheck')
+  .description('compare backprop gradients with numerical ones (the report\'s Table 3)')
+  .requiredOption('--config <file>', 'YAML config (see configs/)')
+  .addOption(backendOption())
+  .option('--seed <n>', 'override the config\'s seed')
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .action(gradcheckCommand);
+
+program.command('data')
+  .description('find the Fashion-MNIST files, verify them and describe the split')
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .option('--seed <n>', 'seed of the train/validation split', '0')
+  .action(dataCommand);
+
+function handleError(e: unknown): number {
+  const debug = process.argv.includes('--debug');
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
+  if (e instanceof WasmfitError) {
+    process.stderr.write(`wasmfit: error: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`wasmfit: internal error: ${message.split('\n')[0]}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+  if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT_RUNTIME;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.exitCode = handleError(e);
+}

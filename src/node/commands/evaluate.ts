@@ -1,0 +1,33 @@
+// `wasmfit evaluate`: loads a safetensors model and reports its loss and accuracy on the test set.
+
+import { modelFromBytes } from '../../core/model-file.js';
+import { EXIT_RUNTIME } from '../../core/errors.js';
+import { parseBackend } from '../config-file.js';
+import { openSession } from '../session.js';
+import { readUserFile } from '../files.js';
+import { loss, pct } from '../format.js';
+
+export interface EvaluateOptions {
+  model: string;
+  backend: string;
+  dataDir?: string;
+  verify: boolean;
+  json?: boolean;
+}
+
+/** Evaluation only runs forward passes, so a larger block than a training batch is fine. */
+const EVAL_ROWS = 500;
+
+export async function evaluateCommand(options: EvaluateOptions): Promise<void> {
+  const backendName = parseBackend(options.backend);
+  const file = modelFromBytes(readUserFile(options.model, 'model', EXIT_RUNTIME), options.model);
+  const session = await openSession({ backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: file.spec, batchRows: EVAL_ROWS });
+  session.model.importTensors(file.tensors);
+  const test = session.model.evaluate(session.data, session.data.test);
+  if (options.json) {
+    console.log(JSON.stringify({ model: options.model, backend: backendName, layer_specs: file.spec.layerSpecs, activation: file.spec.activation, test_loss: test.loss, test_accuracy: test.accuracy, test_count: session.data.test.count }));
+  } else {
+    console.log(`${options.model}: ${file.spec.layerSpecs.join('-')} ${file.spec.activation}, ${session.data.test.count} test images`);
+    console.log(`test loss ${loss(test.loss)}  test accuracy ${pct(test.accuracy)}`);
+  }
+}

@@ -1,0 +1,44 @@
+// Reads a config file and applies command-line overrides; both pass the same validation, so a bad flag
+// gets the same kind of one-line message as a bad key, naming the flag.
+
+import { checkField, parseConfig, type Config } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import type { BackendName } from '../core/kernels/kernels.js';
+import { BACKENDS } from '../core/backend.js';
+import { readUserFile } from './files.js';
+
+/** Flags that override config keys: flag name -> key. */
+export const OVERRIDES = {
+  epochs: 'epochs',
+  seed: 'seed',
+  batchSize: 'batch_size',
+  learningRate: 'learning_rate',
+} as const satisfies Record<string, keyof Config>;
+
+const FLAG_NAMES: Record<keyof typeof OVERRIDES, string> = {
+  epochs: '--epochs',
+  seed: '--seed',
+  batchSize: '--batch-size',
+  learningRate: '--learning-rate',
+};
+
+/** Numbers from flags arrive as text; anything that is not a plain number stays text so the message shows it. */
+function flagValue(text: string): unknown {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+export function loadConfig(path: string, flags: Partial<Record<keyof typeof OVERRIDES, string>> = {}): Config {
+  const text = readUserFile(path, 'config').toString('utf8');
+  const config = parseConfig(text, path);
+  for (const [flag, key] of Object.entries(OVERRIDES) as [keyof typeof OVERRIDES, keyof Config][]) {
+    const raw = flags[flag];
+    if (raw !== undefined) (config as unknown as Record<string, unknown>)[key] = checkField(key, flagValue(raw), FLAG_NAMES[flag]);
+  }
+  return config;
+}
+
+export function parseBackend(value: string): BackendName {
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new ConfigError(`--backend: expected one of ${BACKENDS.join(', ')}, found ${JSON.stringify(value)}`);
+  return value as BackendName;
+}

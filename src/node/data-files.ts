@@ -1,0 +1,160 @@
+// Finds, reads and verifies the Fashion-MNIST files on disk (Node adapter). Search order: --data-dir,
+// FASHION_MNIST_DIR, data/fashion-mnist/, Debian's /usr/share/datasets/fashion-mnist/, then a download
+// from the official mirror, then (as root with apt-get) the Debian package. Every file is checked by the
+// SHA-256 of its decompressed bytes, since Debian recompresses the .gz files.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { DataError } from '../core/errors.js';
+import { checkPair, parseImages, parseLabels } from '../data/idx.js';
+import type { RawData } from '../data/dataset.js';
+
+export const FILES = {
+  trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
+  trainLabels: { name: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
+  testImages: { name: 't10k-images-idx3-ubyte', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
+  testLabels: { name: 't10k-labels-idx1-ubyte', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+} as const;
+type FileKey = keyof typeof FILES;
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const LOCAL_DIR = join(PACKAGE_ROOT, 'data', 'fashion-mnist');
+export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
+export const MIRROR = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+/** Decompressed files are at most 47 MB; a larger output is refused rather than filling memory. */
+const MAX_DECOMPRESSED = 64 * 2 ** 20;
+const DOWNLOAD_TIMEOUT_MS = 30_000;
+const HOW_TO_GET =
+  'install the Debian package (apt-get update && apt-get install -y dataset-fashion-mnist), ' +
+  `or put the four .gz files from ${MIRROR} into data/fashion-mnist/, or pass --data-dir DIR`;
+
+export interface DataOptions {
+  dataDir?: string;
+  /** Skip the checksum check, for other IDX data sets in the same format. */
+  verify?: boolean;
+  /** Allow the download and the Debian package install when no directory holds the files. */
+  fetch?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocatedData {
+  dir: string;
+  source: string;
+  verified: boolean;
+  raw: RawData;
+}
+
+function pathOf(dir: string, key: FileKey): string | undefined {
+  const base = join(dir, FILES[key].name);
+  if (existsSync(base + '.gz')) return base + '.gz';
+  if (existsSync(base)) return base;
+  return undefined;
+}
+
+function hasAll(dir: string): boolean {
+  return (Object.keys(FILES) as FileKey[]).every((k) => pathOf(dir, k));
+}
+
+function decompress(bytes: Buffer, file: string): Uint8Array {
+  if (!file.endsWith('.gz')) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new DataError(`${file}: decompresses to more than ${MAX_DECOMPRESSED} bytes, expected an IDX file of at most 47 MB`);
+    throw new DataError(`${file}: not a valid gzip file (${(e as Error).message})`);
+  }
+}
+
+function readVerified(dir: string, key: FileKey, verify: boolean): Uint8Array {
+  const file = pathOf(dir, key);
+  if (!file) throw new DataError(`${join(dir, FILES[key].name)}.gz: file not found`, HOW_TO_GET);
+  const bytes = decompress(readFileSync(file), file);
+  if (verify) {
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (digest !== FILES[key].sha256) {
+      throw new DataError(`${file}: SHA-256 of the decompressed bytes is ${digest}, expected ${FILES[key].sha256} (damaged or not the official file)`, 'delete it and fetch it again, or pass --no-verify for other IDX data');
+    }
+  }
+  return bytes;
+}
+
+/** Reads and checks the four files of a directory. */
+export function readDataDir(dir: string, verify = true): RawData {
+  const file = (k: FileKey) => pathOf(dir, k) ?? join(dir, FILES[k].name + '.gz');
+  const trainImages = parseImages(readVerified(dir, 'trainImages', verify), file('trainImages'));
+  const trainLabels = parseLabels(readVerified(dir, 'trainLabels', verify), file('trainLabels'));
+  const testImages = parseImages(readVerified(dir, 'testImages', verify), file('testImages'));
+  const testLabels = parseLabels(readVerified(dir, 'testLabels', verify), file('testLabels'));
+  checkPair(trainImages, trainLabels, file('trainImages'), file('trainLabels'));
+  checkPair(testImages, testLabels, file('testImages'), file('testLabels'));
+  return { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } };
+}
+
+/** Candidate directories in search order, each with the reason it is searched. */
+function candidates(options: DataOptions): { dir: string; source: string; explicit: boolean }[] {
+  if (options.dataDir) return [{ dir: resolve(options.dataDir), source: '--data-dir', explicit: true }];
+  const env = process.env.FASHION_MNIST_DIR;
+  if (env) return [{ dir: resolve(env), source: 'FASHION_MNIST_DIR', explicit: true }];
+  return [
+    { dir: LOCAL_DIR, source: 'data/fashion-mnist', explicit: false },
+    { dir: DEBIAN_DIR, source: 'Debian package dataset-fashion-mnist', explicit: false },
+  ];
+}
+
+async function download(log: (line: string) => void): Promise<void> {
+  mkdirSync(LOCAL_DIR, { recursive: true });
+  for (const key of Object.keys(FILES) as FileKey[]) {
+    const name = FILES[key].name + '.gz', target = join(LOCAL_DIR, name);
+    if (existsSync(target)) continue;
+    log(`wasmfit: downloading ${MIRROR}${name}`);
+    const response = await fetch(MIRROR + name, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`${MIRROR}${name}: HTTP ${response.status}`);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    // Verify before the file gets its real name, so a failed download never looks like data.
+    const temp = `${target}.${process.pid}.tmp`;
+    writeFileSync(temp, bytes);
+    try {
+      const digest = createHash('sha256').update(decompress(bytes, name)).digest('hex');
+      if (digest !== FILES[key].sha256) throw new Error(`${name}: downloaded file fails its checksum`);
+      renameSync(temp, target);
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+}
+
+function installDebianPackage(log: (line: string) => void): boolean {
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) return false;
+  log('wasmfit: installing the Debian package dataset-fashion-mnist (apt-get update && apt-get install -y dataset-fashion-mnist)');
+  const update = spawnSync('apt-get', ['update'], { stdio: ['ignore', 2, 2] });
+  const install = spawnSync('apt-get', ['install', '-y', 'dataset-fashion-mnist'], { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return update.status === 0 && install.status === 0 && hasAll(DEBIAN_DIR);
+}
+
+/** Finds the data set (fetching it if allowed and needed), reads it and checks it. */
+export async function locateData(options: DataOptions = {}): Promise<LocatedData> {
+  const verify = options.verify ?? true;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const tried = candidates(options);
+  for (const c of tried) {
+    if (hasAll(c.dir) || c.explicit) return { dir: c.dir, source: c.source, verified: verify, raw: readDataDir(c.dir, verify) };
+  }
+  if (options.fetch === false) throw new DataError(`Fashion-MNIST not found in ${tried.map((c) => c.dir).join(' or ')}`, HOW_TO_GET);
+  let downloadError: string;
+  try {
+    await download(log);
+    return { dir: LOCAL_DIR, source: 'download', verified: true, raw: readDataDir(LOCAL_DIR, true) };
+  } catch (e) {
+    downloadError = (e as Error).message;
+    log(`wasmfit: download failed (${downloadError})`);
+  }
+  if (installDebianPackage(log)) return { dir: DEBIAN_DIR, source: 'Debian package dataset-fashion-mnist (installed now)', verified: verify, raw: readDataDir(DEBIAN_DIR, verify) };
+  throw new DataError(`Fashion-MNIST not found in ${tried.map((c) => c.dir).join(' or ')} and the download failed (${downloadError})`, HOW_TO_GET);
+}

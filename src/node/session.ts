@@ -1,0 +1,37 @@
+// Sets up what every command needs in Node: the back end over a fresh arena, the data set found on disk
+// and placed in the arena, and a model sized for the batch. Commands then only run and report.
+
+import type { BackendName } from '../core/kernels/kernels.js';
+import { createBackend, type Backend } from '../core/backend.js';
+import { Model, type ModelSpec } from '../core/model.js';
+import { loadDataset, type Dataset } from '../data/dataset.js';
+import { locateData, type LocatedData } from './data-files.js';
+import { loadWasmModule } from './wasm-file.js';
+
+export interface SessionOptions {
+  backend: BackendName;
+  dataDir?: string;
+  verify?: boolean;
+  seed: number;
+  spec: ModelSpec;
+  /** Rows of the largest batch the model will see. */
+  batchRows: number;
+}
+
+export interface Session extends Backend {
+  located: LocatedData;
+  data: Dataset;
+  model: Model;
+}
+
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const backend = await createBackend(options.backend, loadWasmModule);
+  const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
+  const data = loadDataset(backend.arena, located.raw, options.seed);
+  const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);
+  return { ...backend, located, data, model };
+}
+
+export function describeBackend(name: BackendName): string {
+  return name === 'wasm' ? 'wasm (AssemblyScript, WebAssembly SIMD)' : 'js (TypeScript reference)';
+}

@@ -1,0 +1,55 @@
+// The split and the normalisation: sizes, determinism by seed, disjointness, and per-image statistics
+// (mean ~0 and std 1 after normalisation, as the report's Table 2), gathered by both back ends.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitIndices, imageStats, loadDataset } from '../src/data/dataset.js';
+import { Arena, createMemory } from '../src/core/memory.js';
+import { JsKernels } from '../src/core/kernels/js.js';
+import { Rng } from '../src/core/rng.js';
+import type { IdxImages } from '../src/data/idx.js';
+
+test('the split is 80/20, disjoint, complete and fixed by the seed', () => {
+  const a = splitIndices(60000, 7), b = splitIndices(60000, 7), c = splitIndices(60000, 8);
+  assert.equal(a.train.length, 48000);
+  assert.equal(a.validation.length, 12000);
+  assert.deepEqual(a.train, b.train);
+  assert.notDeepEqual(a.train, c.train);
+  const all = new Set([...a.train, ...a.validation]);
+  assert.equal(all.size, 60000);
+});
+
+test('per-image statistics are the population mean and 1/std', () => {
+  const pixels = Uint8Array.from([0, 0, 255, 255, 7, 7, 7, 7]);
+  const out = new Float32Array(4);
+  imageStats(pixels, 2, 4, out);
+  assert.equal(out[0], 127.5);
+  assert.ok(Math.abs(out[1] - 1 / 127.5) < 1e-9);
+  assert.equal(out[2], 7);
+  assert.equal(out[3], 0, 'a constant image gets 1/std = 0 instead of infinity');
+});
+
+test('gathered batches are normalised per image: mean 0, std 1', () => {
+  const rng = new Rng(1);
+  const count = 50;
+  const pixels = Uint8Array.from({ length: count * 784 }, () => (rng.next() < 0.5 ? 0 : rng.below(256)));
+  const imgs: IdxImages = { count, rows: 28, cols: 28, pixels };
+  const lbls = Uint8Array.from({ length: count }, (_, i) => i % 10);
+  const memory = createMemory();
+  const arena = new Arena(memory, 1024);
+  const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls } }, 3);
+  assert.equal(data.train.count, 40);
+  assert.equal(data.validation.count, 10);
+  const k = new JsKernels(memory);
+  const x = arena.allocF32(40 * 784), y = arena.alloc(40);
+  k.gatherBatch(x, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
+  const xs = arena.f32(x, 40 * 784), idx = arena.i32(data.train.ptr, 40), ys = arena.u8(y, 40);
+  for (let r = 0; r < 40; r++) {
+    const row = xs.subarray(r * 784, (r + 1) * 784);
+    const mean = row.reduce((s, v) => s + v, 0) / 784;
+    const std = Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / 784);
+    assert.ok(Math.abs(mean) < 1e-5, `row ${r} mean ${mean}`);
+    assert.ok(Math.abs(std - 1) < 1e-4, `row ${r} std ${std}`);
+    assert.equal(ys[r], lbls[idx[r]]);
+  }
+});
