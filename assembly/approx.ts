@@ -4,10 +4,10 @@
 
 // Above this 2^n would need exponent 128 (inf); 88 keeps n <= 127 and the result finite (~1.65e38).
 const EXP_HI: f32 = 88.0;
-// Below this the result would be subnormal; it is flushed to exactly 0 instead (e^-87.3 ~ 1.2e-38).
-const EXP_LO: f32 = -87.3;
+// ln(2^-126): below this the result would be subnormal and is flushed to exactly 0 instead.
+const EXP_LO: f32 = -87.33654475;
 
-/** e^x per lane (4 x f32); x > 88 gives e^88, x < -87.3 gives 0, never inf or NaN for finite x. */
+/** e^x per lane (4 x f32); saturates at e^88 for x > 88 and flushes to 0 below ln(2^-126); never inf, NaN only for NaN. */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
   const under = f32x4.lt(x, f32x4.splat(EXP_LO));

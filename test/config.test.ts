@@ -28,6 +28,7 @@ const CASES: { name: string; text?: string; path?: string; args?: string[]; expe
   { name: 'momentum gamma out of range', text: withLine('momentum_gamma', '1.5'), expect: /momentum_gamma: expected a number >= 0 and < 1, found 1.5/ },
   { name: 'not a boolean', text: withLine('early_stop', '"yes"'), expect: /early_stop: expected true or false, found the string "yes"/ },
   { name: 'fractional epochs', text: withLine('epochs', '2.5'), expect: /epochs: expected an integer >= 1, found number 2.5/ },
+  { name: 'unknown early-stop rule', text: GOOD.replace('early_stop_rule: increase', 'early_stop_rule: sometimes'), expect: /early_stop_rule: expected one of increase, no_improvement, found the string "sometimes"/ },
   { name: 'negative penalty', text: withLine('L2_penalty', '-0.1'), expect: /L2_penalty: expected a number >= 0, found -0.1/ },
   { name: 'missing required key', text: GOOD.replace(/^epochs:.*$/m, ''), expect: /epochs: required key is missing/ },
   { name: 'YAML syntax error', text: GOOD.replace('layer_specs: [784, 128, 10]', 'layer_specs: [784, 128, 10'), expect: /YAML syntax error at line \d+, column \d+/ },

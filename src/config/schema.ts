@@ -5,6 +5,7 @@
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError } from '../core/errors.js';
 import { suggest } from './suggest.js';
+import { EARLY_STOP_RULES, type EarlyStopRule } from '../train/early-stopping.js';
 
 export const ACTIVATIONS = ['tanh', 'sigmoid', 'ReLU'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -18,8 +19,10 @@ export interface Config {
   batch_size: number;
   epochs: number;
   early_stop: boolean;
-  /** Patience: epochs without a lower validation loss before training stops. */
+  /** Patience: how many epochs in a row may break early_stop_rule before training stops. */
   early_stop_epoch: number;
+  /** 'increase': the validation loss rose (the report's rule); 'no_improvement': it did not beat the best. */
+  early_stop_rule: EarlyStopRule;
   L2_penalty: number;
   L1_penalty: number;
   momentum: boolean;
@@ -31,6 +34,7 @@ export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_siz
   activation: 'tanh',
   early_stop: true,
   early_stop_epoch: 5,
+  early_stop_rule: 'increase',
   L2_penalty: 0,
   L1_penalty: 0,
   momentum: false,
@@ -76,6 +80,11 @@ const activation: Check = (v) => {
   return match;
 };
 
+const earlyStopRule: Check = (v) => {
+  if (typeof v !== 'string' || !(EARLY_STOP_RULES as readonly string[]).includes(v)) throw new Error(`expected one of ${EARLY_STOP_RULES.join(', ')}, found ${describe(v)}`);
+  return v;
+};
+
 const layerSpecs: Check = (v) => {
   if (!Array.isArray(v) || v.length < 2) throw new Error(`expected a list of at least two layer sizes such as [${INPUT_SIZE}, 128, ${CLASS_COUNT}], found ${describe(v)}`);
   v.forEach((size, i) => {
@@ -96,6 +105,7 @@ const FIELDS: Record<keyof Config, Check> = {
   epochs: integer(1, 100000),
   early_stop: boolean,
   early_stop_epoch: integer(1, 100000),
+  early_stop_rule: earlyStopRule,
   L2_penalty: number(0, true),
   L1_penalty: number(0, true),
   momentum: boolean,
@@ -106,12 +116,12 @@ const FIELDS: Record<keyof Config, Check> = {
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
 const REQUIRED: (keyof Config)[] = ['layer_specs', 'learning_rate', 'batch_size', 'epochs'];
 
-/** Validates one field's value; throws a ConfigError naming the source and key. */
-export function checkField(key: keyof Config, value: unknown, source: string): unknown {
+/** Validates one field's value; where ("file: key" or "--flag") starts the ConfigError's message. */
+export function checkField(key: keyof Config, value: unknown, where: string): unknown {
   try {
     return FIELDS[key](value, key);
   } catch (e) {
-    throw new ConfigError(`${source}: ${key}: ${(e as Error).message}`);
+    throw new ConfigError(`${where}: ${(e as Error).message}`);
   }
 }
 
@@ -146,7 +156,7 @@ export function resolveConfig(raw: Record<string, unknown>, source: string): Con
   }
   const config = { ...DEFAULTS } as Record<string, unknown>;
   for (const key of CONFIG_KEYS) {
-    if (raw[key] !== undefined) config[key] = checkField(key, raw[key], source);
+    if (raw[key] !== undefined) config[key] = checkField(key, raw[key], `${source}: ${key}`);
   }
   return config as unknown as Config;
 }

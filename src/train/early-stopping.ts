@@ -1,24 +1,31 @@
-// Early stopping on validation loss: remembers the best epoch and says when patience has run out.
-// It only decides; the loop saves and restores the weights.
+// Early stopping on validation loss: remembers the best epoch and says when to stop. It only decides;
+// the loop saves and restores the weights. Two rules, chosen by the config's early_stop_rule:
+// - 'increase' (the report's): stop once the validation loss has risen N epochs in a row;
+// - 'no_improvement' (Keras' patience): stop once N epochs in a row failed to beat the best loss.
 
+export const EARLY_STOP_RULES = ['increase', 'no_improvement'] as const;
+export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
 export type Verdict = 'improved' | 'wait' | 'stop';
 
 export class EarlyStopping {
   bestLoss = Infinity;
   bestEpoch = 0;
-  private epochsWithoutImprovement = 0;
+  private previousLoss = Infinity;
+  private strikes = 0;
 
-  /** patience: how many epochs in a row may fail to lower the best validation loss before stopping. */
-  constructor(readonly patience: number, readonly enabled = true) {}
+  /** patience: the N above; enabled = false only tracks the best epoch. */
+  constructor(readonly patience: number, readonly rule: EarlyStopRule = 'increase', readonly enabled = true) {}
 
   observe(epoch: number, valLoss: number): Verdict {
-    if (valLoss < this.bestLoss) {
+    const improved = valLoss < this.bestLoss;
+    if (improved) {
       this.bestLoss = valLoss;
       this.bestEpoch = epoch;
-      this.epochsWithoutImprovement = 0;
-      return 'improved';
     }
-    this.epochsWithoutImprovement++;
-    return this.enabled && this.epochsWithoutImprovement >= this.patience ? 'stop' : 'wait';
+    const strike = this.rule === 'increase' ? !(valLoss <= this.previousLoss) : !improved;
+    this.strikes = strike ? this.strikes + 1 : 0;
+    this.previousLoss = valLoss;
+    if (this.enabled && this.strikes >= this.patience) return 'stop';
+    return improved ? 'improved' : 'wait';
   }
 }

@@ -38,7 +38,7 @@ const now = () => performance.now() / 1000;
 
 export function train(model: Model, data: Dataset, arena: Arena, config: Config, hooks: TrainHooks = {}): TrainResult {
   const rng = new Rng(config.seed, 'shuffle');
-  const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop);
+  const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const gamma = config.momentum ? config.momentum_gamma : 0;
   const batch = config.batch_size;
   const history: EpochRecord[] = [];

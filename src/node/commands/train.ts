@@ -67,7 +67,8 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     },
   });
   if (result.stop_reason === 'early_stop') {
-    print(`stopped early after epoch ${result.epochs_run}: validation loss did not improve for ${config.early_stop_epoch} epochs`);
+    const why = config.early_stop_rule === 'increase' ? 'rose' : 'did not improve';
+    print(`stopped early after epoch ${result.epochs_run}: validation loss ${why} ${config.early_stop_epoch} epochs in a row`);
   }
   if (config.early_stop) print(`restored the weights of epoch ${result.best_epoch} (lowest validation loss)`);
 
