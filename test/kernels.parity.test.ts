@@ -41,8 +41,8 @@ const sumTol = (rows: number): Tol => ({ atol: 8 * U * rows, rtol: 16 * U });
 // Short f32 expressions (2-4 roundings where the reference rounds once from f64): a few ulps.
 const ARITH: Tol = { atol: 2 ** -126, rtol: 8 * U };
 // exp/tanh/sigmoid approximations: ~2e-7 polynomial error plus the surrounding arithmetic; 2e-6 = ~34 ulps.
-// atol 2^-126: results below the normal range (sigmoid(-90) ~ 8e-40) are flushed to 0.
-const APPROX: Tol = { atol: 2 ** -126, rtol: 2e-6 };
+// Results below the normal range (< 2^-126, e.g. sigmoid(-90) ~ 8e-40) are flushed to 0: atol 2^-125 covers that.
+const APPROX: Tol = { atol: 2 ** -125, rtol: 2e-6 };
 
 // ---- inputs ----
 function mulberry32(seed: number): () => number {
@@ -59,10 +59,10 @@ const rand = mulberry32(0x5eed);
 const uniform = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
 const ints = (n: number, hi: number) => Int32Array.from({ length: n }, () => Math.floor(rand() * hi));
 const bytes = (n: number, hi: number) => Uint8Array.from({ length: n }, () => Math.floor(rand() * hi));
-/** Ordinary values with every third element replaced by the next special value (cycling). */
-function withSpecials(n: number, specials: readonly number[], lo: number, hi: number): Float32Array {
+/** Ordinary values with every third element (from phase) replaced by the next special value (cycling). */
+function withSpecials(n: number, specials: readonly number[], lo: number, hi: number, phase = 0): Float32Array {
   const out = uniform(n, lo, hi);
-  for (let i = 0, s = 0; i < n; i += 3, s++) out[i] = specials[s % specials.length];
+  for (let i = phase, s = 0; i < n; i += 3, s++) out[i] = specials[s % specials.length];
   return out;
 }
 
@@ -119,7 +119,8 @@ function mapCases(name: 'tanhForward' | 'sigmoidForward' | 'reluForward', tol: T
 function zipCases(name: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward', ySpecials: readonly number[], lo: number, hi: number, tol: Tol): Case[] {
   const cases: Case[] = [];
   for (const n of [...VEC_SIZES, 3 * ySpecials.length * D_SPECIALS.length]) {
-    const d = withSpecials(n, D_SPECIALS, -1, 1), y = withSpecials(n, ySpecials, lo, hi);
+    // Different phases, so special y (the ReLU kink y = 0, y = +-1) meets ordinary nonzero d, and vice versa.
+    const d = withSpecials(n, D_SPECIALS, -1, 1, 1), y = withSpecials(n, ySpecials, lo, hi);
     cases.push({
       shape: `n=${n}`, inputs: { d, y }, outputs: { out: new Float32Array(n) }, compare: { out: tol },
       call: (k, p) => k[name](p.out, p.d, p.y, n),

@@ -1,0 +1,68 @@
+// The model file: a round trip keeps every value, and each kind of damage is a clear error, never a crash.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeSafetensors, encodeSafetensors } from '../src/core/safetensors.js';
+import { modelFromBytes } from '../src/core/model-file.js';
+import { WasmfitError } from '../src/core/errors.js';
+
+const tensors = [
+  { name: 'layers.0.weight', shape: [784, 3], data: Float32Array.from({ length: 784 * 3 }, (_, i) => Math.sin(i)) },
+  { name: 'layers.0.bias', shape: [3], data: Float32Array.of(0.5, -1, 2) },
+  { name: 'layers.1.weight', shape: [3, 10], data: Float32Array.from({ length: 30 }, (_, i) => i / 7) },
+  { name: 'layers.1.bias', shape: [10], data: new Float32Array(10) },
+];
+const meta = { layer_specs: '[784,3,10]', activation: 'tanh' };
+const good = encodeSafetensors(tensors, meta);
+
+test('layout: little-endian header length, 8-byte aligned data, offsets in order', () => {
+  const view = new DataView(good.buffer);
+  const headerLength = Number(view.getBigUint64(0, true));
+  assert.equal((8 + headerLength) % 8, 0);
+  const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength)));
+  assert.deepEqual(header['layers.0.bias'], { dtype: 'F32', shape: [3], data_offsets: [784 * 12, 784 * 12 + 12] });
+  assert.equal(view.getFloat32(8 + headerLength + 784 * 12, true), 0.5);
+});
+
+test('round trip keeps names, shapes, values and metadata', () => {
+  const file = decodeSafetensors(good, 'm');
+  assert.deepEqual(file.metadata, meta);
+  for (const t of tensors) {
+    assert.deepEqual(file.tensors.get(t.name)!.shape, t.shape);
+    assert.deepEqual(file.tensors.get(t.name)!.data, t.data);
+  }
+  const model = modelFromBytes(good, 'm');
+  assert.deepEqual(model.spec, { layerSpecs: [784, 3, 10], activation: 'tanh' });
+});
+
+function damaged(edit: (header: Record<string, any>) => void, extraBytes = 0): Uint8Array {
+  const headerLength = Number(new DataView(good.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength)));
+  edit(header);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const data = good.subarray(8 + headerLength);
+  const out = new Uint8Array(8 + json.length + data.length + extraBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+const BAD: [string, () => Uint8Array, RegExp][] = [
+  ['too short', () => good.subarray(0, 5), /shorter than the 8-byte/],
+  ['header length beyond the file', () => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 10n ** 12n, true); return b; }, /header length 1000000000000 does not fit/],
+  ['header not JSON', () => { const b = good.slice(); b[9] = 0x7b; b[10] = 0x7b; return b; }, /header is not valid JSON/],
+  ['wrong dtype', () => damaged((h) => { h['layers.0.bias'].dtype = 'F16'; }), /layers\.0\.bias: dtype "F16", expected "F32"/],
+  ['offsets outside the data', () => damaged((h) => { h['layers.1.bias'].data_offsets = [9440, 99999]; }), /data_offsets \[9440, 99999\] outside/],
+  ['size not matching shape', () => damaged((h) => { h['layers.0.bias'].shape = [4]; }), /12 bytes for shape \[4\], expected 16/],
+  ['overlapping tensors', () => damaged((h) => { h['layers.0.bias'].data_offsets = [0, 12]; }), /overlap/],
+  ['missing tensor', () => damaged((h) => { delete h['layers.1.weight']; }), /tensor layers\.1\.weight is missing/],
+  ['shape against layer_specs', () => damaged((h) => { h.__metadata__.layer_specs = '[784,4,10]'; }), /layers\.0\.weight has shape \[784,3\], expected \[784,4\]/],
+  ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation is "gelu", expected one of/],
+  ['non-finite value', () => { const b = good.slice(); const hl = Number(new DataView(b.buffer).getBigUint64(0, true)); new DataView(b.buffer).setFloat32(8 + hl, NaN, true); return b; }, /layers\.0\.weight: value NaN at index 0, expected finite/],
+];
+for (const [name, make, message] of BAD) {
+  test(`refuses a model file with ${name}`, () => {
+    assert.throws(() => modelFromBytes(make(), 'model.safetensors'), (e: unknown) => e instanceof WasmfitError && message.test(e.message) && e.message.startsWith('model.safetensors: '));
+  });
+}
