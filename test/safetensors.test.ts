@@ -52,7 +52,7 @@ const BAD: [string, () => Uint8Array, RegExp][] = [
   ['too short', () => good.subarray(0, 5), /shorter than the 8-byte/],
   ['header length beyond the file', () => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 10n ** 12n, true); return b; }, /header length 1000000000000 does not fit/],
   ['header not JSON', () => { const b = good.slice(); b[9] = 0x7b; b[10] = 0x7b; return b; }, /header is not valid JSON/],
-  ['wrong dtype', () => damaged((h) => { h['layers.0.bias'].dtype = 'F16'; }), /layers\.0\.bias: dtype "F16", expected "F32"/],
+  ['wrong dtype', () => damaged((h) => { h['layers.0.bias'].dtype = 'F16'; }), /layers\.0\.bias: dtype "F16", expected "F32" or "I32"/],
   ['offsets outside the data', () => damaged((h) => { h['layers.1.bias'].data_offsets = [9440, 99999]; }), /data_offsets \[9440, 99999\] outside/],
   ['size not matching shape', () => damaged((h) => { h['layers.0.bias'].shape = [4]; }), /12 bytes for shape \[4\], expected 16/],
   ['overlapping tensors', () => damaged((h) => { h['layers.0.bias'].data_offsets = [0, 12]; }), /overlap/],

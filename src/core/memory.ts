@@ -2,13 +2,16 @@
 // activations). The host hands kernels byte offsets into it. Allocation happens while a run is set up;
 // once training starts nothing allocates and the memory never grows, so views stay valid.
 
+import { WasmfitError } from './errors.js';
+
 const PAGE = 65536;
 /** Every tensor starts on a 64-byte boundary: SIMD loads from aligned rows are measurably cheaper. */
 export const ALIGN = 64;
 /** WebAssembly 32-bit memories stop at 4 GiB; engines may allow less. */
 const MAX_PAGES = 65536;
 
-export class ArenaError extends Error {}
+/** Memory the engine cannot give: a runtime failure with the size in its message. */
+export class ArenaError extends WasmfitError {}
 
 export class Arena {
   private top: number;

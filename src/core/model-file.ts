@@ -40,6 +40,7 @@ export function modelFromBytes(bytes: Uint8Array, source: string): { spec: Model
     for (const [name, shape] of [[`layers.${l}.weight`, [sizes[l], sizes[l + 1]]], [`layers.${l}.bias`, [sizes[l + 1]]]] as const) {
       const t = file.tensors.get(name);
       if (!t) throw new WasmfitError(`${source}: tensor ${name} is missing`);
+      if (!(t.data instanceof Float32Array)) throw new WasmfitError(`${source}: tensor ${name} has dtype I32, expected F32`);
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
         throw new WasmfitError(`${source}: tensor ${name} has shape [${t.shape}], expected [${shape}] for layer_specs ${JSON.stringify(sizes)}`);
       }

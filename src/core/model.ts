@@ -127,6 +127,11 @@ export class Model {
     return this.kernels.countCorrect(this.a[last], this.y, rows, this.sizes[this.layers]);
   }
 
+  /** The logits (rows, classes) of the last forward pass, as a fresh view into the arena. */
+  logits(rows: number): Float32Array {
+    return this.arena.f32(this.a[this.layers - 1], rows * this.sizes[this.layers]);
+  }
+
   /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
   backward(rows: number): void {
     const k = this.kernels;

@@ -1,5 +1,6 @@
-// The safetensors model format: 8-byte little-endian header length, a JSON header naming each tensor's
-// dtype, shape and byte range, then raw little-endian data. Only F32 is written or read. Decoding checks
+// The safetensors format: 8-byte little-endian header length, a JSON header naming each tensor's
+// dtype, shape and byte range, then raw little-endian data. F32 (weights) and I32 (a checkpoint's train
+// order) are written and read. Decoding checks
 // everything a damaged or hostile file could get wrong before trusting a single offset.
 
 import { WasmfitError } from './errors.js';
@@ -7,8 +8,10 @@ import { WasmfitError } from './errors.js';
 export interface Tensor {
   name: string;
   shape: number[];
-  data: Float32Array;
+  data: Float32Array | Int32Array;
 }
+
+const dtypeOf = (data: Tensor['data']) => (data instanceof Int32Array ? 'I32' : 'F32');
 
 export interface SafetensorsFile {
   tensors: Map<string, Tensor>;
@@ -22,7 +25,7 @@ export function encodeSafetensors(tensors: Tensor[], metadata: Record<string, st
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const t of tensors) {
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
+    header[t.name] = { dtype: dtypeOf(t.data), shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
     offset += t.data.length * 4;
   }
   let json = JSON.stringify(header);
@@ -35,7 +38,8 @@ export function encodeSafetensors(tensors: Tensor[], metadata: Record<string, st
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
   for (const t of tensors) {
-    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+    const put = t.data instanceof Int32Array ? view.setInt32.bind(view) : view.setFloat32.bind(view);
+    for (let i = 0; i < t.data.length; i++, at += 4) put(at, t.data[i], true);
   }
   return out;
 }
@@ -73,7 +77,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`tensor ${name}: entry is not an object`);
-    if (e.dtype !== 'F32') fail(`tensor ${name}: dtype ${JSON.stringify(e.dtype)}, expected "F32"`);
+    if (e.dtype !== 'F32' && e.dtype !== 'I32') fail(`tensor ${name}: dtype ${JSON.stringify(e.dtype)}, expected "F32" or "I32"`);
     const shape = e.shape, offsets = e.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(`tensor ${name}: data_offsets ${JSON.stringify(offsets)} is not a [begin, end] pair`);
@@ -82,9 +86,10 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     if (end < begin || end > dataLength) fail(`tensor ${name}: data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`);
     if (end - begin !== count * 4) fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}], expected ${count * 4}`);
     ranges.push([begin, end, name]);
-    const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + 4 * i, true);
-    const bad = data.findIndex((v) => !Number.isFinite(v));
+    const isInt = e.dtype === 'I32';
+    const data = isInt ? new Int32Array(count) : new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = isInt ? view.getInt32(dataStart + begin + 4 * i, true) : view.getFloat32(dataStart + begin + 4 * i, true);
+    const bad = isInt ? -1 : data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) fail(`tensor ${name}: value ${data[bad]} at index ${bad}, expected finite numbers`);
     tensors.set(name, { name, shape: shape as number[], data });
   }

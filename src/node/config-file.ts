@@ -38,6 +38,13 @@ export function loadConfig(path: string, flags: Partial<Record<keyof typeof OVER
   return config;
 }
 
+/** A whole-number flag such as --checkpoint-every. */
+export function parsePositiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || n < 1) throw new ConfigError(`${flag}: expected an integer >= 1, found ${JSON.stringify(text)}`);
+  return n;
+}
+
 export function parseBackend(value: string): BackendName {
   if (!(BACKENDS as readonly string[]).includes(value)) throw new ConfigError(`--backend: expected one of ${BACKENDS.join(', ')}, found ${JSON.stringify(value)}`);
   return value as BackendName;

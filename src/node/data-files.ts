@@ -12,14 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { DataError } from '../core/errors.js';
 import { checkPair, parseImages, parseLabels } from '../data/idx.js';
 import type { RawData } from '../data/dataset.js';
+import { FILES, type FileKey } from '../data/fashion-mnist.js';
 
-export const FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
-  trainLabels: { name: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
-  testImages: { name: 't10k-images-idx3-ubyte', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
-  testLabels: { name: 't10k-labels-idx1-ubyte', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
-} as const;
-type FileKey = keyof typeof FILES;
+export { FILES };
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const LOCAL_DIR = join(PACKAGE_ROOT, 'data', 'fashion-mnist');
@@ -104,6 +99,17 @@ function candidates(options: DataOptions): { dir: string; source: string; explic
     { dir: LOCAL_DIR, source: 'data/fashion-mnist', explicit: false },
     { dir: DEBIAN_DIR, source: 'Debian package dataset-fashion-mnist', explicit: false },
   ];
+}
+
+/** The directory the data would be read from (without reading it), or undefined when none holds all four files. */
+export function findDataDir(options: Pick<DataOptions, 'dataDir'> = {}): { dir: string; source: string } | undefined {
+  const found = candidates(options).find((c) => hasAll(c.dir));
+  return found && { dir: found.dir, source: found.source };
+}
+
+/** The path of one of the four files in dir (.gz preferred), if present. */
+export function dataFilePath(dir: string, key: FileKey): string | undefined {
+  return pathOf(dir, key);
 }
 
 async function download(log: (line: string) => void): Promise<void> {

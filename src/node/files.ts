@@ -2,10 +2,20 @@
 // so a reader never sees half a file, and checked reads that turn "missing" or "a directory" into one line.
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WasmfitError, EXIT_USAGE } from '../core/errors.js';
+
+/** Temporary files being written right now: removed if the process is made to exit mid-write. */
+const inFlight = new Set<string>();
+
+export function removeTemporaryFiles(): void {
+  for (const temp of inFlight) rmSync(temp, { force: true });
+  inFlight.clear();
+}
 
 export function writeAtomic(path: string, content: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
+  inFlight.add(temp);
   try {
     const fd = openSync(temp, 'w');
     try {
@@ -15,9 +25,25 @@ export function writeAtomic(path: string, content: string | Uint8Array): void {
       closeSync(fd);
     }
     renameSync(temp, path);
+    syncDirectory(dirname(path));
   } catch (e) {
     rmSync(temp, { force: true });
     throw e;
+  } finally {
+    inFlight.delete(temp);
+  }
+}
+
+/** Makes a rename durable: without it a crash of the machine (not just the process) may undo it. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse to sync a directory; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -7,6 +7,14 @@ export const EARLY_STOP_RULES = ['increase', 'no_improvement'] as const;
 export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
 export type Verdict = 'improved' | 'wait' | 'stop';
 
+/** What a checkpoint keeps of early stopping, so a resumed run decides exactly as an uninterrupted one. */
+export interface EarlyStoppingState {
+  bestLoss: number | null;
+  bestEpoch: number;
+  previousLoss: number | null;
+  strikes: number;
+}
+
 export class EarlyStopping {
   bestLoss = Infinity;
   bestEpoch = 0;
@@ -15,6 +23,19 @@ export class EarlyStopping {
 
   /** patience: the N above; enabled = false only tracks the best epoch. */
   constructor(readonly patience: number, readonly rule: EarlyStopRule = 'increase', readonly enabled = true) {}
+
+  // JSON has no Infinity or NaN: both are stored as null (Infinity is the only value they can hold here
+  // besides finite ones, since a non-finite loss ends training before it is observed).
+  get state(): EarlyStoppingState {
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    return { bestLoss: finite(this.bestLoss), bestEpoch: this.bestEpoch, previousLoss: finite(this.previousLoss), strikes: this.strikes };
+  }
+  set state(s: EarlyStoppingState) {
+    this.bestLoss = s.bestLoss ?? Infinity;
+    this.bestEpoch = s.bestEpoch;
+    this.previousLoss = s.previousLoss ?? Infinity;
+    this.strikes = s.strikes;
+  }
 
   observe(epoch: number, valLoss: number): Verdict {
     const improved = valLoss < this.bestLoss;

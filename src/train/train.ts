@@ -1,13 +1,14 @@
 // The training loop, top to bottom: per epoch shuffle, then per batch gather, forward, backward, update;
 // then validate, and let early stopping keep the best weights. Platform-neutral: it reports through
-// callbacks and never touches files or the console.
+// callbacks, never touches files or the console, and yields to the event loop now and then so that a
+// signal handler or a Stop button can be heard.
 
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Model, Metrics } from '../core/model.js';
+import type { Model } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import type { Arena } from '../core/memory.js';
-import { EarlyStopping } from './early-stopping.js';
+import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -19,7 +20,7 @@ export interface EpochRecord {
   samples_per_second: number;
 }
 
-export type StopReason = 'early_stop' | 'max_epochs';
+export type StopReason = 'early_stop' | 'max_epochs' | 'interrupted' | 'non_finite_loss';
 
 export interface TrainResult {
   history: EpochRecord[];
@@ -28,65 +29,138 @@ export interface TrainResult {
   epochs_run: number;
   stop_reason: StopReason;
   seconds: number;
+  /** Where a non-finite loss appeared. */
+  divergence?: { epoch: number; batch: number; loss: number };
+}
+
+/**
+ * Everything besides the arena's tensors (weights, velocities, best weights, the train order) that a
+ * resumed run needs to continue exactly as if it had never stopped, even in the middle of an epoch.
+ */
+export interface LoopState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Batches completed of the epoch after that (0 at an epoch boundary). */
+  batch: number;
+  /** Sums over those batches: loss and correct predictions. */
+  partialLoss: number;
+  partialCorrect: number;
+  shuffleRng: number[];
+  stopper: EarlyStoppingState;
+  history: EpochRecord[];
 }
 
 export interface TrainHooks {
-  onEpoch?(record: EpochRecord): void;
+  onEpoch?(record: EpochRecord, state: LoopState): void;
+  onBatch?(epoch: number, batch: number, batches: number): void;
+  /** Called once the loop ends, before the best weights are restored: the arena still holds the live state. */
+  onStop?(state: LoopState, reason: StopReason): void;
+  /** Aborting stops training after the current batch, with stop_reason 'interrupted'. */
+  signal?: AbortSignal;
+  /** Continue from a checkpoint: the arena already holds its weights, velocities and train order. */
+  resume?: LoopState;
+  /** Yields to the event loop; the default is a zero-delay timer. */
+  pause?: () => Promise<void>;
 }
 
+/** How long the loop may run between yields: short enough for a prompt Ctrl-C, long enough to cost nothing. */
+const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
+const timerPause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export function train(model: Model, data: Dataset, arena: Arena, config: Config, hooks: TrainHooks = {}): TrainResult {
+export async function train(model: Model, data: Dataset, arena: Arena, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const gamma = config.momentum ? config.momentum_gamma : 0;
   const batch = config.batch_size;
+  const batches = Math.ceil(data.train.count / batch);
+  const pause = hooks.pause ?? timerPause;
+  const stopped = () => hooks.signal?.aborted === true;
   const history: EpochRecord[] = [];
   let stopReason: StopReason = 'max_epochs';
+  let divergence: TrainResult['divergence'];
+  let done = 0, firstBatch = 0, partialLoss = 0, partialCorrect = 0;
   const started = now();
+  let lastYield = started;
 
-  model.initialise(config.seed);
-  model.saveBest();
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  if (hooks.resume) {
+    const r = hooks.resume;
+    rng.state = r.shuffleRng;
+    stopper.state = r.stopper;
+    history.push(...r.history);
+    [done, firstBatch, partialLoss, partialCorrect] = [r.epoch, r.batch, r.partialLoss, r.partialCorrect];
+  } else {
+    model.initialise(config.seed);
+    model.saveBest();
+  }
+  const snapshot = (): LoopState => ({
+    epoch: done, batch: firstBatch, partialLoss, partialCorrect,
+    shuffleRng: rng.state, stopper: stopper.state, history: [...history],
+  });
+
+  while (done < config.epochs && !stopped()) {
+    const epoch = done + 1;
     const epochStart = now();
-    rng.shuffle(arena.i32(data.train.ptr, data.train.count));
-    const seen: Metrics = { loss: 0, accuracy: 0 };
-    for (let first = 0; first < data.train.count; first += batch) {
-      const rows = Math.min(batch, data.train.count - first);
+    // A run resumed mid-epoch already holds this epoch's order; shuffling again would change it.
+    if (firstBatch === 0) rng.shuffle(arena.i32(data.train.ptr, data.train.count));
+    for (let b = firstBatch; b < batches && !stopped(); b++) {
+      const first = b * batch, rows = Math.min(batch, data.train.count - first);
       model.gather(data, data.train, first, rows);
-      seen.loss += model.forward(rows);
-      seen.accuracy += model.correct(rows);
+      const loss = model.forward(rows);
+      if (!Number.isFinite(loss)) {
+        divergence = { epoch, batch: b + 1, loss: loss / rows };
+        break;
+      }
+      partialLoss += loss;
+      partialCorrect += model.correct(rows);
       model.backward(rows);
       model.update(config.learning_rate, gamma, config.L2_penalty, config.L1_penalty);
+      firstBatch = b + 1;
+      hooks.onBatch?.(epoch, b + 1, batches);
+      if (now() - lastYield > YIELD_EVERY_SECONDS) {
+        await pause();
+        lastYield = now();
+      }
     }
+    if (divergence) {
+      stopReason = 'non_finite_loss';
+      break;
+    }
+    // An interrupted epoch is neither recorded nor allowed to become the best; a checkpoint keeps its progress.
+    if (firstBatch < batches) break;
     const trainSeconds = now() - epochStart;
     const val = model.evaluate(data, data.validation);
     const record: EpochRecord = {
       epoch,
       // The training metrics are means over the epoch's batches, measured as the weights moved.
-      train_loss: seen.loss / data.train.count,
-      train_accuracy: seen.accuracy / data.train.count,
+      train_loss: partialLoss / data.train.count,
+      train_accuracy: partialCorrect / data.train.count,
       val_loss: val.loss,
       val_accuracy: val.accuracy,
       seconds: now() - epochStart,
       samples_per_second: data.train.count / trainSeconds,
     };
     history.push(record);
-    hooks.onEpoch?.(record);
-
+    [done, firstBatch, partialLoss, partialCorrect] = [epoch, 0, 0, 0];
     const verdict = stopper.observe(epoch, val.loss);
     if (verdict === 'improved') model.saveBest();
+    hooks.onEpoch?.(record, snapshot());
     if (verdict === 'stop') {
       stopReason = 'early_stop';
       break;
     }
   }
-  if (config.early_stop) model.restoreBest();
+  if (stopped() && stopReason === 'max_epochs' && done < config.epochs) stopReason = 'interrupted';
+  hooks.onStop?.(snapshot(), stopReason);
+  // After a divergence the current weights are garbage: the best ones are restored even without early stopping.
+  const restore = config.early_stop || stopReason === 'non_finite_loss';
+  if (restore) model.restoreBest();
   return {
     history,
-    best_epoch: config.early_stop ? stopper.bestEpoch : history.length,
+    best_epoch: restore ? stopper.bestEpoch : history.length,
     epochs_run: history.length,
     stop_reason: stopReason,
     seconds: now() - started,
+    ...(divergence ? { divergence } : {}),
   };
 }

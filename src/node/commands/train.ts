@@ -1,18 +1,26 @@
 // `wasmfit train`: trains one config, prints a line per epoch and writes the run directory
-// (config.yaml, history.json, metrics.csv after every epoch; summary.json and model.safetensors at the end).
+// (config.yaml; history.json and metrics.csv after every epoch; checkpoints every N epochs and on an
+// interrupt; summary.json and model.safetensors at the end). `--resume RUN_DIR` continues from the newest
+// checkpoint that verifies.
 
 import { basename, extname, join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { configToYaml, type Config } from '../../config/schema.js';
-import { train, type EpochRecord, type TrainResult } from '../../train/train.js';
+import { train, type EpochRecord, type LoopState, type TrainResult } from '../../train/train.js';
+import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../core/model-file.js';
-import { loadConfig, parseBackend } from '../config-file.js';
-import { openSession, describeBackend } from '../session.js';
+import { ConfigError, WasmfitError } from '../../core/errors.js';
+import { loadConfig, parseBackend, parsePositiveInt } from '../config-file.js';
+import { openSession, describeBackend, type Session } from '../session.js';
 import { writeAtomic } from '../files.js';
+import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
+import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { loss, pct, rate, secs } from '../format.js';
 
 export interface TrainOptions {
-  config: string;
+  config?: string;
+  resume?: string;
+  force?: boolean;
   backend: string;
   epochs?: string;
   seed?: string;
@@ -21,6 +29,7 @@ export interface TrainOptions {
   dataDir?: string;
   verify: boolean;
   out?: string;
+  checkpointEvery?: string;
   quiet?: boolean;
 }
 
@@ -30,25 +39,66 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+/** JSON has no NaN or Infinity: such values are written as strings rather than silently as null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
 function writeHistory(dir: string, config: Config, backend: string, history: EpochRecord[], result?: TrainResult): void {
-  const doc = { backend, config, history, best_epoch: result?.best_epoch ?? null, epochs_run: history.length, stop_reason: result?.stop_reason ?? 'running' };
-  writeAtomic(join(dir, 'history.json'), JSON.stringify(doc, null, 2) + '\n');
+  const doc = {
+    backend, config, history,
+    best_epoch: result?.best_epoch ?? null, epochs_run: history.length, stop_reason: result?.stop_reason ?? 'running',
+    ...(result?.divergence ? { divergence: result.divergence } : {}),
+  };
+  writeAtomic(join(dir, 'history.json'), JSON.stringify(doc, jsonNumbers, 2) + '\n');
   const rows = history.map((r) => CSV_COLUMNS.map((c) => r[c]).join(','));
   writeAtomic(join(dir, 'metrics.csv'), [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n');
 }
 
+/** The config of a new run, or of a resumed one: the run's own, unless the caller forces another. */
+function runConfig(options: TrainOptions, resumeDir: string | undefined): Config {
+  if (!resumeDir) {
+    if (!options.config) throw new ConfigError('train: --config FILE is required (or --resume RUN_DIR)');
+    return loadConfig(options.config, options);
+  }
+  const savedPath = join(resumeDir, 'config.yaml');
+  if (!existsSync(savedPath)) throw new ConfigError(`--resume: ${resumeDir} is not a run directory (no config.yaml)`);
+  const saved = loadConfig(savedPath);
+  const wanted = loadConfig(options.config ?? savedPath, options);
+  const changed = (Object.keys(saved) as (keyof Config)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(wanted[k]));
+  if (changed.length && !options.force) {
+    const what = changed.map((k) => `${k} ${JSON.stringify(saved[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
+    throw new ConfigError(`--resume: the config differs from the run's (${what}); pass --force to resume with it anyway`);
+  }
+  return wanted;
+}
+
+function resumeFrom(session: Session, runDir: string, log: (line: string) => void): LoopState {
+  const { value, dir } = loadLatestCheckpoint(runDir, (files, source) => {
+    const { state, tensors } = decodeCheckpoint(files.tensors, files.state, source);
+    restoreCheckpoint(session.model, session.arena, session.data, tensors, source);
+    return state.loop;
+  }, log);
+  log(`wasmfit: resuming from ${dir} (epoch ${value.epoch} done${value.batch ? `, ${value.batch} batches into the next` : ''})`);
+  return value;
+}
+
 export async function trainCommand(options: TrainOptions): Promise<void> {
   const backendName = parseBackend(options.backend);
-  const config = loadConfig(options.config, options);
+  const resumeDir = options.resume ? resolve(options.resume) : undefined;
+  const config = runConfig(options, resumeDir);
+  const checkpointEvery = options.checkpointEvery === undefined ? 0 : parsePositiveInt(options.checkpointEvery, '--checkpoint-every');
   const print = options.quiet ? () => {} : (line: string) => console.log(line);
-  const name = basename(options.config, extname(options.config));
-  const dir = resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
+  const warn = (line: string) => process.stderr.write(line + '\n');
+  const name = basename(options.config ?? 'run', extname(options.config ?? 'run'));
+  const dir = resumeDir ?? resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
 
   const session = await openSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
     spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
   });
-  const { model, data, located } = session;
+  const { model, data, located, arena } = session;
+  const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
   print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName)} back end, seed ${config.seed}`);
   print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
@@ -56,36 +106,64 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
 
   mkdirSync(dir, { recursive: true });
   writeAtomic(join(dir, 'config.yaml'), configToYaml(config));
-  const history: EpochRecord[] = [];
+  const history: EpochRecord[] = [...(resume?.history ?? [])];
   const width = String(config.epochs).length;
-  const result = train(model, data, session.arena, config, {
-    onEpoch(r) {
-      history.push(r);
-      writeHistory(dir, config, backendName, history);
-      print(`epoch ${String(r.epoch).padStart(width)}/${config.epochs}  train loss ${loss(r.train_loss)} acc ${pct(r.train_accuracy)}  ` +
-        `val loss ${loss(r.val_loss)} acc ${pct(r.val_accuracy)}  ${secs(r.seconds)}  ${rate(r.samples_per_second)}`);
-    },
-  });
+  const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state));
+  const interrupts = installInterrupts(warn);
+  let result: TrainResult;
+  try {
+    result = await train(model, data, arena, config, {
+      resume,
+      signal: interrupts.signal,
+      pause: () => new Promise((r) => setImmediate(r)),
+      onEpoch(r, state) {
+        history.push(r);
+        writeHistory(dir, config, backendName, history);
+        if (checkpointEvery && r.epoch % checkpointEvery === 0) checkpoint(state);
+        print(`epoch ${String(r.epoch).padStart(width)}/${config.epochs}  train loss ${loss(r.train_loss)} acc ${pct(r.train_accuracy)}  ` +
+          `val loss ${loss(r.val_loss)} acc ${pct(r.val_accuracy)}  ${secs(r.seconds)}  ${rate(r.samples_per_second)}`);
+      },
+      // The live state, before the best weights come back: what a resumed run continues from.
+      onStop(state, reason) {
+        if (reason === 'interrupted') warn(`wasmfit: checkpoint saved to ${checkpoint(state)}`);
+      },
+    });
+  } finally {
+    interrupts.dispose();
+  }
+
   if (result.stop_reason === 'early_stop') {
     const why = config.early_stop_rule === 'increase' ? 'rose' : 'did not improve';
     print(`stopped early after epoch ${result.epochs_run}: validation loss ${why} ${config.early_stop_epoch} epochs in a row`);
   }
-  if (config.early_stop) print(`restored the weights of epoch ${result.best_epoch} (lowest validation loss)`);
+  if (config.early_stop || result.divergence) print(`restored the weights of epoch ${result.best_epoch} (lowest validation loss)`);
 
   const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
   writeHistory(dir, config, backendName, history, result);
-  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss) }));
+  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
-    config: resolve(options.config), backend: backendName, seed: config.seed,
+    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), backend: backendName, seed: config.seed,
     test_accuracy: test.accuracy, test_loss: test.loss,
     best_epoch: result.best_epoch, val_accuracy: best?.val_accuracy ?? null, val_loss: best?.val_loss ?? null,
     epochs_run: result.epochs_run, stop_reason: result.stop_reason, seconds: result.seconds,
     median_epoch_seconds: median(result.history.map((r) => r.seconds)),
   };
-  writeAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeAtomic(join(dir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
   print(`test loss ${loss(test.loss)}  test accuracy ${pct(test.accuracy)}  (${result.epochs_run} epochs, ${secs(result.seconds)})`);
   print(`run directory: ${dir}`);
+
+  if (result.divergence) {
+    const d = result.divergence;
+    throw new WasmfitError(
+      `training diverged: the loss became ${d.loss} at epoch ${d.epoch}, batch ${d.batch}; the weights of epoch ${result.best_epoch} are saved in ${dir}`,
+      undefined, `try a smaller learning_rate than ${config.learning_rate}`);
+  }
+  const signal = interrupts.received();
+  if (signal) {
+    warn(`wasmfit: interrupted; resume with: wasmfit train --resume ${dir}`);
+    process.exitCode = SIGNAL_EXIT_CODES[signal];
+  }
 }
 
 function median(xs: number[]): number {

@@ -1,0 +1,88 @@
+// Checkpoint files (Node adapter): each checkpoint is a folder checkpoints/e<epoch>-b<batch>/ holding
+// tensors.safetensors and state.json, each written atomically, then manifest.json with their SHA-256 sums,
+// written last. A folder without a manifest, or whose files do not match it, is not a checkpoint: the
+// loader warns and falls back to the one before. The newest few are kept.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { WasmfitError } from '../core/errors.js';
+import { writeAtomic } from './files.js';
+
+export const CHECKPOINT_DIR = 'checkpoints';
+/** Checkpoints kept per run: the newest and two to fall back on. */
+export const KEEP = 3;
+const FILES = ['tensors.safetensors', 'state.json'] as const;
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const pad = (n: number) => String(n).padStart(5, '0');
+
+export function checkpointName(epoch: number, batch: number): string {
+  return `e${pad(epoch)}-b${pad(batch)}`;
+}
+
+export function writeCheckpoint(runDir: string, name: string, content: { tensors: Uint8Array; state: string }): string {
+  const dir = join(runDir, CHECKPOINT_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  // A folder left by an earlier, interrupted write of the same checkpoint loses its manifest first.
+  rmSync(join(dir, 'manifest.json'), { force: true });
+  writeAtomic(join(dir, 'tensors.safetensors'), content.tensors);
+  writeAtomic(join(dir, 'state.json'), content.state);
+  const manifest = { files: { 'tensors.safetensors': sha256(content.tensors), 'state.json': sha256(content.state) } };
+  writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  prune(runDir);
+  return dir;
+}
+
+function listNewestFirst(runDir: string): string[] {
+  const root = join(runDir, CHECKPOINT_DIR);
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((n) => /^e\d+-b\d+$/.test(n)).sort().reverse();
+}
+
+function prune(runDir: string): void {
+  const complete = listNewestFirst(runDir).filter((n) => existsSync(join(runDir, CHECKPOINT_DIR, n, 'manifest.json')));
+  for (const name of complete.slice(KEEP)) rmSync(join(runDir, CHECKPOINT_DIR, name), { recursive: true, force: true });
+}
+
+/** Reads one checkpoint folder and checks it against its manifest; throws a WasmfitError saying what is wrong. */
+export function readCheckpoint(dir: string): { tensors: Uint8Array; state: string } {
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new WasmfitError(`${dir}: no manifest.json (the checkpoint was not finished)`);
+  let manifest: { files?: Record<string, string> };
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new WasmfitError(`${manifestPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const read: Record<string, Buffer> = {};
+  for (const file of FILES) {
+    const path = join(dir, file);
+    const expected = manifest.files?.[file];
+    if (!expected) throw new WasmfitError(`${manifestPath}: no checksum for ${file}`);
+    if (!existsSync(path)) throw new WasmfitError(`${path}: missing`);
+    read[file] = readFileSync(path);
+    const actual = sha256(read[file]);
+    if (actual !== expected) throw new WasmfitError(`${path}: SHA-256 is ${actual}, the manifest says ${expected}`);
+  }
+  return { tensors: read['tensors.safetensors'], state: read['state.json'].toString('utf8') };
+}
+
+/**
+ * The newest checkpoint that verifies and that accept() takes (it parses and checks the content);
+ * each one passed over is reported through warn.
+ */
+export function loadLatestCheckpoint<T>(runDir: string, accept: (files: { tensors: Uint8Array; state: string }, dir: string) => T, warn: (line: string) => void): { dir: string; value: T } {
+  const names = listNewestFirst(runDir);
+  if (names.length === 0) throw new WasmfitError(`${runDir}: no checkpoints to resume from`, undefined, 'train with --checkpoint-every N to write them');
+  for (const name of names) {
+    const dir = join(runDir, CHECKPOINT_DIR, name);
+    try {
+      return { dir, value: accept(readCheckpoint(dir), dir) };
+    } catch (e) {
+      if (!(e instanceof WasmfitError)) throw e;
+      warn(`wasmfit: warning: skipping checkpoint ${name}: ${e.message}`);
+    }
+  }
+  throw new WasmfitError(`${runDir}: none of the ${names.length} checkpoints verifies`);
+}

@@ -1,0 +1,66 @@
+// What a checkpoint holds and how it becomes bytes: the live weights, velocities, best weights and the
+// current train order as tensors, and the loop state (epoch, batch, generator and early-stopping state,
+// history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
+
+import type { Config } from '../config/schema.js';
+import type { Model } from '../core/model.js';
+import type { Arena } from '../core/memory.js';
+import type { Dataset } from '../data/dataset.js';
+import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
+import { WasmfitError } from '../core/errors.js';
+import type { LoopState } from './train.js';
+
+export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-1';
+
+export interface CheckpointState {
+  format: typeof CHECKPOINT_FORMAT;
+  config: Config;
+  loop: LoopState;
+}
+
+const REGIONS = ['params', 'velocity', 'best'] as const;
+
+export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState): { tensors: Uint8Array; state: string } {
+  const floats = model.paramBytes / 4;
+  const tensors = encodeSafetensors([
+    ...REGIONS.map((r) => ({ name: r, shape: [floats], data: arena.f32(model[r], floats).slice() })),
+    { name: 'train_order', shape: [data.train.count], data: arena.i32(data.train.ptr, data.train.count).slice() },
+  ], { format: CHECKPOINT_FORMAT });
+  const state: CheckpointState = { format: CHECKPOINT_FORMAT, config, loop };
+  return { tensors, state: JSON.stringify(state) };
+}
+
+/** Parses a checkpoint's two files and checks them against each other; the arena is not touched. */
+export function decodeCheckpoint(tensorBytes: Uint8Array, stateText: string, source: string): { state: CheckpointState; tensors: Map<string, Float32Array | Int32Array> } {
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(stateText);
+  } catch (e) {
+    throw new WasmfitError(`${source}: state.json is not valid JSON (${(e as Error).message})`);
+  }
+  if (state?.format !== CHECKPOINT_FORMAT) throw new WasmfitError(`${source}: not a ${CHECKPOINT_FORMAT} checkpoint`);
+  const file = decodeSafetensors(tensorBytes, `${source}/tensors.safetensors`);
+  const tensors = new Map<string, Float32Array | Int32Array>();
+  for (const name of [...REGIONS, 'train_order']) {
+    const t = file.tensors.get(name);
+    if (!t) throw new WasmfitError(`${source}: tensor ${name} is missing`);
+    tensors.set(name, t.data);
+  }
+  return { state, tensors };
+}
+
+/** Puts a decoded checkpoint's tensors into the arena of a session opened with the same config. */
+export function restoreCheckpoint(model: Model, arena: Arena, data: Dataset, tensors: Map<string, Float32Array | Int32Array>, source: string): void {
+  const floats = model.paramBytes / 4;
+  for (const r of REGIONS) {
+    const t = tensors.get(r)!;
+    if (!(t instanceof Float32Array) || t.length !== floats) throw new WasmfitError(`${source}: tensor ${r} holds ${t.length} values, expected ${floats} F32 for this network`);
+    arena.f32(model[r], floats).set(t);
+  }
+  const order = tensors.get('train_order')!;
+  if (!(order instanceof Int32Array) || order.length !== data.train.count) throw new WasmfitError(`${source}: train_order holds ${order.length} indices, expected ${data.train.count} I32`);
+  // The order must be a permutation of this split's training examples, or a resumed run would train on other data.
+  const expected = new Set(arena.i32(data.train.ptr, data.train.count));
+  if (!order.every((i) => expected.has(i)) || new Set(order).size !== order.length) throw new WasmfitError(`${source}: train_order is not a permutation of this run's training examples`);
+  arena.i32(data.train.ptr, data.train.count).set(order);
+}
