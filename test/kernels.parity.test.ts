@@ -148,6 +148,62 @@ function gatherCase(rows: number, dim: number, images: number): Case {
   };
 }
 
+// The sparse first layer: pixels about half 0 (whole zero and whole nonzero rows included), real-looking stats.
+function sparseInput(rows: number, dim: number): { nz: Int32Array; val: Float32Array; c: Float32Array } {
+  const nz = new Int32Array(rows * (dim + 1)), val = new Float32Array(rows * dim), c = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const invStd = Math.fround(1 / (40 + 80 * rand())), density = r % 5 === 1 ? 0 : r % 5 === 2 ? 1 : rand();
+    c[r] = Math.fround(-(30 + 100 * rand()) * invStd);
+    let count = 0;
+    for (let j = 0; j < dim; j++) {
+      if (rand() >= density) continue;
+      nz[r * (dim + 1) + 1 + count] = j;
+      val[r * dim + count++] = Math.fround((1 + Math.floor(255 * rand())) * invStd);
+    }
+    nz[r * (dim + 1)] = count;
+  }
+  return { nz, val, c };
+}
+// Terms are up to ~6 (pixel / std) times [-1, 1]: the GEMM bound scaled by 8.
+const sparseTol = (k: number): Tol => ({ atol: 32 * U * k, rtol: 16 * U });
+
+function sparseForwardCase(rows: number, k: number, n: number, act: 0 | 1 | 2 | 3): Case {
+  const tol = sparseTol(k);
+  return {
+    shape: `rows=${rows} k=${k} n=${n} act=${act}`,
+    inputs: { ...sparseInput(rows, k), w: uniform(k * n), wsum: uniform(n, -4, 4), bias: uniform(n) },
+    outputs: { out: new Float32Array(rows * n) },
+    // tanh/sigmoid have slope <= 1, so the product's error passes through; the approximation adds APPROX.rtol.
+    compare: { out: { atol: tol.atol + APPROX.atol, rtol: tol.rtol + APPROX.rtol } },
+    call: (kern, p) => kern.sparseForward(p.out, p.nz, p.val, p.c, p.w, p.wsum, p.bias, rows, k, n, act),
+  };
+}
+
+function sparseGradCase(rows: number, k: number, n: number): Case {
+  return {
+    shape: `rows=${rows} k=${k} n=${n}`,
+    inputs: { ...sparseInput(rows, k), dz: uniform(rows * n) },
+    outputs: { dw: new Float32Array(k * n) },
+    compare: { dw: sparseTol(rows) },
+    call: (kern, p) => kern.sparseWeightGrad(p.dw, p.nz, p.val, p.c, p.dz, rows, k, n),
+  };
+}
+
+function gatherSparseCase(rows: number, dim: number, images: number): Case {
+  const stats = new Float32Array(2 * images);
+  for (let i = 0; i < images; i++) { stats[2 * i] = 255 * rand(); stats[2 * i + 1] = 1 / (1 + 100 * rand()); }
+  const pixels = bytes(images * dim, 256).map((p) => (rand() < 0.5 ? 0 : p));
+  pixels[pixels.length - 1] = 255;
+  return {
+    shape: `rows=${rows} dim=${dim} images=${images}`,
+    inputs: { images: pixels, labels: bytes(images, CLASSES), stats, idx: ints(rows, images) },
+    // nz holds i32 column lists; compared bit for bit through an f32 view (slots past a row's count keep the sentinel).
+    outputs: { nz: new Float32Array(rows * (dim + 1)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
+    compare: { nz: EXACT, val: ARITH, c: ARITH, y: EXACT },
+    call: (k, p) => k.gatherSparse(p.nz, p.val, p.c, p.y, p.images, p.labels, p.stats, p.idx, rows, dim),
+  };
+}
+
 const SMALL = [1, 3, 4, 5, 7, 8, 9, 17];
 const MATRIX_SHAPES: [number, number][] = [
   ...SMALL.flatMap((r) => SMALL.map((c): [number, number] => [r, c])),
@@ -206,6 +262,20 @@ const CASES: Record<KernelName, () => Case[]> = {
   gatherBatch: () => [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33].map((dim) => gatherCase(rows, dim, 7))),
     gatherCase(BATCH, PIXELS, 300),
+  ],
+  gatherSparse: () => [
+    ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(rows, dim, 7))),
+    gatherSparseCase(BATCH, PIXELS, 300),
+  ],
+  // n around the 32-column sweep and the 4-wide strip; every activation; the real shapes.
+  sparseForward: () => [
+    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 31, 32, 33, 36, 67].flatMap((n) =>
+      ([0, 1, 2, 3] as const).map((act) => sparseForwardCase(rows, k, n, act))))),
+    sparseForwardCase(BATCH, PIXELS, HIDDEN, 1), sparseForwardCase(BATCH, PIXELS, CLASSES, 0),
+  ],
+  sparseWeightGrad: () => [
+    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 31, 32, 33, 36, 67].map((n) => sparseGradCase(rows, k, n)))),
+    sparseGradCase(BATCH, PIXELS, HIDDEN), sparseGradCase(BATCH, PIXELS, CLASSES),
   ],
   gemmNN: () => gemmCases('gemmNN', [[BATCH, PIXELS, HIDDEN], [BATCH, HIDDEN, CLASSES], [BATCH, HIDDEN, HIDDEN]]),
   gemmTN: () => gemmCases('gemmTN', [[PIXELS, BATCH, HIDDEN], [HIDDEN, BATCH, CLASSES], [HIDDEN, BATCH, HIDDEN]]),

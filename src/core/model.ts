@@ -2,7 +2,7 @@
 // velocities and the best-so-far copy share one layout (all weights, then all biases), so the optimiser
 // and the early-stopping snapshot are flat passes. Batch buffers are sized once for the largest batch.
 
-import type { Kernels } from './kernels/kernels.js';
+import { ACT, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import type { Activation } from '../config/schema.js';
@@ -49,8 +49,14 @@ export class Model {
   readonly grads: number;
   readonly velocity: number;
   readonly best: number;
-  /** Batch buffers: x (rows, 784), y (rows) u8, and per layer its output a[l] and gradient d[l]. */
-  private readonly x: number;
+  /**
+   * Batch buffers: the input as X = c 1^T + S (c per row, S's nonzeros as row lists nz / val: see gatherSparse),
+   * wsum = colsum(W0) for the first layer's constant part, y (rows) u8, and per layer its output a[l] and gradient d[l].
+   */
+  private readonly nz: number;
+  private readonly val: number;
+  private readonly c: number;
+  private readonly wsum: number;
   private readonly y: number;
   private readonly a: number[];
   private readonly d: number[];
@@ -63,7 +69,10 @@ export class Model {
     this.grads = arena.alloc(this.layout.bytes, 'gradients');
     this.velocity = arena.alloc(this.layout.bytes, 'velocities');
     this.best = arena.alloc(this.layout.bytes, 'best parameters');
-    this.x = arena.allocF32(maxRows * this.sizes[0], 'input batch');
+    this.nz = arena.alloc(maxRows * (this.sizes[0] + 1) * 4, 'input batch nonzero lists');
+    this.val = arena.allocF32(maxRows * this.sizes[0], 'input batch nonzero values');
+    this.c = arena.allocF32(maxRows, 'input batch constants');
+    this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
     this.y = arena.alloc(maxRows, 'label batch');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
     this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
@@ -103,19 +112,22 @@ export class Model {
 
   /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
   gather(data: Dataset, split: Split, first: number, rows: number): void {
-    this.kernels.gatherBatch(this.x, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
+    this.kernels.gatherSparse(this.nz, this.val, this.c, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
   }
 
   /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
   forward(rows: number): number {
     const k = this.kernels;
-    let input = this.x;
-    for (let l = 0; l < this.layers; l++) {
+    // The first layer works on the sparse input with bias and activation fused; the others are dense.
+    const n0 = this.sizes[1];
+    k.colSum(this.wsum, this.weight(0), this.sizes[0], n0);
+    k.sparseForward(this.a[0], this.nz, this.val, this.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
+      this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
+    for (let l = 1; l < this.layers; l++) {
       const n = this.sizes[l + 1];
-      k.gemmNN(this.a[l], input, this.weight(l), rows, this.sizes[l], n);
+      k.gemmNN(this.a[l], this.a[l - 1], this.weight(l), rows, this.sizes[l], n);
       k.biasAdd(this.a[l], this.bias(l), rows, n);
       if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
-      input = this.a[l];
     }
     const last = this.layers - 1;
     return k.softmaxCrossEntropy(this.d[last], this.a[last], this.y, rows, this.sizes[this.layers], 1 / rows);
@@ -137,8 +149,8 @@ export class Model {
     const k = this.kernels;
     for (let l = this.layers - 1; l >= 0; l--) {
       const inSize = this.sizes[l], outSize = this.sizes[l + 1];
-      const input = l === 0 ? this.x : this.a[l - 1];
-      k.gemmTN(this.weight(l, this.grads), input, this.d[l], inSize, rows, outSize);
+      if (l === 0) k.sparseWeightGrad(this.weight(l, this.grads), this.nz, this.val, this.c, this.d[l], rows, inSize, outSize);
+      else k.gemmTN(this.weight(l, this.grads), this.a[l - 1], this.d[l], inSize, rows, outSize);
       k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
       if (l > 0) {
         k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);

@@ -17,7 +17,7 @@ const program = new Command()
   .name('wasmfit')
   .description('Fashion-MNIST neural-network trainer with WebAssembly SIMD kernels')
   .option('--debug', 'print stack traces on errors')
-  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(`wasmfit: ${text.trim().replace(/\s*\n\s*/g, " ")} (see wasmfit --help)\n`) })
   .exitOverride();
 
 program.command('train')

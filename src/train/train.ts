@@ -20,7 +20,15 @@ export interface EpochRecord {
   samples_per_second: number;
 }
 
-export type StopReason = 'early_stop' | 'max_epochs' | 'interrupted' | 'non_finite_loss';
+/** non_finite_loss: a batch loss was NaN or infinite; diverged: it was finite but past DIVERGED_LOSS. */
+export type StopReason = 'early_stop' | 'max_epochs' | 'interrupted' | 'non_finite_loss' | 'diverged';
+
+/**
+ * A mean cross-entropy this large means the network gives the right class a probability below e^-1000:
+ * no run that is still learning gets there, while one whose learning rate is far too high does within a
+ * few batches, long before float32 overflows to a NaN (tanh saturates, softmax stays finite).
+ */
+export const DIVERGED_LOSS = 1000;
 
 export interface TrainResult {
   history: EpochRecord[];
@@ -107,7 +115,7 @@ export async function train(model: Model, data: Dataset, arena: Arena, config: C
       const first = b * batch, rows = Math.min(batch, data.train.count - first);
       model.gather(data, data.train, first, rows);
       const loss = model.forward(rows);
-      if (!Number.isFinite(loss)) {
+      if (!(loss / rows <= DIVERGED_LOSS)) {
         divergence = { epoch, batch: b + 1, loss: loss / rows };
         break;
       }
@@ -123,7 +131,7 @@ export async function train(model: Model, data: Dataset, arena: Arena, config: C
       }
     }
     if (divergence) {
-      stopReason = 'non_finite_loss';
+      stopReason = Number.isFinite(divergence.loss) ? 'diverged' : 'non_finite_loss';
       break;
     }
     // An interrupted epoch is neither recorded nor allowed to become the best; a checkpoint keeps its progress.
@@ -153,7 +161,7 @@ export async function train(model: Model, data: Dataset, arena: Arena, config: C
   if (stopped() && stopReason === 'max_epochs' && done < config.epochs) stopReason = 'interrupted';
   hooks.onStop?.(snapshot(), stopReason);
   // After a divergence the current weights are garbage: the best ones are restored even without early stopping.
-  const restore = config.early_stop || stopReason === 'non_finite_loss';
+  const restore = config.early_stop || divergence !== undefined;
   if (restore) model.restoreBest();
   return {
     history,

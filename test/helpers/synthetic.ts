@@ -1,7 +1,11 @@
 // Small generated data sets for tests that need examples but not the real Fashion-MNIST files: each class
 // lights its own band of rows, with noise, so a network can learn it and gradients are non-trivial.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Rng } from '../../src/core/rng.js';
+import { encodeIdx, IMAGE_MAGIC, LABEL_MAGIC } from '../../src/data/idx.js';
 import type { RawData } from '../../src/data/dataset.js';
 
 export function syntheticData(trainCount: number, testCount: number, seed = 1): RawData {
@@ -18,4 +22,16 @@ export function syntheticData(trainCount: number, testCount: number, seed = 1): 
     return { images: { count, rows: 28, cols: 28, pixels }, labels };
   };
   return { train: make(trainCount), test: make(testCount) };
+}
+
+/** Writes a synthetic data set as the four gzipped IDX files wasmfit reads (use with --no-verify). */
+export function writeSyntheticDataDir(dir: string, trainCount: number, testCount: number, seed = 1): string {
+  const raw = syntheticData(trainCount, testCount, seed);
+  mkdirSync(dir, { recursive: true });
+  const put = (name: string, bytes: Uint8Array) => writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes));
+  put('train-images-idx3-ubyte', encodeIdx(IMAGE_MAGIC, [trainCount, 28, 28], raw.train.images.pixels));
+  put('train-labels-idx1-ubyte', encodeIdx(LABEL_MAGIC, [trainCount], raw.train.labels));
+  put('t10k-images-idx3-ubyte', encodeIdx(IMAGE_MAGIC, [testCount, 28, 28], raw.test.images.pixels));
+  put('t10k-labels-idx1-ubyte', encodeIdx(LABEL_MAGIC, [testCount], raw.test.labels));
+  return dir;
 }

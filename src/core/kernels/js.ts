@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import type { Kernels } from './kernels.js';
+import type { ActCode, Kernels } from './kernels.js';
 
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
@@ -33,6 +33,59 @@ export class JsKernels implements Kernels {
       const src = images + img * dim, dst = xo + r * dim;
       for (let j = 0; j < dim; j++) f32[dst + j] = (u8[src + j] - mean) * invStd;
       u8[y + r] = u8[labels + img];
+    }
+  }
+
+  gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
+    this.views();
+    const { f32, u8, i32 } = this;
+    const so = stats >> 2, io = idx >> 2;
+    for (let r = 0; r < rows; r++) {
+      const img = i32[io + r];
+      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
+      f32[(c >> 2) + r] = Math.fround(-mean * invStd);
+      const list = (nz >> 2) + r * (dim + 1), vals = (val >> 2) + r * dim, src = images + img * dim;
+      let count = 0;
+      for (let j = 0; j < dim; j++) {
+        if (u8[src + j] === 0) continue;
+        i32[list + 1 + count] = j;
+        f32[vals + count] = u8[src + j] * invStd;
+        count++;
+      }
+      i32[list] = count;
+      u8[y + r] = u8[labels + img];
+    }
+  }
+
+  sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void {
+    this.views();
+    const { f32, i32 } = this;
+    const fn = [(v: number) => v, Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), (v: number) => (v > 0 ? v : 0)][act];
+    for (let r = 0; r < rows; r++) {
+      const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k, cr = f32[(c >> 2) + r];
+      for (let j = 0; j < n; j++) {
+        let sum = cr * f32[(wsum >> 2) + j];
+        for (let q = 0; q < i32[list]; q++) sum += f32[vals + q] * f32[(w >> 2) + i32[list + 1 + q] * n + j];
+        f32[(out >> 2) + r * n + j] = fn(sum + f32[(bias >> 2) + j]);
+      }
+    }
+  }
+
+  sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void {
+    this.views();
+    const { f32, i32 } = this;
+    const dwo = dw >> 2, dzo = dz >> 2;
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let r = 0; r < rows; r++) v += f32[(c >> 2) + r] * f32[dzo + r * n + j];
+      for (let p = 0; p < k; p++) f32[dwo + p * n + j] = v;
+    }
+    for (let r = 0; r < rows; r++) {
+      const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k;
+      for (let q = 0; q < i32[list]; q++) {
+        const row = dwo + i32[list + 1 + q] * n, s = f32[vals + q];
+        for (let j = 0; j < n; j++) f32[row + j] += s * f32[dzo + r * n + j];
+      }
     }
   }
 

@@ -4,11 +4,26 @@
 
 export type BackendName = 'js' | 'wasm';
 
+/** Activation codes of fused kernels (assembly/sparse.ts uses the same numbers). */
+export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const;
+export type ActCode = (typeof ACT)[keyof typeof ACT];
+
 export interface Kernels {
   readonly name: BackendName;
 
   /** x (rows, dim) f32 = images[idx[r]] normalised by stats[idx[r]] = (mean, 1/std); y (rows) u8 = labels[idx[r]]. */
   gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+
+  /**
+   * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
+   * nonzero pixels as nz + r * (dim + 1) * 4 = [count, col...] (i32) with val + r * dim * 4 = pixel * invStd (f32);
+   * y (rows) u8 = labels[idx[r]]. X itself is never written: the first layer uses the two kernels below.
+   */
+  gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+  /** out (rows, n) = act(c colsum(W) + S W + bias) = act(X W + bias) for X from gatherSparse, W (k, n), wsum (n) = colsum(W). */
+  sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void;
+  /** dw (k, n) = X^T dz = 1 (c^T dz) + S^T dz for X from gatherSparse, dz (rows, n): the first layer's weight gradient. */
+  sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
@@ -49,7 +64,7 @@ export interface Kernels {
 
 /** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
 export const KERNEL_NAMES = [
-  'gatherBatch', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
+  'gatherBatch', 'gatherSparse', 'sparseForward', 'sparseWeightGrad', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
   'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
   'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate',
 ] as const satisfies readonly (keyof Kernels)[];

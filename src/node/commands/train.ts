@@ -136,7 +136,8 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     const why = config.early_stop_rule === 'increase' ? 'rose' : 'did not improve';
     print(`stopped early after epoch ${result.epochs_run}: validation loss ${why} ${config.early_stop_epoch} epochs in a row`);
   }
-  if (config.early_stop || result.divergence) print(`restored the weights of epoch ${result.best_epoch} (lowest validation loss)`);
+  const bestWeights = result.best_epoch ? `the weights of epoch ${result.best_epoch}` : 'the initial weights';
+  if (config.early_stop || result.divergence) print(`restored ${bestWeights} (lowest validation loss)`);
 
   const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
@@ -156,7 +157,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   if (result.divergence) {
     const d = result.divergence;
     throw new WasmfitError(
-      `training diverged: the loss became ${d.loss} at epoch ${d.epoch}, batch ${d.batch}; the weights of epoch ${result.best_epoch} are saved in ${dir}`,
+      `training diverged: the mean loss was ${loss(d.loss)} at epoch ${d.epoch}, batch ${d.batch}; ${bestWeights} are saved in ${dir}`,
       undefined, `try a smaller learning_rate than ${config.learning_rate}`);
   }
   const signal = interrupts.received();

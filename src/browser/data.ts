@@ -1,0 +1,97 @@
+// The browser's data adapter: the four Fashion-MNIST files arrive as Files the user picked or dropped, or
+// as URLs on the page's own origin; .gz files are decompressed with DecompressionStream, checked with
+// SHA-256 (crypto.subtle, where the page is a secure context) and parsed by the platform-neutral IDX code.
+
+import { DataError } from '../core/errors.js';
+import { checkPair, parseImages, parseLabels } from '../data/idx.js';
+import type { RawData } from '../data/dataset.js';
+import { FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
+
+/** One file: a Blob (a picked or dropped File), bytes, or a URL to fetch. */
+export type DataSource = Blob | ArrayBuffer | Uint8Array | URL | string;
+export type DataSources = Record<FileKey, DataSource>;
+
+export interface DecodedData {
+  raw: RawData;
+  /** True when every file matched the official SHA-256; false when it could not be checked or differs. */
+  verified: boolean;
+  /** Why the files are not marked verified, if they are not. */
+  note?: string;
+}
+
+/** Sorts picked or dropped files into the four roles by name (train-images-idx3-ubyte.gz and the like). */
+export function matchFiles(files: ArrayLike<File>): { sources: Partial<DataSources>; unknown: string[] } {
+  const sources: Partial<DataSources> = {}, unknown: string[] = [];
+  for (const file of Array.from(files)) {
+    const key = FILE_KEYS.find((k) => normalise(file.name).startsWith(normalise(FILES[k].name)));
+    if (key) sources[key] = file;
+    else unknown.push(file.name);
+  }
+  return { sources, unknown };
+}
+
+const normalise = (name: string) => name.toLowerCase().replace(/\.gz$/, '').replace(/[._]/g, '-');
+
+export function missingFiles(sources: Partial<DataSources>): string[] {
+  return FILE_KEYS.filter((k) => !sources[k]).map((k) => `${FILES[k].name}.gz`);
+}
+
+export async function decodeFashionMnist(sources: DataSources, verify = true): Promise<DecodedData> {
+  const bytes = {} as Record<FileKey, Uint8Array>;
+  const names = {} as Record<FileKey, string>;
+  await Promise.all(FILE_KEYS.map(async (k) => {
+    names[k] = nameOf(sources[k], k);
+    bytes[k] = await gunzipIfNeeded(await readBytes(sources[k], names[k]), names[k]);
+  }));
+  let verified = false, note: string | undefined;
+  if (!verify) note = 'checksums not checked';
+  else if (typeof crypto === 'undefined' || !crypto.subtle) note = 'checksums not checked (crypto.subtle needs a secure context: https or localhost)';
+  else {
+    const digests = await Promise.all(FILE_KEYS.map(async (k) => hex(await crypto.subtle.digest('SHA-256', bytes[k] as Uint8Array<ArrayBuffer>))));
+    const bad = FILE_KEYS.filter((k, i) => digests[i] !== FILES[k].sha256);
+    verified = bad.length === 0;
+    if (!verified) note = `not the official files (SHA-256 differs for ${bad.map((k) => names[k]).join(', ')})`;
+  }
+  const trainImages = parseImages(bytes.trainImages, names.trainImages);
+  const trainLabels = parseLabels(bytes.trainLabels, names.trainLabels);
+  const testImages = parseImages(bytes.testImages, names.testImages);
+  const testLabels = parseLabels(bytes.testLabels, names.testLabels);
+  checkPair(trainImages, trainLabels, names.trainImages, names.trainLabels);
+  checkPair(testImages, testLabels, names.testImages, names.testLabels);
+  return { raw: { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } }, verified, ...(note ? { note } : {}) };
+}
+
+function nameOf(source: DataSource, key: FileKey): string {
+  if (typeof File !== 'undefined' && source instanceof File) return source.name;
+  if (typeof source === 'string' || source instanceof URL) return String(source);
+  return `${FILES[key].name}.gz`;
+}
+
+async function readBytes(source: DataSource, name: string): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
+  let response: Response;
+  try {
+    response = await fetch(String(source), { credentials: 'same-origin' });
+  } catch (e) {
+    throw new DataError(`${name}: fetch failed (${(e as Error).message})`);
+  }
+  if (!response.ok) throw new DataError(`${name}: HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}), expected the IDX file`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Files starting with the gzip magic (1f 8b) are decompressed; anything else is taken as plain IDX. */
+async function gunzipIfNeeded(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new DataError(`${name}: not a valid gzip file (${(e as Error).message})`);
+  }
+}
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}

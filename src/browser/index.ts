@@ -1,0 +1,24 @@
+// The package's browser entry (the "browser" condition of package.json exports): init() compiles the kernels
+// and picks the fastest mode this page allows; the rest is the platform-neutral core. No node: imports and
+// no top-level await, so any bundler can take it. The .wasm is found with the literal
+// new URL('./wasmfit.wasm', import.meta.url), which webpack, Vite, Parcel and Rollup plugins rewrite to the
+// emitted asset; esbuild leaves it as it is, so the file must sit next to the bundle (see the README).
+
+import { createWasmfit, type InitOptions, type Wasmfit } from '../train/runtime.js';
+
+/** Loads the kernels (from options.wasm, else the wasmfit.wasm beside this module) and decides the mode. */
+export function init(options: InitOptions = {}): Promise<Wasmfit> {
+  return createWasmfit(options, () => new URL('./wasmfit.wasm', import.meta.url));
+}
+
+export { Wasmfit, Session, EVAL_ROWS, type InitOptions, type TrainOutcome } from '../train/runtime.js';
+export { decodeFashionMnist, matchFiles, missingFiles, type DataSource, type DataSources, type DecodedData } from './data.js';
+export { compileWasm, WasmLoadError, type WasmSource } from '../core/wasm-loader.js';
+export { detectFeatures, chooseMode, type Features, type ModeChoice, type RunMode } from '../core/features.js';
+export { parseConfig, resolveConfig, checkField, configToYaml, CONFIG_KEYS, DEFAULTS, type Config } from '../config/schema.js';
+export { train, type EpochRecord, type TrainHooks, type TrainResult, type StopReason } from '../train/train.js';
+export { Model, type ModelSpec, type Metrics } from '../core/model.js';
+export { modelToBytes, modelFromBytes } from '../core/model-file.js';
+export { FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
+export type { RawData, Dataset } from '../data/dataset.js';
+export { WasmfitError, ConfigError, DataError } from '../core/errors.js';

@@ -1,0 +1,261 @@
+// The page: data in (picked, dropped or the dev server's), a config (one of configs/ or edited), then
+// Train / Stop / Download model / Load model. All work happens in worker.ts; this file only posts requests
+// and draws what comes back (progress, the epoch table, the curves, a grid of test images).
+
+import { checkField, parseConfig, type Config } from '../../config/schema.js';
+import { FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
+import { matchFiles, missingFiles, type DataSources } from '../data.js';
+import type { EpochRecord } from '../../train/train.js';
+import { drawChart } from './charts.js';
+import type { Finished, FromWorker, ToWorker } from './protocol.js';
+
+/** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
+declare const __WASMFIT_CONFIGS__: Record<string, string>;
+
+const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const MODE_NAMES = { 'wasm-threads': 'WebAssembly SIMD, multi-threaded', 'wasm-simd': 'WebAssembly SIMD, single-threaded', js: 'JavaScript (no WebAssembly SIMD)' };
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const loss = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const send = (message: ToWorker) => worker.postMessage(message);
+
+const state = { ready: false, data: false, training: false, file: undefined as Uint8Array | undefined, history: [] as EpochRecord[], config: undefined as Config | undefined };
+
+function setStatus(id: string, text: string, error = false): void {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+function refreshButtons(): void {
+  $<HTMLButtonElement>('train').disabled = !(state.ready && state.data) || state.training;
+  $<HTMLButtonElement>('stop').disabled = !state.training;
+  $<HTMLButtonElement>('download').disabled = !state.file || state.training;
+  const load = $<HTMLInputElement>('load-model');
+  load.disabled = !(state.ready && state.data) || state.training;
+  $('load-model-label').classList.toggle('disabled', load.disabled);
+}
+
+// ---- data ----
+
+function useFiles(files: ArrayLike<File>): void {
+  const { sources, unknown } = matchFiles(files);
+  const missing = missingFiles(sources);
+  if (missing.length > 0) {
+    setStatus('data-status', `Missing ${missing.join(', ')}${unknown.length ? `; not recognised: ${unknown.join(', ')}` : ''}. Give all four files at once.`, true);
+    return;
+  }
+  loadData(sources as DataSources, `${files.length} chosen files`);
+}
+
+function loadData(sources: DataSources, what: string): void {
+  state.data = false;
+  refreshButtons();
+  setStatus('data-status', `Reading ${what}…`);
+  send({ type: 'data', sources });
+}
+
+async function offerServerData(): Promise<void> {
+  let index: { source: string; dir: string; files: Record<string, string> };
+  try {
+    const response = await fetch('data/index.json');
+    if (!response.ok) return; // a static host: no data on offer
+    index = await response.json();
+  } catch {
+    return;
+  }
+  $('server-data').hidden = false;
+  $('server-data-dir').textContent = `${index.dir} (${index.source})`;
+  $('use-server-data').onclick = () => {
+    const sources = Object.fromEntries(FILE_KEYS.map((k) => [k, new URL(`data/${index.files[k] ?? FILES[k].name + '.gz'}`, location.href).href])) as DataSources;
+    loadData(sources, `the server's files from ${index.dir}`);
+  };
+}
+
+$<HTMLInputElement>('data-files').onchange = (e) => useFiles((e.target as HTMLInputElement).files ?? []);
+const drop = $('drop');
+drop.ondragover = (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+};
+drop.ondragleave = () => drop.classList.remove('over');
+drop.ondrop = (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  if (e.dataTransfer) useFiles(e.dataTransfer.files);
+};
+
+// ---- config ----
+
+const configs = __WASMFIT_CONFIGS__;
+const select = $<HTMLSelectElement>('config-select');
+for (const name of Object.keys(configs)) select.add(new Option(`configs/${name}.yaml`, name));
+select.value = 'config_6' in configs ? 'config_6' : select.options[0]?.value ?? '';
+const showConfig = () => ($<HTMLTextAreaElement>('config-text').value = configs[select.value] ?? '');
+select.onchange = showConfig;
+showConfig();
+
+const OVERRIDES = [['override-epochs', 'epochs', 'epochs'], ['override-seed', 'seed', 'seed'], ['override-batch-size', 'batch_size', 'batch size'], ['override-learning-rate', 'learning_rate', 'learning rate']] as const;
+
+/** The config as the CLI would resolve it: the YAML (same parser, same messages), then the override fields. */
+function readConfig(): Config | undefined {
+  try {
+    const config = parseConfig($<HTMLTextAreaElement>('config-text').value, `configs/${select.value}.yaml (edited here)`);
+    for (const [id, key, label] of OVERRIDES) {
+      const text = $<HTMLInputElement>(id).value.trim();
+      if (text === '') continue;
+      const n = Number(text);
+      (config as unknown as Record<string, unknown>)[key] = checkField(key, Number.isFinite(n) ? n : text, `the ${label} field`);
+    }
+    setStatus('config-status', `${config.layer_specs.join('-')} ${config.layer_specs.length > 2 ? config.activation : 'softmax regression'}, ` +
+      `${config.epochs} epochs at most, batch ${config.batch_size}, learning rate ${config.learning_rate}${config.momentum ? `, momentum ${config.momentum_gamma}` : ''}, seed ${config.seed}`);
+    return config;
+  } catch (e) {
+    setStatus('config-status', (e as Error).message, true);
+    return undefined;
+  }
+}
+
+// ---- run ----
+
+$('train').onclick = () => {
+  const config = readConfig();
+  if (!config) return;
+  state.config = config;
+  state.training = true;
+  state.history = [];
+  $('epochs').querySelector('tbody')!.replaceChildren();
+  drawCurves();
+  setStatus('result', '');
+  setStatus('run-status', 'Training…');
+  refreshButtons();
+  send({ type: 'train', config });
+};
+$('stop').onclick = () => {
+  setStatus('run-status', 'Stopping after this batch…');
+  send({ type: 'stop' });
+};
+$('download').onclick = () => {
+  if (!state.file) return;
+  const url = URL.createObjectURL(new Blob([state.file as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: 'model.safetensors' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+};
+$<HTMLInputElement>('load-model').onchange = async (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  if (!file) return;
+  setStatus('run-status', `Loading ${file.name}…`);
+  send({ type: 'load-model', bytes: new Uint8Array(await file.arrayBuffer()), name: file.name });
+  input.value = '';
+};
+
+function drawCurves(): void {
+  const h = state.history;
+  drawChart($<HTMLCanvasElement>('loss-chart'), [
+    { label: 'train loss', color: '#1f77b4', points: h.map((r) => r.train_loss) },
+    { label: 'validation loss', color: '#ff7f0e', points: h.map((r) => r.val_loss) },
+  ], (v) => v.toFixed(3));
+  drawChart($<HTMLCanvasElement>('accuracy-chart'), [
+    { label: 'train accuracy', color: '#1f77b4', points: h.map((r) => r.train_accuracy) },
+    { label: 'validation accuracy', color: '#ff7f0e', points: h.map((r) => r.val_accuracy) },
+  ], (v) => pct(v));
+}
+
+function addEpoch(r: EpochRecord): void {
+  state.history.push(r);
+  const row = document.createElement('tr');
+  for (const cell of [String(r.epoch), loss(r.train_loss), pct(r.train_accuracy), loss(r.val_loss), pct(r.val_accuracy), `${r.seconds.toFixed(2)} s`, String(Math.round(r.samples_per_second))]) {
+    row.append(Object.assign(document.createElement('td'), { textContent: cell }));
+  }
+  $('epochs').querySelector('tbody')!.append(row);
+  drawCurves();
+  setStatus('run-status', `Epoch ${r.epoch}/${state.config?.epochs ?? '?'} done: validation accuracy ${pct(r.val_accuracy)}, loss ${loss(r.val_loss)}`);
+  setStatus('speed', `last epoch ${r.seconds.toFixed(2)} s, ${Math.round(r.samples_per_second)} images/s`);
+}
+
+function showResult(r: Finished): void {
+  state.file = r.file;
+  const result = $('result');
+  result.dataset.testAccuracy = String(r.test.accuracy);
+  if (r.origin === 'loaded') {
+    setStatus('result', `${r.name}: test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)})`);
+    setStatus('run-status', `Loaded ${r.name}; Download model saves it again.`);
+  } else {
+    const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)' : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : 'finished';
+    setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}), weights of epoch ${r.bestEpoch} (lowest validation loss)`);
+    setStatus('run-status', `Training ${why} after ${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'} in ${(r.seconds ?? 0).toFixed(1)} s; restored the weights of epoch ${r.bestEpoch}.`);
+  }
+  const grid = $('samples');
+  grid.replaceChildren();
+  const { pixels, predicted, labels } = r.samples;
+  for (let i = 0; i < predicted.length; i++) {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 28, height: 28 });
+    const image = new ImageData(28, 28);
+    for (let p = 0; p < 784; p++) {
+      const v = 255 - pixels[i * 784 + p];
+      image.data.set([v, v, v, 255], p * 4);
+    }
+    canvas.getContext('2d')!.putImageData(image, 0, 0);
+    const cell = document.createElement('div');
+    cell.className = `sample ${predicted[i] === labels[i] ? 'right' : 'wrong'}`;
+    cell.append(canvas,
+      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${CLASSES[predicted[i]]}` }),
+      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${CLASSES[labels[i]]}` }));
+    grid.append(cell);
+  }
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'ready': {
+      state.ready = true;
+      const mode = $('mode');
+      mode.dataset.mode = m.mode;
+      mode.textContent = `Back end: ${m.reason}.`;
+      mode.title = MODE_NAMES[m.mode];
+      break;
+    }
+    case 'data':
+      state.data = true;
+      setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images` +
+        ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s.`);
+      break;
+    case 'progress':
+      $<HTMLProgressElement>('progress').value = m.batch / m.batches;
+      setStatus('speed', `epoch ${m.epoch}: batch ${m.batch}/${m.batches}, ${Math.round(m.imagesPerSecond)} images/s`);
+      break;
+    case 'epoch':
+      addEpoch(m.record);
+      break;
+    case 'done':
+      state.training = false;
+      showResult(m.result);
+      break;
+    case 'error':
+      if (m.during === 'train') state.training = false;
+      setStatus(m.during === 'data' ? 'data-status' : m.during === 'init' ? 'mode' : 'run-status', `Error: ${m.message}`, true);
+      break;
+  }
+  refreshButtons();
+};
+worker.onerror = (e) => {
+  e.preventDefault();
+  state.training = false;
+  setStatus('run-status', `The training worker failed: ${e.message}`, true);
+  refreshButtons();
+};
+
+const threads = new URLSearchParams(location.search).get('threads');
+send({ type: 'init', ...(threads ? { threads: Number(threads) } : {}) });
+void offerServerData();
+readConfig();
+drawCurves();
+refreshButtons();

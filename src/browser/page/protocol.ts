@@ -1,0 +1,48 @@
+// The messages between the page (main.ts) and its training worker (worker.ts), in one place.
+// The page never waits on the worker synchronously: it posts a request and reacts to what comes back.
+
+import type { EpochRecord, StopReason } from '../../train/train.js';
+import type { RunMode } from '../../core/features.js';
+import type { DataSources } from '../data.js';
+import type { Config } from '../../config/schema.js';
+
+export type ToWorker =
+  | { type: 'init'; threads?: number | boolean }
+  | { type: 'data'; sources: DataSources }
+  | { type: 'train'; config: Config }
+  | { type: 'stop' }
+  | { type: 'load-model'; bytes: Uint8Array; name: string };
+
+export interface Samples {
+  /** count images of 784 pixels. */
+  pixels: Uint8Array;
+  predicted: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface Finished {
+  /** What produced the weights: a training run or a loaded file. */
+  origin: 'trained' | 'loaded';
+  name: string;
+  test: { loss: number; accuracy: number };
+  /** The model file, exactly what `wasmfit train` writes. */
+  file: Uint8Array;
+  samples: Samples;
+  bestEpoch?: number;
+  stopReason?: StopReason;
+  epochsRun?: number;
+  seconds?: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; mode: RunMode; threads: number; reason: string }
+  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number }
+  | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'done'; result: Finished }
+  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' };
+
+/** Test images shown in the grid: the first ones of the test file, so every run shows the same. */
+export const SAMPLE_COUNT = 24;
+/** Progress messages per epoch at most: often enough for a live bar, rare enough to cost nothing. */
+export const PROGRESS_EVERY_BATCHES = 8;

@@ -1,0 +1,115 @@
+// The page's training worker: it owns the kernels, the arena with the data set and the model, so training
+// never blocks the page. It answers the messages of protocol.ts; a Stop aborts the loop (which yields every
+// few milliseconds) and the session restores the weights of the lowest validation loss.
+
+import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
+import type { Model } from '../../core/model.js';
+import type { Metrics } from '../../core/model.js';
+import { PROGRESS_EVERY_BATCHES, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
+
+// Typed by hand: the project's lib is DOM, where `self` is a Window.
+const scope = self as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+
+let wasmfit: Promise<Wasmfit> | undefined;
+let session: Session | undefined;
+let running: AbortController | undefined;
+
+const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+const now = () => performance.now() / 1000;
+
+// A yield that is not clamped like nested timers (4 ms): a message to ourselves.
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const pause = () => new Promise<void>((resolve) => {
+  waiting.push(resolve);
+  channel.port2.postMessage(0);
+});
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  const during = message.type === 'stop' ? 'train' : message.type;
+  handle(message).catch((e: unknown) => {
+    const err = e as Error & { hint?: string };
+    post({ type: 'error', during, message: `${err.message ?? String(e)}${err.hint ? ` (hint: ${err.hint})` : ''}` });
+  });
+};
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'init': {
+      wasmfit = init({ threads: message.threads });
+      const w = await wasmfit;
+      post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
+      return;
+    }
+    case 'data': {
+      if (running) throw new Error('training is running: stop it before loading other data');
+      const started = now();
+      const decoded = await decodeFashionMnist(message.sources);
+      session = undefined;
+      session = await (await ready()).open(decoded.raw);
+      const d = session.data;
+      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started });
+      return;
+    }
+    case 'train':
+      return trainRun(message.config);
+    case 'stop':
+      running?.abort();
+      return;
+    case 'load-model': {
+      if (running) throw new Error('training is running: stop it before loading a model');
+      const s = need();
+      const { model, test } = s.loadModel(message.bytes, message.name);
+      finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
+      return;
+    }
+  }
+}
+
+async function trainRun(config: import('../../config/schema.js').Config): Promise<void> {
+  if (running) throw new Error('training is already running');
+  const s = need();
+  running = new AbortController();
+  let epochStart = now();
+  try {
+    const outcome = await s.train(config, {
+      signal: running.signal,
+      pause,
+      onBatch(epoch, batch, batches) {
+        if (batch === 1) epochStart = now();
+        if (batch % PROGRESS_EVERY_BATCHES === 0 || batch === batches) {
+          const images = Math.min(batch * config.batch_size, s.data.train.count);
+          post({ type: 'progress', epoch, batch, batches, imagesPerSecond: images / Math.max(now() - epochStart, 1e-6) });
+        }
+      },
+      onEpoch(record) {
+        post({ type: 'epoch', record });
+      },
+    });
+    const r = outcome.result;
+    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, bestEpoch: outcome.bestEpoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds }, s, outcome.model);
+  } finally {
+    running = undefined;
+  }
+}
+
+function finish(partial: Omit<Finished, 'file' | 'samples'>, s: Session, model: Model, file?: Uint8Array): void {
+  const test: Metrics = partial.test;
+  const bytes = file ?? s.modelFile(model, test);
+  const samples = s.predict(model, 0, SAMPLE_COUNT);
+  post({ type: 'done', result: { ...partial, file: bytes, samples } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+}
+
+async function ready(): Promise<Wasmfit> {
+  return (wasmfit ??= init());
+}
+
+function need(): Session {
+  if (!session) throw new Error('no data loaded yet: give the page the four Fashion-MNIST files first');
+  return session;
+}

@@ -1,0 +1,159 @@
+// What a program embedding wasmfit holds: the compiled kernels and the chosen mode (init), then per data set
+// a session (one fresh arena holding the data once) that trains, evaluates, predicts and loads models.
+// Platform-neutral: both package entries (src/browser/index.ts, src/node/index.ts) build on it and differ
+// only in where the .wasm comes from. Threads plug in through InitOptions.threadedBackend (issue 3).
+
+import { chooseMode, detectFeatures, type Features, type ModeChoice, type RunMode } from '../core/features.js';
+import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
+import { createBackend, type Backend } from '../core/backend.js';
+import { Model, type Metrics, type ModelSpec } from '../core/model.js';
+import { modelFromBytes, modelToBytes } from '../core/model-file.js';
+import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
+import type { Config } from '../config/schema.js';
+import { train, type TrainHooks, type TrainResult } from './train.js';
+
+export interface InitOptions {
+  /** The kernel module: a URL, its bytes, a fetch Response or a compiled module; default: the file beside the entry. */
+  wasm?: WasmSource;
+  /** Threads to use: a count, true (every core, the default) or false (one). */
+  threads?: number | boolean;
+  /** Force a back end: 'js' skips WebAssembly entirely. */
+  backend?: 'wasm' | 'js';
+  /** Builds a back end whose kernels run on a pool of threads over shared memory; absent until issue 3 provides one. */
+  threadedBackend?: (module: WebAssembly.Module, threads: number) => Promise<Backend>;
+}
+
+/** Forward passes only, so evaluation may use a larger block than a training batch (as `wasmfit evaluate` does). */
+export const EVAL_ROWS = 500;
+
+export class Wasmfit {
+  constructor(
+    readonly features: Features,
+    readonly choice: ModeChoice,
+    private readonly module: WebAssembly.Module | null,
+    private readonly threadedBackend?: InitOptions['threadedBackend'],
+  ) {}
+
+  get mode(): RunMode {
+    return this.choice.mode;
+  }
+  get reason(): string {
+    return this.choice.reason;
+  }
+
+  /** A fresh arena with the data set placed in it once; every later run reuses it. */
+  async open(raw: RawData): Promise<Session> {
+    const module = this.module;
+    const backend = this.choice.mode === 'wasm-threads' && module && this.threadedBackend
+      ? await this.threadedBackend(module, this.choice.threads)
+      : await createBackend(module ? 'wasm' : 'js', async () => module!);
+    return new Session(backend, raw);
+  }
+}
+
+/** Compiles the kernels (unless the JS back end is chosen) and decides the mode; defaultWasm is the entry's own file. */
+export async function createWasmfit(options: InitOptions, defaultWasm: () => WasmSource): Promise<Wasmfit> {
+  const features = detectFeatures();
+  const forced = options.backend === 'js' ? { ...features, simd: false } : features;
+  let choice = chooseMode(forced, options.threads, options.threadedBackend !== undefined);
+  if (options.backend === 'js') choice = { mode: 'js', threads: 1, reason: 'the JS back end was requested' };
+  const module = choice.mode === 'js' ? null : await compileWasm(options.wasm ?? defaultWasm());
+  return new Wasmfit(features, choice, module, options.threadedBackend);
+}
+
+export interface TrainOutcome {
+  model: Model;
+  result: TrainResult;
+  /** The epoch whose weights the model holds (the lowest validation loss, also after a stop). */
+  bestEpoch: number;
+  test: Metrics;
+}
+
+export class Session {
+  readonly data: Dataset;
+  private seed = 0;
+  private readonly models = new Map<string, Model>();
+
+  constructor(readonly backend: Backend, raw: RawData) {
+    this.data = loadDataset(backend.arena, raw, 0);
+  }
+
+  /** Re-draws the train/validation split for a seed, in place (the split's sizes do not depend on it). */
+  resplit(seed: number): void {
+    if (seed === this.seed) return;
+    const split = splitIndices(this.data.train.count + this.data.validation.count, seed);
+    this.backend.arena.i32(this.data.train.ptr, this.data.train.count).set(split.train);
+    this.backend.arena.i32(this.data.validation.ptr, this.data.validation.count).set(split.validation);
+    this.seed = seed;
+  }
+
+  /** A model over this arena; one per architecture and batch size, reused (the arena never frees). */
+  model(spec: ModelSpec, rows: number): Model {
+    const key = JSON.stringify([spec.layerSpecs, spec.activation, rows]);
+    let model = this.models.get(key);
+    if (!model) this.models.set(key, (model = new Model(spec, this.backend.kernels, this.backend.arena, rows)));
+    return model;
+  }
+
+  /**
+   * Trains a config as `wasmfit train` does and evaluates the test set. When hooks.signal stops it, the
+   * weights of the lowest validation loss are restored even if early stopping is off.
+   */
+  async train(config: Config, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+    this.resplit(config.seed);
+    const model = this.model({ layerSpecs: config.layer_specs, activation: config.activation }, config.batch_size);
+    const result = await train(model, this.data, this.backend.arena, config, hooks);
+    let bestEpoch = result.best_epoch;
+    if (result.stop_reason === 'interrupted' && !config.early_stop && result.history.length > 0) {
+      model.restoreBest();
+      bestEpoch = lowestValidationLoss(result);
+    }
+    return { model, result, bestEpoch, test: model.evaluate(this.data, this.data.test) };
+  }
+
+  /** Reads a model file (as `wasmfit evaluate` does) and evaluates it on the test set. */
+  loadModel(bytes: Uint8Array, name: string): { model: Model; test: Metrics; metadata: Record<string, string> } {
+    const file = modelFromBytes(bytes, name);
+    const model = this.model(file.spec, EVAL_ROWS);
+    model.importTensors(file.tensors);
+    return { model, test: model.evaluate(this.data, this.data.test), metadata: file.metadata };
+  }
+
+  evaluate(model: Model, split: 'train' | 'validation' | 'test' = 'test'): Metrics {
+    return model.evaluate(this.data, this.data[split]);
+  }
+
+  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, 784). */
+  predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
+    const test: Split = this.data.test;
+    count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
+    const classes = model.sizes[model.layers];
+    model.gather(this.data, test, first, count);
+    model.forward(count);
+    const logits = model.logits(count);
+    const predicted = new Uint8Array(count), labels = new Uint8Array(count), pixels = new Uint8Array(count * 784);
+    const arena = this.backend.arena;
+    const index = arena.i32(test.ptr + first * 4, count);
+    for (let r = 0; r < count; r++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+      predicted[r] = best;
+      labels[r] = arena.u8(this.data.labels + index[r], 1)[0];
+      pixels.set(arena.u8(this.data.images + index[r] * 784, 784), r * 784);
+    }
+    return { predicted, labels, pixels };
+  }
+
+  /** The model file `wasmfit train` writes, with the test metrics in its metadata. */
+  modelFile(model: Model, test?: Metrics): Uint8Array {
+    return modelToBytes(model, test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
+  }
+}
+
+function lowestValidationLoss(result: TrainResult): number {
+  let best = 0;
+  result.history.forEach((r, i) => {
+    if (r.val_loss < result.history[best].val_loss) best = i;
+  });
+  return result.history[best].epoch;
+}
