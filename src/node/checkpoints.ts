@@ -40,9 +40,11 @@ function listNewestFirst(runDir: string): string[] {
   return readdirSync(root).filter((n) => /^e\d+-b\d+$/.test(n)).sort().reverse();
 }
 
+/** Keeps the newest KEEP complete checkpoints; folders without a manifest are leftovers of killed writes. */
 function prune(runDir: string): void {
-  const complete = listNewestFirst(runDir).filter((n) => existsSync(join(runDir, CHECKPOINT_DIR, n, 'manifest.json')));
-  for (const name of complete.slice(KEEP)) rmSync(join(runDir, CHECKPOINT_DIR, name), { recursive: true, force: true });
+  const all = listNewestFirst(runDir);
+  const keep = new Set(all.filter((n) => existsSync(join(runDir, CHECKPOINT_DIR, n, 'manifest.json'))).slice(0, KEEP));
+  for (const name of all) if (!keep.has(name)) rmSync(join(runDir, CHECKPOINT_DIR, name), { recursive: true, force: true });
 }
 
 /** Reads one checkpoint folder and checks it against its manifest; throws a WasmfitError saying what is wrong. */
