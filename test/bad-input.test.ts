@@ -116,3 +116,15 @@ for (const c of MODELS) {
 test('the table covers at least 25 distinct bad inputs besides the config file ones', () => {
   assert.ok(DATA.length + FLAGS.length + MODELS.length >= 25);
 });
+
+test('a network too large for WebAssembly memory is a one-line error naming the size, not a crash', () => {
+  const config = join(tmp, 'huge.yaml');
+  writeFileSync(config, 'layer_specs: [784, 65536, 10]\nlearning_rate: 0.1\nbatch_size: 60000\nepochs: 1\n');
+  const out = join(tmp, 'out-huge');
+  const r = runCli(['train', '--config', config, '--data-dir', good, '--no-verify', '--out', out]);
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /wasmfit: error: cannot allocate .* \(\d+ bytes\): .*\d+ MiB/);
+  assert.equal(existsSync(out), false);
+});
