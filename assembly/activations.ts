@@ -8,7 +8,7 @@ const SIGN: i32 = 0x80000000;
 
 /** tanh per lane: odd polynomial below |x| = 0.625 (no cancellation), 1 - 2/(e^2|x| + 1) above; +-1 for large |x|. */
 // @ts-ignore: decorator
-@inline function tanh4(x: v128): v128 {
+@inline export function tanh4(x: v128): v128 {
   const ax = f32x4.abs(x);
   // Cephes tanhf minimax coefficients for tanh(x) = x + x^3 P(x^2) on |x| < 0.625.
   const z = f32x4.mul(x, x);
@@ -27,7 +27,7 @@ const SIGN: i32 = 0x80000000;
 
 /** sigmoid per lane from e = e^-|x| <= 1 (never overflows): 1/(1+e) for x >= 0, e/(1+e) for x < 0. */
 // @ts-ignore: decorator
-@inline function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   const e = exp4(f32x4.neg(f32x4.abs(x)));
   const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
   return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));

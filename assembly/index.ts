@@ -8,3 +8,4 @@ export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';
 export { sgdUpdate } from './update';
+export { gatherSparse, sparseForward, sparseWeightGrad, sparseWeightGradCols } from './sparse';

@@ -29,7 +29,7 @@ for (const backend of ['wasm', 'js']) {
     assert.equal((run.stdout.match(/^epoch /gm) ?? []).length, 2);
     const last = run.history.history.at(-1);
     assert.ok(last.val_accuracy >= 0.8, `validation accuracy ${last.val_accuracy}`);
-    assert.deepEqual(readdirSync(run.out).sort(), ['config.yaml', 'history.json', 'metrics.csv', 'model.safetensors', 'summary.json']);
+    assert.deepEqual(readdirSync(run.out).sort(), ['accuracy.svg', 'config.yaml', 'confusion.svg', 'history.json', 'loss.svg', 'metrics.csv', 'model.safetensors', 'summary.json']);
     assert.equal(read(run.out, 'metrics.csv').trim().split('\n').length, 3);
     assert.equal(run.summary.backend, backend);
     assert.equal(run.summary.epochs_run, 2);

@@ -5,10 +5,26 @@
 // emitted asset; esbuild leaves it as it is, so the file must sit next to the bundle (see the README).
 
 import { createWasmfit, type InitOptions, type Wasmfit } from '../train/runtime.js';
+import { createBackend } from '../core/backend.js';
+import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
+import { webWorkerSpawner } from './threads.js';
 
-/** Loads the kernels (from options.wasm, else the wasmfit.wasm beside this module) and decides the mode. */
-export function init(options: InitOptions = {}): Promise<Wasmfit> {
-  return createWasmfit(options, () => new URL('./wasmfit.wasm', import.meta.url));
+export interface BrowserInitOptions extends InitOptions {
+  /** The shared-memory kernels for threads; default: the wasmfit.shared.wasm beside this module. */
+  sharedWasm?: WasmSource;
+}
+
+/**
+ * Loads the kernels (from options.wasm, else the wasmfit.wasm beside this module) and decides the mode.
+ * Threads (cross-origin isolated pages only) run kernel-worker.js beside this module as module Web Workers.
+ */
+export function init(options: BrowserInitOptions = {}): Promise<Wasmfit> {
+  const threadedBackend = options.threadedBackend ?? ((threads: number) => createBackend('wasm', async () => null!, {
+    threads,
+    loadSharedWasm: () => compileWasm(options.sharedWasm ?? new URL('./wasmfit.shared.wasm', import.meta.url)),
+    spawnWorker: webWorkerSpawner(() => new Worker(new URL('./kernel-worker.js', import.meta.url), { type: 'module' })),
+  }));
+  return createWasmfit({ ...options, threadedBackend }, () => new URL('./wasmfit.wasm', import.meta.url));
 }
 
 export { Wasmfit, Session, EVAL_ROWS, type InitOptions, type TrainOutcome } from '../train/runtime.js';

@@ -65,6 +65,7 @@ export function alignUp(n: number, align: number): number {
   return Math.ceil(n / align) * align;
 }
 
-export function createMemory(initialPages = 1): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+/** shared: a memory over a SharedArrayBuffer, which worker threads can run kernels over (it needs a maximum). */
+export function createMemory(initialPages = 1, shared = false): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
 }

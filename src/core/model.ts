@@ -179,6 +179,25 @@ export class Model {
     return { loss: loss / split.count, accuracy: correct / split.count };
   }
 
+  /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
+  predict(data: Dataset, split: Split): { predicted: Uint8Array; labels: Uint8Array } {
+    const classes = this.sizes[this.layers];
+    const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
+    for (let first = 0; first < split.count; first += this.maxRows) {
+      const rows = Math.min(this.maxRows, split.count - first);
+      this.gather(data, split, first, rows);
+      this.forward(rows);
+      const logits = this.logits(rows);
+      labels.set(this.arena.u8(this.y, rows), first);
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+        predicted[first + r] = best;
+      }
+    }
+    return { predicted, labels };
+  }
+
   saveBest(): void {
     this.copy(this.params, this.best);
   }

@@ -8,6 +8,10 @@ import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { dataCommand } from './commands/data.js';
+import { benchCommand } from './commands/bench.js';
+import { experimentsCommand } from './commands/experiments.js';
+import { samplesCommand } from './commands/samples.js';
+import { inspectCommand } from './commands/inspect.js';
 
 const backendOption = () => new Option('--backend <name>', 'kernel back end: wasm (SIMD) or js (reference)').default('wasm');
 const dataDirOption = () => new Option('--data-dir <dir>', 'directory holding the four Fashion-MNIST IDX files (else FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist)');
@@ -35,6 +39,8 @@ program.command('train')
   .addOption(noVerifyOption())
   .option('--out <dir>', 'run directory (default runs/<config>-<time>)')
   .option('--quiet', 'print nothing; results are in the run directory')
+  .option('--json', 'print one JSON object per line: an "epoch" object per epoch, a "done" object at the end')
+  .option('--threads <n>', 'kernel threads of the wasm back end (default: every core; 1 = no worker threads)')
   .action(trainCommand);
 
 program.command('evaluate')
@@ -61,6 +67,44 @@ program.command('data')
   .addOption(noVerifyOption())
   .option('--seed <n>', 'seed of the train/validation split', '0')
   .action(dataCommand);
+
+program.command('bench')
+  .description('verify the kernels against the JS reference, then time them and whole epochs (also with TensorFlow.js)')
+  .option('--threads <n>', 'most threads to measure (default: every core)')
+  .option('--epochs <n>', 'timed epochs per wasm run (after one warm-up epoch)', '3')
+  .option('--out <dir>', 'where bench.json and bench.md go', 'results/bench')
+  .option('--no-js', 'skip the JS reference epoch (about 10 s)')
+  .option('--no-tfjs', 'skip the TensorFlow.js epochs')
+  .addOption(new Option('--rss-probe').hideHelp())
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .action(benchCommand);
+
+program.command('experiments')
+  .description('run the report\'s experiments (configs, L2/L1 sweeps, activations, gradient check) and write a Markdown report with figures')
+  .option('--quick', 'a smoke test: two epochs per run and a reduced sweep')
+  .option('--out <dir>', 'where report.md, results.md and the runs go', 'report')
+  .option('--jobs <n>', 'trainings at once, one kernel thread each (default: every core)')
+  .addOption(backendOption())
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .action(experimentsCommand);
+
+program.command('samples')
+  .description('draw a grid of training images per class with the class names (the report\'s Figure 1)')
+  .option('--out <file>', 'samples.svg (names as text) or a .png (the bare grid)', 'samples.svg')
+  .option('--per-class <n>', 'images per class', '10')
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .action(samplesCommand);
+
+program.command('inspect')
+  .description('data set statistics (the report\'s Table 2): images per class and split, per-image mean/std before and after normalisation')
+  .option('--seed <n>', 'seed of the train/validation split', '0')
+  .option('--json', 'print one JSON object')
+  .addOption(dataDirOption())
+  .addOption(noVerifyOption())
+  .action(inspectCommand);
 
 function handleError(e: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -3,10 +3,13 @@
 
 import { createWasmfit, type InitOptions, type Wasmfit } from '../train/runtime.js';
 import { loadWasmModule } from './wasm-file.js';
+import { createBackend } from '../core/backend.js';
+import { nodeThreadOptions } from './threads.js';
 
 /** Loads the kernels (from options.wasm, else build/wasmfit.wasm of this package) and decides the mode. */
 export async function init(options: InitOptions = {}): Promise<Wasmfit> {
-  return createWasmfit({ ...options, wasm: options.wasm ?? (await loadWasmModule()) }, () => {
+  const threadedBackend = options.threadedBackend ?? ((threads: number) => createBackend('wasm', loadWasmModule, nodeThreadOptions(threads)));
+  return createWasmfit({ ...options, threadedBackend, wasm: options.wasm ?? (await loadWasmModule()) }, () => {
     throw new Error('unreachable: the Node entry always passes the module');
   });
 }

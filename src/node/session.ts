@@ -7,6 +7,7 @@ import { Model, type ModelSpec } from '../core/model.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { locateData, type LocatedData } from './data-files.js';
 import { loadWasmModule } from './wasm-file.js';
+import { defaultThreads, nodeThreadOptions } from './threads.js';
 
 export interface SessionOptions {
   backend: BackendName;
@@ -16,6 +17,8 @@ export interface SessionOptions {
   spec: ModelSpec;
   /** Rows of the largest batch the model will see. */
   batchRows: number;
+  /** Kernel threads for the wasm back end (default: every core; 1 = no worker threads). */
+  threads?: number;
 }
 
 export interface Session extends Backend {
@@ -25,7 +28,7 @@ export interface Session extends Backend {
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const backend = await createBackend(options.backend, loadWasmModule);
+  const backend = await createBackend(options.backend, loadWasmModule, nodeThreadOptions(options.threads ?? defaultThreads()));
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const data = loadDataset(backend.arena, located.raw, options.seed);
   const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);

@@ -6,15 +6,26 @@ import { fileURLToPath } from 'node:url';
 
 // This file compiles to dist/src/node/wasm-file.js; the package root is three levels up.
 const WASM_URL = new URL('../../../build/wasmfit.wasm', import.meta.url);
+/** The same kernels built over an imported shared memory, for worker threads (asconfig.json target shared). */
+const SHARED_WASM_URL = new URL('../../../build/wasmfit.shared.wasm', import.meta.url);
 
 /** The compiled kernel module; throws with a build hint when build/wasmfit.wasm is missing. */
 export async function loadWasmModule(): Promise<WebAssembly.Module> {
+  return loadFrom(WASM_URL);
+}
+
+/** The shared-memory build, for the multi-threaded back end. */
+export async function loadSharedWasmModule(): Promise<WebAssembly.Module> {
+  return loadFrom(SHARED_WASM_URL);
+}
+
+async function loadFrom(url: URL): Promise<WebAssembly.Module> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(WASM_URL);
+    bytes = await readFile(url);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`the WASM kernels are not built (${fileURLToPath(WASM_URL)} is missing) ---> run npm run build`);
+      throw new Error(`the WASM kernels are not built (${fileURLToPath(url)} is missing) ---> run npm run build`);
     }
     throw err;
   }

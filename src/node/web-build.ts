@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npm run build:web`: bundles the page (src/browser/page/) with esbuild into dist/web/ (main.js, worker.js,
-// index.html, style.css, wasmfit.wasm), with configs/*.yaml baked in, and puts wasmfit.wasm beside the
-// compiled browser entry (dist/src/browser/) where its new URL('./wasmfit.wasm', import.meta.url) looks.
+// kernel-worker.js, index.html, style.css, the .wasm files), with configs/*.yaml baked in, and puts the .wasm
+// files beside the compiled browser entry (dist/src/browser/), where its new URL('./...', import.meta.url) looks.
 
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PACKAGE_ROOT } from './data-files.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'dist', 'web');
 const PAGE_SRC = join(PACKAGE_ROOT, 'src', 'browser', 'page');
 const WASM = join(PACKAGE_ROOT, 'build', 'wasmfit.wasm');
+const SHARED_WASM = join(PACKAGE_ROOT, 'build', 'wasmfit.shared.wasm');
 
 /** Browsers the page is built for: current Chromium and Firefox (module workers, DecompressionStream). */
 const TARGETS = ['chrome110', 'firefox115', 'safari16.4'];
@@ -21,7 +22,7 @@ export async function buildWeb(): Promise<void> {
     .map((f) => [basename(f, '.yaml'), readFileSync(join(configDir, f), 'utf8')]));
   mkdirSync(WEB_DIR, { recursive: true });
   await build({
-    entryPoints: { main: join(PAGE_SRC, 'main.ts'), worker: join(PAGE_SRC, 'worker.ts') },
+    entryPoints: { main: join(PAGE_SRC, 'main.ts'), worker: join(PAGE_SRC, 'worker.ts'), 'kernel-worker': join(PACKAGE_ROOT, 'src', 'browser', 'kernel-worker.ts') },
     outdir: WEB_DIR,
     bundle: true,
     format: 'esm',
@@ -32,9 +33,14 @@ export async function buildWeb(): Promise<void> {
     logLevel: 'warning',
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(PAGE_SRC, file), join(WEB_DIR, file));
-  copyFileSync(WASM, join(WEB_DIR, 'wasmfit.wasm'));
-  mkdirSync(join(PACKAGE_ROOT, 'dist', 'src', 'browser'), { recursive: true });
-  copyFileSync(WASM, join(PACKAGE_ROOT, 'dist', 'src', 'browser', 'wasmfit.wasm'));
+  // Beside the page's bundles and beside the compiled browser entry, where new URL('./...', import.meta.url) looks.
+  const entryDir = join(PACKAGE_ROOT, 'dist', 'src', 'browser');
+  mkdirSync(entryDir, { recursive: true });
+  for (const wasm of [WASM, SHARED_WASM]) {
+    if (!existsSync(wasm)) continue; // the shared-memory build is optional: without it the page runs one thread
+    copyFileSync(wasm, join(WEB_DIR, basename(wasm)));
+    copyFileSync(wasm, join(entryDir, basename(wasm)));
+  }
 }
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {

@@ -1,7 +1,7 @@
 // What a program embedding wasmfit holds: the compiled kernels and the chosen mode (init), then per data set
 // a session (one fresh arena holding the data once) that trains, evaluates, predicts and loads models.
 // Platform-neutral: both package entries (src/browser/index.ts, src/node/index.ts) build on it and differ
-// only in where the .wasm comes from. Threads plug in through InitOptions.threadedBackend (issue 3).
+// only in where the .wasm comes from and how a thread is started (InitOptions.threadedBackend).
 
 import { chooseMode, detectFeatures, type Features, type ModeChoice, type RunMode } from '../core/features.js';
 import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
@@ -19,8 +19,8 @@ export interface InitOptions {
   threads?: number | boolean;
   /** Force a back end: 'js' skips WebAssembly entirely. */
   backend?: 'wasm' | 'js';
-  /** Builds a back end whose kernels run on a pool of threads over shared memory; absent until issue 3 provides one. */
-  threadedBackend?: (module: WebAssembly.Module, threads: number) => Promise<Backend>;
+  /** Builds a back end whose kernels run on `threads` threads over shared memory; the entries provide their own. */
+  threadedBackend?: (threads: number) => Promise<Backend>;
 }
 
 /** Forward passes only, so evaluation may use a larger block than a training batch (as `wasmfit evaluate` does). */
@@ -29,7 +29,7 @@ export const EVAL_ROWS = 500;
 export class Wasmfit {
   constructor(
     readonly features: Features,
-    readonly choice: ModeChoice,
+    public choice: ModeChoice,
     private readonly module: WebAssembly.Module | null,
     private readonly threadedBackend?: InitOptions['threadedBackend'],
   ) {}
@@ -41,12 +41,22 @@ export class Wasmfit {
     return this.choice.reason;
   }
 
-  /** A fresh arena with the data set placed in it once; every later run reuses it. */
+  /**
+   * A fresh arena with the data set placed in it once; every later run reuses it. When the threads cannot
+   * start (say the shared-memory .wasm or the worker script is not served), it falls back to one thread and
+   * says why in `reason`.
+   */
   async open(raw: RawData): Promise<Session> {
     const module = this.module;
-    const backend = this.choice.mode === 'wasm-threads' && module && this.threadedBackend
-      ? await this.threadedBackend(module, this.choice.threads)
-      : await createBackend(module ? 'wasm' : 'js', async () => module!);
+    let backend: Backend | undefined;
+    if (this.choice.mode === 'wasm-threads' && this.threadedBackend) {
+      try {
+        backend = await this.threadedBackend(this.choice.threads);
+      } catch (e) {
+        this.choice = { mode: 'wasm-simd', threads: 1, reason: `single-threaded WebAssembly SIMD: starting ${this.choice.threads} threads failed (${(e as Error).message})` };
+      }
+    }
+    backend ??= await createBackend(module ? 'wasm' : 'js', async () => module!);
     return new Session(backend, raw);
   }
 }
@@ -76,6 +86,11 @@ export class Session {
 
   constructor(readonly backend: Backend, raw: RawData) {
     this.data = loadDataset(backend.arena, raw, 0);
+  }
+
+  /** Stops the kernel threads, if any; the session is unusable afterwards. */
+  close(): void {
+    this.backend.close();
   }
 
   /** Re-draws the train/validation split for a seed, in place (the split's sizes do not depend on it). */

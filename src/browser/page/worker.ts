@@ -50,8 +50,12 @@ async function handle(message: ToWorker): Promise<void> {
       if (running) throw new Error('training is running: stop it before loading other data');
       const started = now();
       const decoded = await decodeFashionMnist(message.sources);
+      const w = await ready();
+      session?.close();
       session = undefined;
-      session = await (await ready()).open(decoded.raw);
+      session = await w.open(decoded.raw);
+      // Starting the threads may have failed and fallen back to one: the page shows the mode that runs.
+      post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
       const d = session.data;
       post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started });
       return;

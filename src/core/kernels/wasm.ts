@@ -24,7 +24,7 @@ type KernelExports = { [K in (typeof KERNEL_NAMES)[number]]: Kernels[K] } & { he
 export async function instantiateWasmKernels(
   source: WebAssembly.Module | BufferSource,
   memory: WebAssembly.Memory,
-): Promise<{ kernels: Kernels; heapBase: number }> {
+): Promise<{ kernels: Kernels; heapBase: number; module: WebAssembly.Module; exports: WebAssembly.Exports }> {
   if (!simdSupported()) {
     throw new Error('this JavaScript engine lacks WebAssembly SIMD, which the wasm back end needs; use --backend js');
   }
@@ -39,7 +39,7 @@ export async function instantiateWasmKernels(
   // The exports are bound as they are (no wrapper closures): calls go straight into WebAssembly.
   const kernels = { name: 'wasm' } as { -readonly [K in keyof Kernels]: Kernels[K] };
   for (const name of KERNEL_NAMES) (kernels as Record<string, unknown>)[name] = fns[name];
-  return { kernels, heapBase: fns.heapBase() };
+  return { kernels, heapBase: fns.heapBase(), module, exports };
 }
 
 // AssemblyScript's abort(message, fileName, line, column): the strings are UTF-16 with their byte length

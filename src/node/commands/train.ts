@@ -9,13 +9,15 @@ import { configToYaml, type Config } from '../../config/schema.js';
 import { train, type EpochRecord, type LoopState, type TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../core/model-file.js';
-import { ConfigError, WasmfitError } from '../../core/errors.js';
+import { ConfigError, WasmfitError, EXIT_USAGE } from '../../core/errors.js';
 import { loadConfig, parseBackend, parsePositiveInt } from '../config-file.js';
 import { openSession, describeBackend, type Session } from '../session.js';
 import { writeAtomic } from '../files.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { loss, pct, rate, secs } from '../format.js';
+import { Progress, progressMode } from '../progress.js';
+import { writeConfusionFigure, writeCurveFigures } from '../figures.js';
 
 export interface TrainOptions {
   config?: string;
@@ -31,6 +33,8 @@ export interface TrainOptions {
   out?: string;
   checkpointEvery?: string;
   quiet?: boolean;
+  json?: boolean;
+  threads?: string;
 }
 
 const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second'];
@@ -88,14 +92,19 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const resumeDir = options.resume ? resolve(options.resume) : undefined;
   const config = runConfig(options, resumeDir);
   const checkpointEvery = options.checkpointEvery === undefined ? 0 : parsePositiveInt(options.checkpointEvery, '--checkpoint-every');
-  const print = options.quiet ? () => {} : (line: string) => console.log(line);
-  const warn = (line: string) => process.stderr.write(line + '\n');
+  const progress = new Progress(progressMode(options));
+  const print = (line: string) => progress.line(line);
+  const warn = (line: string) => {
+    progress.clear();
+    process.stderr.write(line + '\n');
+  };
   const name = basename(options.config ?? 'run', extname(options.config ?? 'run'));
   const dir = resumeDir ?? resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
 
   const session = await openSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
     spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
+    threads: parseThreads(options.threads),
   });
   const { model, data, located, arena } = session;
   const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
@@ -116,10 +125,13 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
       resume,
       signal: interrupts.signal,
       pause: () => new Promise((r) => setImmediate(r)),
+      onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
       onEpoch(r, state) {
         history.push(r);
         writeHistory(dir, config, backendName, history);
+        writeCurveFigures(dir, history, { bestEpoch: config.early_stop ? state.stopper.bestEpoch : undefined, name: basename(dir) });
         if (checkpointEvery && r.epoch % checkpointEvery === 0) checkpoint(state);
+        progress.json('epoch', { ...r });
         print(`epoch ${String(r.epoch).padStart(width)}/${config.epochs}  train loss ${loss(r.train_loss)} acc ${pct(r.train_accuracy)}  ` +
           `val loss ${loss(r.val_loss)} acc ${pct(r.val_accuracy)}  ${secs(r.seconds)}  ${rate(r.samples_per_second)}`);
       },
@@ -142,6 +154,10 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
   writeHistory(dir, config, backendName, history, result);
+  const kept = config.early_stop || result.divergence ? result.best_epoch : undefined;
+  writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
+  const predictions = model.predict(data, data.test);
+  writeConfusionFigure(dir, predictions.predicted, predictions.labels);
   writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
     config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), backend: backendName, seed: config.seed,
@@ -151,6 +167,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     median_epoch_seconds: median(result.history.map((r) => r.seconds)),
   };
   writeAtomic(join(dir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
+  progress.json('done', { ...summary, run_directory: dir });
   print(`test loss ${loss(test.loss)}  test accuracy ${pct(test.accuracy)}  (${result.epochs_run} epochs, ${secs(result.seconds)})`);
   print(`run directory: ${dir}`);
 
@@ -170,4 +187,12 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
+}
+
+/** --threads: a positive integer, or undefined for the default (every core). */
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new WasmfitError(`--threads must be an integer >= 1, got '${value}'`, EXIT_USAGE, 'use --threads 1 for no worker threads');
+  return n;
 }

@@ -1,0 +1,56 @@
+// The WASM back end on several threads: the same Kernels, with the big kernels split across a ThreadPool.
+// Splits are contiguous row (or column) ranges at tile multiples, and every output element is computed by
+// the same code with its sums in the same order whichever thread runs it, so results are bit-identical for
+// any thread count. Small kernels, and the loss (its f64 sum over rows is order-sensitive), stay on the main thread.
+
+import type { Kernels } from './kernels.js';
+import type { ThreadPool } from '../threads/pool.js';
+import type { OpName } from '../threads/protocol.js';
+
+type Fn = (...args: number[]) => unknown;
+/** Below this much work (multiply-adds or elements) a job's ~1-2 us hand-off costs more than it saves. */
+const MIN_WORK = 32_768;
+
+export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool): Kernels {
+  const main = exports as unknown as Record<OpName, Fn>;
+  const parts = pool.workers + 1;
+
+  /** Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first. */
+  function split(op: OpName, total: number, grain: number, work: number, args: (from: number, to: number) => number[]): void {
+    const per = Math.ceil(total / parts / grain) * grain;
+    if (work < MIN_WORK || per >= total) {
+      main[op](...args(0, total));
+      return;
+    }
+    let used = 0;
+    for (let w = 0, from = per; w < pool.workers && from < total; w++, from += per) {
+      pool.post(w, op, args(from, Math.min(from + per, total)));
+      used++;
+    }
+    main[op](...args(0, per));
+    for (let w = 0; w < used; w++) pool.wait(w);
+  }
+
+  const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
+    (dInp: number, dOut: number, y: number, n: number) =>
+      split(op, n, 16, n, (i, j) => [dInp + 4 * i, dOut + 4 * i, y + 4 * i, j - i]);
+
+  return {
+    ...base,
+    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
+    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
+    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => split('sparseForward', rows, 4, rows * k * n / 2,
+      (i, j) => [out + 4 * i * n, nz + 4 * i * (k + 1), val + 4 * i * k, c + 4 * i, w, wsum, bias, j - i, k, n, act]),
+    // Split by columns of dw: each column's sum still runs over all rows in order.
+    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => split('sparseWeightGradCols', n, 32, rows * k * n / 2,
+      (i, j) => [dw, nz, val, c, dz, rows, k, n, i, j]),
+    gatherSparse: (nz, val, c, y, images, labels, stats, idx, rows, dim) => split('gatherSparse', rows, 4, rows * dim,
+      (i, j) => [nz + 4 * i * (dim + 1), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]),
+    tanhBackward: elementwise('tanhBackward'),
+    sigmoidBackward: elementwise('sigmoidBackward'),
+    reluBackward: elementwise('reluBackward'),
+    sgdUpdate: (w, g, v, n, lr, gamma, l2, l1) => split('sgdUpdate', n, 16, n,
+      (i, j) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, lr, gamma, l2, l1]),
+  };
+}
+

@@ -1,0 +1,37 @@
+// The thread pool's wire format, shared by the main thread and its workers: which kernels a worker can run
+// (by index) and where each worker's mailbox lives in the control SharedArrayBuffer. No engine APIs here.
+
+/** WASM exports a worker may be asked to run, by index; each takes up to MAX_ARGS numbers. */
+export const OPS = [
+  'gemmNN', 'gemmNT', 'sparseForward', 'sparseWeightGradCols', 'gatherSparse',
+  'tanhBackward', 'sigmoidBackward', 'reluBackward', 'sgdUpdate',
+] as const;
+export type OpName = (typeof OPS)[number];
+export const OP_STOP = -1;
+
+export const MAX_ARGS = 12;
+/** One mailbox per worker, 256 bytes apart so two workers never share a cache line. */
+export const SLOT_BYTES = 256;
+/** i32 fields of a mailbox: seq (bumped by main per job), done (seq of the last finished job), op, failed. */
+export const SEQ = 0, DONE = 1, OP = 2, FAILED = 3;
+/** Byte offset of the f64 arguments inside a mailbox. */
+export const ARGS_AT = 64;
+
+/** What a worker is given when it starts: the compiled kernels, the shared memory they run over, its mailbox. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+  /** Polls of its mailbox before a worker sleeps in Atomics.wait (waking costs 20-60 us; a poll ~10 ns). */
+  spin: number;
+}
+
+/** A started worker, as the platform adapter returns it: ready once its kernels are instantiated. */
+export interface WorkerHandle {
+  ready: Promise<void>;
+  terminate(): void;
+}
+
+/** Starts a worker that calls runWorker(init) (src/core/threads/worker.ts): a Node worker_threads Worker or a Web Worker. */
+export type SpawnWorker = (init: WorkerInit) => WorkerHandle;

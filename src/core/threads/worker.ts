@@ -1,0 +1,36 @@
+// A pool worker's whole life: instantiate the same compiled kernels over the same shared memory, then serve
+// its mailbox forever: spin briefly for the next job, sleep in Atomics.wait when none comes, run, report done.
+// Platform-neutral: the adapter (src/node/threads-worker.ts, or a Web Worker) calls runWorker and says ready.
+
+import { ARGS_AT, DONE, FAILED, MAX_ARGS, OP, OP_STOP, OPS, SEQ, SLOT_BYTES, type WorkerInit } from './protocol.js';
+
+type Fn = (...args: number[]) => unknown;
+
+export async function runWorker(init: WorkerInit, ready: () => void): Promise<void> {
+  const { exports } = await WebAssembly.instantiate(init.module, {
+    env: { memory: init.memory, abort: () => { throw new Error('wasm kernel aborted in a worker'); } },
+  });
+  const fns = OPS.map((name) => exports[name] as Fn);
+  const box = new Int32Array(init.control, init.index * SLOT_BYTES, ARGS_AT / 4);
+  const args = new Float64Array(init.control, init.index * SLOT_BYTES + ARGS_AT, MAX_ARGS);
+  ready();
+  let seen = Atomics.load(box, SEQ);
+  for (;;) {
+    for (let spins = 0; Atomics.load(box, SEQ) === seen;) {
+      if (++spins > init.spin) {
+        Atomics.wait(box, SEQ, seen);
+        spins = 0;
+      }
+    }
+    seen = Atomics.load(box, SEQ);
+    const op = Atomics.load(box, OP);
+    if (op === OP_STOP) return;
+    try {
+      fns[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]);
+    } catch {
+      Atomics.store(box, FAILED, 1);
+    }
+    Atomics.store(box, DONE, seen);
+    Atomics.notify(box, DONE);
+  }
+}

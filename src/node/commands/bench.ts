@@ -1,0 +1,280 @@
+// `wasmfit bench`: first verifies every benchmarked kernel of every back end against the JS reference on
+// identical inputs (exit 1 on a mismatch), then times them at the training shapes (warm-up, median, GFLOP/s),
+// then times whole training epochs on the real data for each back end and thread count, and the same epoch
+// with TensorFlow.js. Writes bench.json and bench.md (stamped with Node, CPU and threads) to --out.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackend, type Backend } from '../../core/backend.js';
+import { ACT, type Kernels } from '../../core/kernels/kernels.js';
+import { DEFAULTS, type Config } from '../../config/schema.js';
+import { train } from '../../train/train.js';
+import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
+import { openSession, type Session } from '../session.js';
+import { loadWasmModule } from '../wasm-file.js';
+import { defaultThreads, nodeThreadOptions } from '../threads.js';
+import { writeAtomic } from '../files.js';
+import { gemmNNBlocked } from '../../bench/js-blocked.js';
+import { tfjsEpoch } from '../../bench/tfjs.js';
+
+export interface BenchOptions {
+  threads?: string;
+  epochs: string;
+  out: string;
+  dataDir?: string;
+  verify: boolean;
+  js: boolean;
+  tfjs: boolean;
+  rssProbe?: boolean;
+}
+
+const B = 128, PIX = 784, HID = 128, CLS = 10;
+/** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
+const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 'tanh', learning_rate: 0.001, batch_size: B, epochs: 1, momentum: true, early_stop: false };
+
+interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
+interface KernelSpec {
+  name: string; shape: string; flops: number; outputs: [string, number][];
+  run(k: Kernels, p: Record<string, number>, v: Variant): void;
+}
+
+export async function benchCommand(options: BenchOptions): Promise<void> {
+  const maxThreads = options.threads === undefined ? defaultThreads() : Number(options.threads);
+  const epochs = Number(options.epochs);
+  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new WasmfitError(`--threads must be an integer >= 1, got ${options.threads}`, EXIT_USAGE);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new WasmfitError(`--epochs must be an integer >= 1, got ${options.epochs}`, EXIT_USAGE);
+  if (options.rssProbe) return rssProbe(options, maxThreads);
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const environment = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: maxThreads, date: new Date().toISOString() };
+  log(`Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores, up to ${maxThreads} threads`);
+
+  // ---- kernels: one memory per variant, identical inputs (a real batch of images for the sparse layer) ----
+  const session = await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads: 1 });
+  const pixels = session.arena.u8(session.data.images, B * PIX).slice();
+  const stats = session.arena.f32(session.data.stats, 2 * B).slice();
+  const js = await createBackend('js', loadWasmModule);
+  const one = await createBackend('wasm', loadWasmModule);
+  const variants: Variant[] = [
+    { label: 'JS reference', kernels: js.kernels, backend: js },
+    { label: 'JS register-blocked', kernels: js.kernels, backend: js, blocked: true },
+    { label: 'WASM SIMD 1 thread', kernels: one.kernels, backend: one },
+  ];
+  const many = maxThreads > 1 ? await createBackend('wasm', loadWasmModule, nodeThreadOptions(maxThreads)) : null;
+  if (many) variants.push({ label: `WASM SIMD ${maxThreads} threads`, kernels: many.kernels, backend: many });
+
+  const rand = mulberry32(1);
+  const inputs: Record<string, Float32Array | Uint8Array | Int32Array> = {
+    a: f32(B * PIX, rand), w: f32(PIX * HID, rand), dz: f32(B * HID, rand), h: f32(B * HID, rand), w1: f32(HID * CLS, rand),
+    d1: f32(B * CLS, rand), bias: f32(HID, rand), wsum: f32(HID, rand), logits: f32(B * CLS, rand, 5),
+    images: pixels, stats, labels: Uint8Array.from({ length: B }, (_, i) => i % CLS), idx: Int32Array.from({ length: B }, (_, i) => i),
+    params: f32(PIX * HID + HID * CLS, rand), grads: f32(PIX * HID + HID * CLS, rand, 0.01), vel: f32(PIX * HID + HID * CLS, rand, 0.01),
+  };
+  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + 1), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID };
+  const gemm = (name: 'gemmNN' | 'gemmTN' | 'gemmNT', what: string, m: number, k: number, n: number, a: string, b: string): KernelSpec => ({
+    name, shape: `${what} ${m}x${k}x${n}`, flops: 2 * m * k * n, outputs: [['c', m * n]],
+    run: (kern, p, v) => (v.blocked ? name === 'gemmNN' && gemmNNBlocked(new Float32Array(v.backend.arena.memory.buffer), p.c, p[a], p[b], m, k, n) : kern[name](p.c, p[a], p[b], m, k, n)),
+  });
+  const specs: KernelSpec[] = [
+    gemm('gemmNN', 'forward X W0 (dense)', B, PIX, HID, 'a', 'w'),
+    gemm('gemmTN', 'weight grad X^T dZ (dense)', PIX, B, HID, 'a', 'dz'),
+    gemm('gemmNN', 'forward H W1', B, HID, CLS, 'h', 'w1'),
+    gemm('gemmTN', 'weight grad H^T dZ1', HID, B, CLS, 'h', 'd1'),
+    gemm('gemmNT', 'input grad dZ1 W1^T', B, CLS, HID, 'd1', 'w1'),
+    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + 1)], ['val', B * PIX], ['cc', B]],
+      run: (k, p) => k.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX) },
+    { name: 'sparseForward', shape: `tanh(X W0 + b) ${B}x${PIX}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['out', B * HID]],
+      run: (k, p) => k.sparseForward(p.out, p.nz, p.val, p.cc, p.w, p.wsum, p.bias, B, PIX, HID, ACT.tanh) },
+    { name: 'sparseWeightGrad', shape: `X^T dZ ${PIX}x${B}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['dw', PIX * HID]],
+      run: (k, p) => k.sparseWeightGrad(p.dw, p.nz, p.val, p.cc, p.dz, B, PIX, HID) },
+    { name: 'softmaxCrossEntropy', shape: `${B}x${CLS}`, flops: 0, outputs: [['out', B * CLS]],
+      run: (k, p) => void k.softmaxCrossEntropy(p.out, p.logits, p.labels, B, CLS, 1 / B) },
+    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
+      run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, PIX * HID + HID * CLS, 0.001, 0.9, 1e-4, 0) },
+  ];
+  // Every variant gets the same bytes at its own offsets; the sparse kernels read the gathered batch.
+  const placed = variants.map((v) => {
+    const p: Record<string, number> = {};
+    for (const [name, arr] of Object.entries(inputs)) {
+      p[name] = v.backend.arena.alloc(arr.byteLength);
+      new Uint8Array(v.backend.arena.memory.buffer, p[name], arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    }
+    for (const [name, count] of Object.entries(outputs)) p[name] = v.backend.arena.allocF32(count);
+    v.kernels.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX);
+    return p;
+  });
+
+  log('verifying every kernel against the JS reference');
+  const snapshot = (v: Variant) => new Uint8Array(v.backend.arena.memory.buffer).slice(0, v.backend.arena.used);
+  for (const spec of specs) {
+    const results = variants.map((v, i) => {
+      if (v.blocked && spec.name !== 'gemmNN') return null;
+      const saved = snapshot(v);
+      spec.run(v.kernels, placed[i], v);
+      const out = spec.outputs.map(([name, count]) => new Float32Array(v.backend.arena.memory.buffer, placed[i][name], count).slice());
+      new Uint8Array(v.backend.arena.memory.buffer).set(saved); // in-place kernels start from the same state when timed
+      return out;
+    });
+    for (let i = 1; i < variants.length; i++) {
+      const got = results[i];
+      if (!got) continue;
+      got.forEach((arr, o) => {
+        const ref = results[0]![o], scale = Math.max(1, ...ref.map(Math.abs));
+        let worst = 0;
+        for (let e = 0; e < ref.length; e++) worst = Math.max(worst, Math.abs(arr[e] - ref[e]) / scale);
+        // 1e-4 of the largest output: f32 sums of up to 784 terms (pixel/std up to ~6 times weights in [-1, 1]) taken
+        // in another order, and exp/tanh approximations. A wrong kernel misses by far more.
+        if (!(worst <= 1e-4)) throw new WasmfitError(`${variants[i].label} ${spec.name} (${spec.shape}) differs from the JS reference: ${spec.outputs[o][0]} off by ${worst.toExponential(2)} of its largest value`);
+      });
+    }
+  }
+  log('all kernels agree; timing kernels');
+  const kernels = specs.map((spec) => {
+    const row: Record<string, unknown> = { kernel: spec.name, shape: spec.shape };
+    variants.forEach((v, i) => {
+      if (v.blocked && spec.name !== 'gemmNN') return;
+      const seconds = time(() => spec.run(v.kernels, placed[i], v));
+      row[v.label] = { microseconds: seconds * 1e6, gflops: spec.flops ? spec.flops / seconds / 1e9 : null };
+    });
+    log(`${spec.name} ${spec.shape}: ${variants.map((v) => (row[v.label] ? `${v.label} ${(row[v.label] as { microseconds: number }).microseconds.toFixed(1)} us` : '')).filter(Boolean).join(', ')}`);
+    return row;
+  });
+  for (const b of [js, one, many]) b?.close();
+
+  // ---- whole epochs on the real data ----
+  const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string }[] = [];
+  const threadCounts = [...new Set([1, maxThreads])];
+  for (const threads of threadCounts) {
+    const s = threads === 1 ? session : await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads });
+    const seconds = await epochSeconds(s, epochs + 1);
+    epochRows.push({ backend: 'wasmfit WASM SIMD', threads, seconds, epochs, note: 'median epoch after one warm-up epoch' });
+    log(`wasm ${threads} thread(s): ${seconds.toFixed(3)} s/epoch`);
+    s.close();
+  }
+  if (options.js) {
+    const s = await openSession({ backend: 'js', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B });
+    const seconds = await epochSeconds(s, 1);
+    epochRows.push({ backend: 'wasmfit JS reference', threads: 1, seconds, epochs: 1, note: 'one epoch' });
+    log(`js reference: ${seconds.toFixed(2)} s/epoch`);
+  }
+  if (options.tfjs) {
+    const { x, y } = normalisedTrain(session);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const tfEpochs = backend === 'cpu' ? 1 : Math.max(2, epochs);
+      const r = await tfjsEpoch(backend, x, y, session.data.train.count, tfEpochs);
+      epochRows.push({ backend: `TensorFlow.js ${backend} (hand-written step)`, threads: null, seconds: r.seconds, epochs: tfEpochs, note: r.note });
+      log(`tfjs ${backend}: ${r.seconds === null ? r.note : `${r.seconds.toFixed(2)} s/epoch`}`);
+    }
+    epochRows.push({ backend: 'TensorFlow.js model.fit', threads: null, seconds: null, epochs: 0, note: 'not run: needs @tensorflow/tfjs-layers, which is not installed' });
+  }
+
+  // ---- peak RSS of a config_6 training run, in a child process of its own ----
+  const probe = spawnSync(process.execPath, [fileURLToPath(new URL('../cli.js', import.meta.url)), 'bench', '--rss-probe', '--threads', String(maxThreads), '--epochs', '2',
+    ...(options.dataDir ? ['--data-dir', options.dataDir] : []), ...(options.verify ? [] : ['--no-verify'])], { encoding: 'utf8' });
+  const peakRssMiB = probe.status === 0 ? Number(probe.stdout.trim()) : null;
+  log(`peak RSS of a 2-epoch config_6 run: ${peakRssMiB === null ? `probe failed: ${probe.stderr.trim()}` : `${peakRssMiB.toFixed(0)} MiB`}`);
+
+  const report = { environment, kernels, epochs: epochRows, peak_rss_mib: peakRssMiB, variants: variants.map((v) => v.label) };
+  const outDir = resolve(options.out);
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(join(outDir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
+  const md = markdown(report, variants.map((v) => v.label));
+  writeAtomic(join(outDir, 'bench.md'), md + '\n');
+  console.log(md);
+}
+
+/** Median seconds per call: warm-up, then 15 samples of enough calls to last ~5 ms each. */
+function time(fn: () => void): number {
+  let calls = 1;
+  for (let t = 0; t < 5e-3;) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    t = (performance.now() - t0) / 1000;
+    if (t < 5e-3) calls *= 2;
+  }
+  const samples: number[] = [];
+  for (let r = 0; r < 15; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    samples.push((performance.now() - t0) / 1000 / calls);
+  }
+  return median(samples);
+}
+
+/** Median training seconds per epoch (train batches only, as samples_per_second measures them), first epoch dropped. */
+async function epochSeconds(s: Session, epochs: number): Promise<number> {
+  const result = await train(s.model, s.data, s.arena, { ...CONFIG, epochs });
+  const secs = result.history.map((r) => s.data.train.count / r.samples_per_second);
+  return median(secs.length > 1 ? secs.slice(1) : secs);
+}
+
+/** The training split as normalised f32 rows in split order, for TensorFlow.js (which cannot read the arena's u8 pixels). */
+function normalisedTrain(s: Session): { x: Float32Array; y: Uint8Array } {
+  const { count, ptr } = s.data.train;
+  const idx = s.arena.i32(ptr, count), st = s.arena.f32(s.data.stats, 2 * 60000);
+  const pixels = s.arena.u8(s.data.images, 60000 * PIX), labels = s.arena.u8(s.data.labels, 60000);
+  const x = new Float32Array(count * PIX), y = new Uint8Array(count);
+  for (let r = 0; r < count; r++) {
+    const img = idx[r], mean = st[2 * img], inv = st[2 * img + 1];
+    for (let j = 0; j < PIX; j++) x[r * PIX + j] = (pixels[img * PIX + j] - mean) * inv;
+    y[r] = labels[img];
+  }
+  return { x, y };
+}
+
+async function rssProbe(options: BenchOptions, threads: number): Promise<void> {
+  const s = await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads });
+  await train(s.model, s.data, s.arena, { ...CONFIG, epochs: Number(options.epochs) });
+  s.model.evaluate(s.data, s.data.test);
+  s.close();
+  console.log((process.resourceUsage().maxRSS / 1024).toFixed(1));
+}
+
+function markdown(report: { environment: Record<string, unknown>; kernels: Record<string, unknown>[]; epochs: { backend: string; threads: number | null; seconds: number | null; note: string }[]; peak_rss_mib: number | null }, labels: string[]): string {
+  const e = report.environment;
+  const cell = (r: Record<string, unknown>, label: string) => {
+    const v = r[label] as { microseconds: number; gflops: number | null } | undefined;
+    if (!v) return '';
+    return v.gflops === null ? `${v.microseconds.toFixed(1)} us` : `${v.gflops.toFixed(1)} GFLOP/s (${v.microseconds.toFixed(0)} us)`;
+  };
+  const best = Math.min(...report.epochs.filter((r) => r.backend.startsWith('wasmfit WASM') && r.seconds !== null).map((r) => r.seconds!));
+  return [
+    `Per kernel at the training shapes (median per call; GFLOP/s count 2mkn, for the sparse kernels too, so they show the dense-equivalent rate):`,
+    '',
+    `| kernel | shape | ${labels.join(' | ')} |`,
+    `|---|---|${labels.map(() => '---').join('|')}|`,
+    ...report.kernels.map((r) => `| ${r.kernel} | ${r.shape} | ${labels.map((l) => cell(r, l)).join(' | ')} |`),
+    '',
+    `One training epoch (48,000 images, 784-128-10 tanh, batch 128, SGD momentum; validation not included):`,
+    '',
+    `| back end | threads | seconds / epoch | vs fastest wasmfit | note |`,
+    `|---|---|---|---|---|`,
+    ...report.epochs.map((r) => `| ${r.backend} | ${r.threads ?? ''} | ${r.seconds === null ? 'n/a' : r.seconds.toFixed(3)} | ${r.seconds === null ? '' : `${(r.seconds / best).toFixed(1)}x`} | ${r.note} |`),
+    '',
+    `Peak RSS of a 2-epoch config_6 run: ${report.peak_rss_mib === null ? 'n/a' : `${report.peak_rss_mib.toFixed(0)} MiB`}. ` +
+      `Node ${e.node} (V8 ${e.v8}), ${e.cpu}, ${e.cores} cores, up to ${e.threads} threads, ${String(e.date).slice(0, 10)}` +
+      `. Re-run with \`npx wasmfit bench\`.`,
+  ].join('\n');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+}
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function f32(n: number, rand: () => number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => (2 * rand() - 1) * scale);
+}

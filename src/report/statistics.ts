@@ -1,0 +1,60 @@
+// The data set statistics of the report's Table 2: images per class in each split, and the per-image
+// mean and standard deviation of the pixels before and after the per-image normalisation (computed with
+// the same float32 mean and 1/std the training batches use). Platform-neutral.
+
+import { imageStats, PIXELS, splitIndices, type RawData } from '../data/dataset.js';
+
+export interface SplitStatistics {
+  split: 'train' | 'validation' | 'test';
+  images: number;
+  perClass: number[];
+  /** Means over the split's images of each image's pixel mean and (population) std, in 0..255 units. */
+  before: { mean: number; std: number; min: number; max: number };
+  /** The same after (x - mean) / std per image. */
+  after: { mean: number; std: number; min: number; max: number };
+}
+
+export function datasetStatistics(raw: RawData, seed: number, classes = 10): SplitStatistics[] {
+  const { train, validation } = splitIndices(raw.train.images.count, seed);
+  const test = Int32Array.from({ length: raw.test.images.count }, (_, i) => i);
+  return [
+    splitStatistics('train', raw.train.images.pixels, raw.train.labels, train, classes),
+    splitStatistics('validation', raw.train.images.pixels, raw.train.labels, validation, classes),
+    splitStatistics('test', raw.test.images.pixels, raw.test.labels, test, classes),
+  ];
+}
+
+function splitStatistics(split: SplitStatistics['split'], pixels: Uint8Array, labels: Uint8Array, indices: Int32Array, classes: number): SplitStatistics {
+  const perClass = new Array<number>(classes).fill(0);
+  const stats = new Float32Array(2);
+  let meanB = 0, stdB = 0, meanA = 0, stdA = 0, minB = Infinity, maxB = -Infinity, minA = Infinity, maxA = -Infinity;
+  for (const i of indices) {
+    perClass[labels[i]]++;
+    const image = pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
+    imageStats(image, 1, PIXELS, stats);
+    const [m, inv] = [stats[0], stats[1]];
+    let s = 0, s2 = 0, sa = 0, sa2 = 0;
+    for (let j = 0; j < PIXELS; j++) {
+      const p = image[j], a = Math.fround((p - m) * inv);
+      s += p;
+      s2 += p * p;
+      sa += a;
+      sa2 += a * a;
+      if (p < minB) minB = p;
+      if (p > maxB) maxB = p;
+      if (a < minA) minA = a;
+      if (a > maxA) maxA = a;
+    }
+    const mb = s / PIXELS, ma = sa / PIXELS;
+    meanB += mb;
+    stdB += Math.sqrt(Math.max(0, s2 / PIXELS - mb * mb));
+    meanA += ma;
+    stdA += Math.sqrt(Math.max(0, sa2 / PIXELS - ma * ma));
+  }
+  const n = Math.max(1, indices.length);
+  return {
+    split, images: indices.length, perClass,
+    before: { mean: meanB / n, std: stdB / n, min: minB, max: maxB },
+    after: { mean: meanA / n, std: stdA / n, min: minA, max: maxA },
+  };
+}
