@@ -22,15 +22,16 @@ export interface SessionOptions {
 }
 
 export interface Session extends Backend {
-  located: LocatedData;
+  /** Where the data came from; its bytes live in the arena only, so the JS copy can be collected. */
+  located: Omit<LocatedData, 'raw'>;
   data: Dataset;
   model: Model;
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const backend = await createBackend(options.backend, loadWasmModule, nodeThreadOptions(options.threads ?? defaultThreads()));
-  const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const data = loadDataset(backend.arena, located.raw, options.seed);
+  const { raw, ...located } = await locateData({ dataDir: options.dataDir, verify: options.verify });
+  const data = loadDataset(backend.arena, raw, options.seed);
   const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);
   return { ...backend, located, data, model };
 }

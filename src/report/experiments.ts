@@ -43,7 +43,7 @@ export const SHIPPED = [
 const shipped = (config: string) => SHIPPED.find((s) => s.config === config)!;
 const fromShipped = (config: string, label: string): ExperimentRow => ({ run: config, label, report: shipped(config).report, floor: shipped(config).floor });
 
-/** The report's sweeps (its ranges); --quick keeps the ends of each range and the shipped value. */
+/** The report's sweeps (its ranges); --quick keeps two strengths of each, one of them the shipped value. */
 export const L2_SWEEP = [1e-2, 1e-3, 1e-4];
 export const L1_SWEEP = [1e-3, 1e-4, 1e-5, 1e-6];
 const QUICK_L2 = [1e-2, 1e-4];
@@ -121,6 +121,7 @@ function floorCell(row: { floor?: number }, o: RunOutcome | undefined, quick: bo
 }
 
 function epochsCell(o: RunOutcome | undefined): string {
+  if (o?.error === 'interrupted') return `interrupted after ${o.epochs_run ?? 0} epochs`;
   if (!o || o.error) return o?.error ? `not run: ${o.error}` : '—';
   const why = o.stop_reason === 'early_stop' ? 'early stop' : o.stop_reason === 'max_epochs' ? 'all epochs' : o.stop_reason ?? '';
   return `${o.best_epoch} / ${o.epochs_run} (${why})`;

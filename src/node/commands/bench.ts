@@ -18,7 +18,8 @@ import { loadWasmModule } from '../wasm-file.js';
 import { defaultThreads, nodeThreadOptions } from '../threads.js';
 import { writeAtomic } from '../files.js';
 import { gemmNNBlocked } from '../../bench/js-blocked.js';
-import { tfjsEpoch } from '../../bench/tfjs.js';
+import { tfjsEpoch, tfjsFitEpoch } from '../../bench/tfjs.js';
+import { Rng } from '../../core/rng.js';
 
 export interface BenchOptions {
   threads?: string;
@@ -65,7 +66,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const many = maxThreads > 1 ? await createBackend('wasm', loadWasmModule, nodeThreadOptions(maxThreads)) : null;
   if (many) variants.push({ label: `WASM SIMD ${maxThreads} threads`, kernels: many.kernels, backend: many });
 
-  const rand = mulberry32(1);
+  const rng = new Rng(1, 'bench inputs');
+  const rand = () => rng.next();
   const inputs: Record<string, Float32Array | Uint8Array | Int32Array> = {
     a: f32(B * PIX, rand), w: f32(PIX * HID, rand), dz: f32(B * HID, rand), h: f32(B * HID, rand), w1: f32(HID * CLS, rand),
     d1: f32(B * CLS, rand), bias: f32(HID, rand), wsum: f32(HID, rand), logits: f32(B * CLS, rand, 5),
@@ -167,7 +169,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       epochRows.push({ backend: `TensorFlow.js ${backend} (hand-written step)`, threads: null, seconds: r.seconds, epochs: tfEpochs, note: r.note });
       log(`tfjs ${backend}: ${r.seconds === null ? r.note : `${r.seconds.toFixed(2)} s/epoch`}`);
     }
-    epochRows.push({ backend: 'TensorFlow.js model.fit', threads: null, seconds: null, epochs: 0, note: 'not run: needs @tensorflow/tfjs-layers, which is not installed' });
+    const fit = await tfjsFitEpoch(x, y, session.data.train.count, 1);
+    epochRows.push({ backend: 'TensorFlow.js wasm (model.fit)', threads: null, seconds: fit.seconds, epochs: 1, note: fit.note });
+    log(`tfjs model.fit: ${fit.seconds === null ? fit.note : `${fit.seconds.toFixed(2)} s/epoch`}`);
   }
 
   // ---- peak RSS of a config_6 training run, in a child process of its own ----
@@ -262,17 +266,6 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function f32(n: number, rand: () => number, scale = 1): Float32Array {

@@ -137,13 +137,15 @@ async function trainRun(run: RunSpec, config: Config, out: string, args: string[
   rmSync(dir, { recursive: true, force: true });
   const r = await runChild(['train', '--config', join(out, 'configs', `${run.id}.yaml`), '--out', dir, '--quiet', ...args], children);
   const summaryPath = join(dir, 'summary.json');
-  if (!existsSync(summaryPath)) return { id: run.id, config, error: r.stderr.trim().split('\n').at(-1) || `exit code ${r.code}` };
+  // A signal that arrives before training starts (while the data loads) ends the child with nothing to save.
+  const why = () => (r.signal ? `stopped by ${r.signal} before training started` : r.stderr.trim().split('\n').at(-1) || `exit code ${r.code}`);
+  if (!existsSync(summaryPath)) return { id: run.id, config, error: why() };
   const s = JSON.parse(readFileSync(summaryPath, 'utf8'));
   const outcome: RunOutcome = {
     id: run.id, config, test_accuracy: s.test_accuracy, best_epoch: s.best_epoch, epochs_run: s.epochs_run,
     stop_reason: s.stop_reason, seconds: s.seconds, median_epoch_seconds: s.median_epoch_seconds,
   };
-  if (r.code !== 0) outcome.error = s.stop_reason === 'interrupted' ? 'interrupted' : r.stderr.trim().split('\n').at(-1) || `exit code ${r.code}`;
+  if (r.code !== 0) outcome.error = s.stop_reason === 'interrupted' ? 'interrupted' : why();
   return outcome;
 }
 
@@ -151,16 +153,16 @@ async function trainRun(run: RunSpec, config: Config, out: string, args: string[
  * The CLI in a child process of its own process group, so that a Ctrl-C reaches the children once (sent
  * on by this process) rather than twice (a second signal makes train quit without saving).
  */
-function runChild(args: string[], children: Set<ChildProcess>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(args: string[], children: Set<ChildProcess>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
     let stdout = '', stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       children.delete(child);
-      done({ code, stdout, stderr });
+      done({ code, signal, stdout, stderr });
     });
   });
 }
