@@ -3,6 +3,7 @@
 // reads them in Node; a browser fetches them). It does not own the memory or choose a back end.
 
 import { KERNEL_NAMES, type Kernels } from './kernels.js';
+import { WasmfitError } from '../errors.js';
 
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): validates only where SIMD is implemented.
 const SIMD_PROBE = new Uint8Array([
@@ -36,10 +37,25 @@ export async function instantiateWasmKernels(
     throw new Error(`the wasm kernel module lacks exports ${missing.join(', ')}: it is stale or not wasmfit's; rebuild it with npm run build:wasm`);
   }
   const fns = exports as unknown as KernelExports;
-  // The exports are bound as they are (no wrapper closures): calls go straight into WebAssembly.
   const kernels = { name: 'wasm' } as { -readonly [K in keyof Kernels]: Kernels[K] };
-  for (const name of KERNEL_NAMES) (kernels as Record<string, unknown>)[name] = fns[name];
+  for (const name of KERNEL_NAMES) (kernels as Record<string, unknown>)[name] = reportingTraps(name, fns[name] as (...args: number[]) => unknown);
   return { kernels, heapBase: fns.heapBase(), module, exports };
+}
+
+/**
+ * A trap (an out-of-bounds access, say) surfaces as an error naming the kernel and its arguments, which are
+ * the shapes and offsets that led there. The wrapper costs a few nanoseconds on calls that take microseconds.
+ */
+function reportingTraps(name: string, fn: (...args: number[]) => unknown): (...args: number[]) => unknown {
+  return (...args: number[]) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      throw new WasmfitError(`wasm kernel ${name}(${args.join(', ')}) trapped: ${e.message}`, undefined,
+        'the arguments are byte offsets then sizes, in the order of src/core/kernels/kernels.ts; this is a bug in wasmfit, please report it with the command');
+    }
+  };
 }
 
 // AssemblyScript's abort(message, fileName, line, column): the strings are UTF-16 with their byte length
