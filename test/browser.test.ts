@@ -1,6 +1,7 @@
 // The page in a real browser (Debian's Chromium via playwright-core), as a person uses it: served by the dev
 // server, given the real data through "Use the server's data", trained on config_6, and checked on what is
-// on screen: the back end and why, validation accuracy, drawn curves, the test-image grid, no console errors.
+// on screen: the back end and why, validation accuracy, the curves (read from their SVG, not pixels), the
+// confusion matrix, the test-image grid, no console errors.
 // Also the model round trips with the CLI in both directions, and the fallback without COOP/COEP.
 
 import { after, before, test } from 'node:test';
@@ -42,19 +43,75 @@ async function epochRows(page: Page): Promise<string[][]> {
   return page.$$eval('#epochs tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
 }
 
-/** Pixels of a chart in each series' colour: a drawn curve has many. */
-async function curvePixels(page: Page, id: string): Promise<{ blue: number; orange: number }> {
-  return page.$eval(`#${id}`, (canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let blue = 0, orange = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
-      if (Math.abs(r - 0x1f) < 30 && Math.abs(g - 0x77) < 30 && Math.abs(b - 0xb4) < 30) blue++;
-      if (Math.abs(r - 0xff) < 30 && Math.abs(g - 0x7f) < 30 && Math.abs(b - 0x0e) < 30) orange++;
-    }
-    return { blue, orange };
+/** A chart as a person reads it, from the page's SVG: heading, axis labels and ticks, legend, each series' points. */
+interface ChartOnScreen {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xTicks: { label: string; x: number }[];
+  /** y: the grid line the label names. */
+  yTicks: { label: string; y: number }[];
+  legend: string[];
+  series: { name: string; color: string; points: [number, number][] }[];
+  markers: { kind: string; x: number }[];
+}
+
+async function chartOnScreen(page: Page, id: string): Promise<ChartOnScreen> {
+  return page.$eval(`#${id} > svg`, (svg) => {
+    const num = (e: Element, name: string) => Number(e.getAttribute(name));
+    const text = (e: Element | null) => e?.textContent?.trim() ?? '';
+    const ticks = (axis: string) => Array.from(svg.querySelectorAll(`g.axis.${axis} > text:not(.label)`));
+    return {
+      title: text(svg.querySelector(':scope > text')),
+      xLabel: text(svg.querySelector('g.axis.x > text.label')),
+      yLabel: text(svg.querySelector('g.axis.y > text.label')),
+      xTicks: ticks('x').map((t) => ({ label: text(t), x: num(t, 'x') })),
+      yTicks: ticks('y').map((t) => ({ label: text(t), y: num(t.previousElementSibling!, 'y1') })),
+      legend: Array.from(svg.querySelectorAll('g.legend > text'), text),
+      series: Array.from(svg.querySelectorAll('g.series'), (g) => {
+        const shapes = Array.from(g.querySelectorAll('polyline, circle'));
+        return {
+          name: g.getAttribute('data-name') ?? '',
+          color: shapes[0]?.getAttribute('stroke') ?? shapes[0]?.getAttribute('fill') ?? '',
+          points: shapes.flatMap((s) => s.tagName === 'circle' ? [[num(s, 'cx'), num(s, 'cy')] as [number, number]]
+            : (s.getAttribute('points') ?? '').split(' ').map((xy) => xy.split(',').map(Number) as [number, number])),
+        };
+      }),
+      markers: Array.from(svg.querySelectorAll('g.marker'), (g) => ({ kind: g.getAttribute('class')!.replace('marker ', ''), x: num(g.querySelector('line')!, 'x1') })),
+    };
   });
+}
+
+/** The value a point's height stands for, read off the y axis as a person would: between the outermost labelled grid lines. */
+function readY(chart: ChartOnScreen, y: number): number {
+  const value = (label: string) => (label.endsWith('%') ? Number(label.slice(0, -1)) / 100 : Number(label));
+  const [a, b] = [chart.yTicks[0], chart.yTicks[chart.yTicks.length - 1]];
+  return value(a.label) + ((y - a.y) / (b.y - a.y)) * (value(b.label) - value(a.label));
+}
+
+/**
+ * Both curves of a finished run: one point per row of the epoch table, at that epoch's tick, at the height of
+ * the table's value; the axes labelled; the legend naming both series and the kept epoch, marked at its tick.
+ */
+function assertCurves(chart: ChartOnScreen, title: string, yLabel: string, values: { train: number[]; validation: number[] }, bestEpoch: number): void {
+  const epochs = values.train.length;
+  assert.equal(chart.title, title);
+  assert.equal(chart.xLabel, 'epoch');
+  assert.equal(chart.yLabel, yLabel);
+  assert.deepEqual(chart.xTicks.map((t) => t.label), Array.from({ length: epochs }, (_, i) => String(i + 1)), `${title}: an x tick per epoch`);
+  assert.deepEqual(chart.legend, ['train', 'validation', `best epoch ${bestEpoch}`]);
+  assert.deepEqual(chart.series.map((s) => s.name), ['train', 'validation']);
+  assert.notEqual(chart.series[0].color, chart.series[1].color, `${title}: the two series in different colours`);
+  const span = readY(chart, chart.yTicks[chart.yTicks.length - 1].y) - readY(chart, chart.yTicks[0].y);
+  for (const s of chart.series) {
+    const expected = values[s.name as 'train' | 'validation'];
+    assert.equal(s.points.length, epochs, `${title}, ${s.name}: one point per completed epoch`);
+    s.points.forEach(([x, y], i) => {
+      assert.equal(x, chart.xTicks[i].x, `${title}, ${s.name}: epoch ${i + 1} drawn at its tick`);
+      assert.ok(Math.abs(readY(chart, y) - expected[i]) <= 0.01 * Math.abs(span), `${title}, ${s.name}, epoch ${i + 1}: drawn at ${readY(chart, y)}, the table says ${expected[i]}`);
+    });
+  }
+  assert.deepEqual(chart.markers, [{ kind: 'best', x: chart.xTicks[bestEpoch - 1].x }], `${title}: the kept epoch marked at its tick`);
 }
 
 test('with COOP/COEP the page is cross-origin isolated, trains config_6 for 2 epochs to >= 80% validation accuracy, and its model evaluates in the CLI to the accuracy it shows', async () => {
@@ -84,15 +141,20 @@ test('with COOP/COEP the page is cross-origin isolated, trains config_6 for 2 ep
   assert.ok(Number(rows[1][6]) > 1000, `images/s shown: ${rows[1][6]}`);
   assert.match(await page.textContent('#run-status') ?? '', /Training finished after 2 epochs/);
   assert.match(await page.textContent('#speed') ?? '', /last epoch \d+\.\d\d s, \d+ images\/s/);
-  for (const chart of ['loss-chart', 'accuracy-chart']) {
-    const px = await curvePixels(page, chart);
-    assert.ok(px.blue > 100 && px.orange > 100, `${chart}: ${JSON.stringify(px)} pixels of the two curves`);
-  }
+  const column = (i: number) => rows.map((r) => Number(r[i].replace('%', '')) / (r[i].endsWith('%') ? 100 : 1));
+  const bestEpoch = column(3).indexOf(Math.min(...column(3))) + 1;
+  assertCurves(await chartOnScreen(page, 'loss-chart'), 'Cross-entropy loss', 'mean cross-entropy (nats)', { train: column(1), validation: column(3) }, bestEpoch);
+  assertCurves(await chartOnScreen(page, 'accuracy-chart'), 'Accuracy', 'accuracy', { train: column(2), validation: column(4) }, bestEpoch);
   const samples = await page.$$eval('#samples .sample', (cells) => cells.map((c) => c.textContent ?? ''));
   assert.equal(samples.length, 24);
   assert.ok(samples.every((s) => /predicted: .+true: .+/.test(s)), samples[0]);
   const shown = /Test accuracy (\d+\.\d\d)%/.exec(result);
   assert.ok(shown, result);
+  // The confusion matrix of the whole test set, agreeing with the accuracy shown.
+  assert.equal(await page.textContent('#confusion svg > text'), `Confusion matrix of this run (test set): ${shown[1]}% of 10000 correct`);
+  const cells = await page.$$eval('#confusion g.cell', (gs) => gs.map((g) => Number(g.textContent || 0)));
+  assert.equal(cells.length, 100);
+  assert.equal(cells.reduce((a, b) => a + b, 0), 10000);
   await page.screenshot({ path: artifactPath('browser-isolated.png'), fullPage: true });
 
   // Download model -> wasmfit evaluate: the same accuracy as the page showed.
@@ -120,6 +182,7 @@ test('a model trained by the CLI loads into the page and shows the CLI\'s test a
   assert.match(result, new RegExp(`model\\.safetensors: test accuracy ${pct(summary.test_accuracy).replace('.', '\\.')}`));
   assert.equal(await page.isEnabled('#download'), true);
   assert.equal((await page.$$('#samples .sample')).length, 24);
+  assert.equal(await page.textContent('#confusion svg > text'), `Confusion matrix of model.safetensors (test set): ${pct(summary.test_accuracy)} of 10000 correct`);
   assert.deepEqual(problems, []);
   await page.close();
 });

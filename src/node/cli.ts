@@ -9,6 +9,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { dataCommand } from './commands/data.js';
 import { benchCommand } from './commands/bench.js';
+import { CHROMIUM_PATHS } from './chromium.js';
 import { experimentsCommand } from './commands/experiments.js';
 import { samplesCommand } from './commands/samples.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -75,6 +76,8 @@ program.command('bench')
   .option('--out <dir>', 'where bench.json and bench.md go', 'results/bench')
   .option('--no-js', 'skip the JS reference epoch (about 10 s)')
   .option('--no-tfjs', 'skip the TensorFlow.js epochs')
+  .option('--browser [path]', `time the page's epoch in headless Chromium, 1 and 2 threads (default: on when one is found at ${CHROMIUM_PATHS[0]} or the like)`)
+  .option('--no-browser', 'skip the Chromium epochs')
   .addOption(new Option('--rss-probe').hideHelp())
   .addOption(dataDirOption())
   .addOption(noVerifyOption())

@@ -153,19 +153,22 @@ function runMarkers(marks: RunMarks): EpochMarker[] {
 
 const titled = (what: string, marks: RunMarks) => (marks.name ? `${what}: ${marks.name}` : what);
 
-export function lossChartSvg(history: CurvePoint[], marks: RunMarks = {}): string {
+/** A chart's size in SVG units: the defaults (640 x 400) suit a figure file; a page passes what fits its layout. */
+export type ChartSize = Pick<LineChartOptions, 'width' | 'height'>;
+
+export function lossChartSvg(history: CurvePoint[], marks: RunMarks = {}, size: ChartSize = {}): string {
   return lineChartSvg({
     title: titled('Cross-entropy loss', marks), yLabel: 'mean cross-entropy (nats)',
     series: [{ name: 'train', values: history.map((r) => r.train_loss) }, { name: 'validation', values: history.map((r) => r.val_loss) }],
-    markers: runMarkers(marks),
+    markers: runMarkers(marks), ...size,
   });
 }
 
-export function accuracyChartSvg(history: CurvePoint[], marks: RunMarks = {}): string {
+export function accuracyChartSvg(history: CurvePoint[], marks: RunMarks = {}, size: ChartSize = {}): string {
   return lineChartSvg({
     title: titled('Accuracy', marks), yLabel: 'accuracy',
     series: [{ name: 'train', values: history.map((r) => r.train_accuracy) }, { name: 'validation', values: history.map((r) => r.val_accuracy) }],
-    markers: runMarkers(marks), format: percent, clamp: [0, 1],
+    markers: runMarkers(marks), format: percent, clamp: [0, 1], ...size,
   });
 }
 

@@ -1,35 +1,20 @@
-// Drives Debian's Chromium (/usr/bin/chromium, installed by .ci/run) with playwright-core: headless, no
-// network beyond the page's origin, a fresh user-data directory per launch. Collects every console error,
-// page error and failed request so a test can assert that a person would have seen none.
+// Drives Debian's Chromium (/usr/bin/chromium, installed by .ci/run) with playwright-core, launched by
+// src/node/chromium.ts (headless, no network beyond the page's origin, a fresh user-data directory per launch).
+// Collects every console error, page error and failed request so a test can assert that a person would have seen none.
 
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium, type Chromium } from '../../src/node/chromium.js';
 import { ROOT } from './cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export interface Browser {
-  context: BrowserContext;
-  close(): Promise<void>;
-}
+export type Browser = Chromium;
 
-export async function launchBrowser(): Promise<Browser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'wasmfit-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, acceptDownloads: true, viewport: { width: 1280, height: 900 },
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+export function launchBrowser(): Promise<Browser> {
+  return launchChromium(CHROMIUM, { acceptDownloads: true, viewport: { width: 1280, height: 900 } });
 }
 
 /** A new page whose problems (console errors, uncaught exceptions, failed requests, other origins) are recorded. */

@@ -1,18 +1,18 @@
 // The page: data in (picked, dropped or the dev server's), a config (one of configs/ or edited), then
 // Train / Stop / Download model / Load model. All work happens in worker.ts; this file only posts requests
-// and draws what comes back (progress, the epoch table, the curves, a grid of test images).
+// and draws what comes back (progress, the epoch table, a grid of test images). The curves and the confusion
+// matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
 import { checkField, parseConfig, type Config } from '../../config/schema.js';
 import { FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
-import { drawChart } from './charts.js';
+import { accuracyChartSvg, confusionSvg, FASHION_MNIST_CLASSES as CLASSES, lossChartSvg, type RunMarks } from '../../report/charts.js';
 import type { Finished, FromWorker, ToWorker } from './protocol.js';
 
 /** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
 declare const __WASMFIT_CONFIGS__: Record<string, string>;
 
-const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const MODE_NAMES = { 'wasm-threads': 'WebAssembly SIMD, multi-threaded', 'wasm-simd': 'WebAssembly SIMD, single-threaded', js: 'JavaScript (no WebAssembly SIMD)' };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -128,6 +128,7 @@ $('train').onclick = () => {
   state.training = true;
   state.history = [];
   $('epochs').querySelector('tbody')!.replaceChildren();
+  $('confusion').replaceChildren();
   drawCurves();
   setStatus('result', '');
   setStatus('run-status', 'Training…');
@@ -156,16 +157,26 @@ $<HTMLInputElement>('load-model').onchange = async (e) => {
   input.value = '';
 };
 
-function drawCurves(): void {
-  const h = state.history;
-  drawChart($<HTMLCanvasElement>('loss-chart'), [
-    { label: 'train loss', color: '#1f77b4', points: h.map((r) => r.train_loss) },
-    { label: 'validation loss', color: '#ff7f0e', points: h.map((r) => r.val_loss) },
-  ], (v) => v.toFixed(3));
-  drawChart($<HTMLCanvasElement>('accuracy-chart'), [
-    { label: 'train accuracy', color: '#1f77b4', points: h.map((r) => r.train_accuracy) },
-    { label: 'validation accuracy', color: '#ff7f0e', points: h.map((r) => r.val_accuracy) },
-  ], (v) => pct(v));
+/** The charts' size in SVG units: two side by side fill the page's width at about 1:1 (style.css scales them). */
+const CHART_SIZE = { width: 496, height: 320 };
+/** Redraw the curves at most this often while epochs stream in (small models finish several a second). */
+const REDRAW_MS = 250;
+let lastDrawn = 0, redraw: ReturnType<typeof setTimeout> | undefined;
+
+/** Draws the curves now; `marks` once the run is over (the kept epoch, an early stop). */
+function drawCurves(marks: RunMarks = {}): void {
+  clearTimeout(redraw);
+  redraw = undefined;
+  lastDrawn = performance.now();
+  // Plain markup from report/svg.ts (text escaped, no scripts, no style attributes), so the CSP allows it.
+  $('loss-chart').innerHTML = lossChartSvg(state.history, marks, CHART_SIZE);
+  $('accuracy-chart').innerHTML = accuracyChartSvg(state.history, marks, CHART_SIZE);
+}
+
+/** Draws the curves soon: now if the last drawing is old enough, else once REDRAW_MS has passed. */
+function scheduleCurves(): void {
+  if (redraw !== undefined) return;
+  redraw = setTimeout(drawCurves, Math.max(0, lastDrawn + REDRAW_MS - performance.now()));
 }
 
 function addEpoch(r: EpochRecord): void {
@@ -175,7 +186,7 @@ function addEpoch(r: EpochRecord): void {
     row.append(Object.assign(document.createElement('td'), { textContent: cell }));
   }
   $('epochs').querySelector('tbody')!.append(row);
-  drawCurves();
+  scheduleCurves();
   setStatus('run-status', `Epoch ${r.epoch}/${state.config?.epochs ?? '?'} done: validation accuracy ${pct(r.val_accuracy)}, loss ${loss(r.val_loss)}`);
   setStatus('speed', `last epoch ${r.seconds.toFixed(2)} s, ${Math.round(r.samples_per_second)} images/s`);
 }
@@ -190,8 +201,12 @@ function showResult(r: Finished): void {
   } else {
     const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)' : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : 'finished';
     setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}), weights of epoch ${r.bestEpoch} (lowest validation loss)`);
+    // As the CLI marks it: the kept epoch only when it is the lowest validation loss (not a plain run's last).
+    const kept = state.config?.early_stop || r.stopReason !== 'max_epochs';
+    drawCurves({ bestEpoch: kept ? r.bestEpoch : undefined, stopEpoch: r.stopReason === 'early_stop' ? r.epochsRun : undefined });
     setStatus('run-status', `Training ${why} after ${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'} in ${(r.seconds ?? 0).toFixed(1)} s; restored the weights of epoch ${r.bestEpoch}.`);
   }
+  $('confusion').innerHTML = confusionSvg(r.confusion, CLASSES, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
   const grid = $('samples');
   grid.replaceChildren();
   const { pixels, predicted, labels } = r.samples;

@@ -28,6 +28,8 @@ export interface Finished {
   /** The model file, exactly what `wasmfit train` writes. */
   file: Uint8Array;
   samples: Samples;
+  /** counts[t][p] over the whole test set: examples of true class t predicted as p (report/charts.ts). */
+  confusion: number[][];
   bestEpoch?: number;
   stopReason?: StopReason;
   epochsRun?: number;

@@ -5,6 +5,7 @@
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import type { Model } from '../../core/model.js';
 import type { Metrics } from '../../core/model.js';
+import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_EVERY_BATCHES, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
 
 // Typed by hand: the project's lib is DOM, where `self` is a Window.
@@ -102,11 +103,13 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
   }
 }
 
-function finish(partial: Omit<Finished, 'file' | 'samples'>, s: Session, model: Model, file?: Uint8Array): void {
+function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array): void {
   const test: Metrics = partial.test;
   const bytes = file ?? s.modelFile(model, test);
   const samples = s.predict(model, 0, SAMPLE_COUNT);
-  post({ type: 'done', result: { ...partial, file: bytes, samples } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+  const all = model.predict(s.data, s.data.test);
+  const confusion = confusionMatrix(all.predicted, all.labels);
+  post({ type: 'done', result: { ...partial, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
 }
 
 async function ready(): Promise<Wasmfit> {

@@ -1,11 +1,12 @@
 // `wasmfit bench`: first verifies every benchmarked kernel of every back end against the JS reference on
 // identical inputs (exit 1 on a mismatch), then times them at the training shapes (warm-up, median, GFLOP/s),
-// then times whole training epochs on the real data for each back end and thread count, and the same epoch
-// with TensorFlow.js. Writes bench.json and bench.md (stamped with Node, CPU and threads) to --out.
+// then times whole training epochs on the real data for each back end and thread count, the same epoch in the
+// page in headless Chromium (1 and 2 threads, when a Chromium is found) and with TensorFlow.js. Writes
+// bench.json and bench.md (stamped with Node, CPU, threads, load and Chromium) to --out.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
@@ -20,6 +21,8 @@ import { writeAtomic } from '../files.js';
 import { gemmNNBlocked } from '../../bench/js-blocked.js';
 import { tfjsEpoch, tfjsFitEpoch } from '../../bench/tfjs.js';
 import { Rng } from '../../core/rng.js';
+import { CHROMIUM_PATHS, findChromium } from '../chromium.js';
+import { browserEpochs } from '../browser-epochs.js';
 
 export interface BenchOptions {
   threads?: string;
@@ -29,11 +32,17 @@ export interface BenchOptions {
   verify: boolean;
   js: boolean;
   tfjs: boolean;
+  /** A Chromium to time the page in; true or undefined: the first of CHROMIUM_PATHS; false: skip. */
+  browser?: boolean | string;
   rssProbe?: boolean;
 }
 
 const B = 128, PIX = 784, HID = 128, CLS = 10;
 /** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
+/** The page's timed epochs (after one warm-up) per thread count: each page epoch also validates, so fewer. */
+const BROWSER_EPOCHS = 2;
+const BROWSER_THREADS = [1, 2];
+const BROWSER_LABEL = 'wasmfit in Chromium (WASM SIMD)';
 const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 'tanh', learning_rate: 0.001, batch_size: B, epochs: 1, momentum: true, early_stop: false };
 
 interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
@@ -47,9 +56,13 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const epochs = Number(options.epochs);
   if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new WasmfitError(`--threads must be an integer >= 1, got ${options.threads}`, EXIT_USAGE);
   if (!Number.isInteger(epochs) || epochs < 1) throw new WasmfitError(`--epochs must be an integer >= 1, got ${options.epochs}`, EXIT_USAGE);
+  if (typeof options.browser === 'string' && !existsSync(options.browser)) throw new WasmfitError(`--browser ${options.browser}: no such file`, EXIT_USAGE, 'pass the path of a Chromium executable, or --no-browser');
+  const chromium = options.browser === false ? null : typeof options.browser === 'string' ? options.browser : findChromium();
+  if (options.browser === true && !chromium) throw new WasmfitError(`--browser: no Chromium found at ${CHROMIUM_PATHS.join(', ')}`, EXIT_USAGE, 'pass --browser PATH, or --no-browser');
   if (options.rssProbe) return rssProbe(options, maxThreads);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-  const environment = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: maxThreads, date: new Date().toISOString() };
+  const environment: Record<string, unknown> = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: maxThreads,
+    load_average: loadavg().map((x) => Number(x.toFixed(2))), date: new Date().toISOString() };
   log(`Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores, up to ${maxThreads} threads`);
 
   // ---- kernels: one memory per variant, identical inputs (a real batch of images for the sparse layer) ----
@@ -155,6 +168,16 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     log(`wasm ${threads} thread(s): ${seconds.toFixed(3)} s/epoch`);
     s.close();
   }
+  if (options.browser !== false) {
+    if (chromium) {
+      log(`timing the page in ${chromium}`);
+      const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, dataDir: options.dataDir, log });
+      environment.chromium = browser.version ?? chromium;
+      for (const r of browser.rows) epochRows.push({ backend: BROWSER_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: r.note });
+    } else {
+      for (const threads of BROWSER_THREADS) epochRows.push({ backend: BROWSER_LABEL, threads, seconds: null, epochs: 0, note: 'not run: no Chromium found' });
+    }
+  }
   if (options.js) {
     const s = await openSession({ backend: 'js', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B });
     const seconds = await epochSeconds(s, 1);
@@ -180,7 +203,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const peakRssMiB = probe.status === 0 ? Number(probe.stdout.trim()) : null;
   log(`peak RSS of a 2-epoch config_6 run: ${peakRssMiB === null ? `probe failed: ${probe.stderr.trim()}` : `${peakRssMiB.toFixed(0)} MiB`}`);
 
-  const report = { environment, kernels, epochs: epochRows, peak_rss_mib: peakRssMiB, variants: variants.map((v) => v.label) };
+  const report = { environment, kernels, epochs: epochRows, browser_vs_cli: browserVsCli(epochRows), peak_rss_mib: peakRssMiB, variants: variants.map((v) => v.label) };
   const outDir = resolve(options.out);
   mkdirSync(outDir, { recursive: true });
   writeAtomic(join(outDir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
@@ -236,13 +259,28 @@ async function rssProbe(options: BenchOptions, threads: number): Promise<void> {
   console.log((process.resourceUsage().maxRSS / 1024).toFixed(1));
 }
 
-function markdown(report: { environment: Record<string, unknown>; kernels: Record<string, unknown>[]; epochs: { backend: string; threads: number | null; seconds: number | null; note: string }[]; peak_rss_mib: number | null }, labels: string[]): string {
+type EpochRow = { backend: string; threads: number | null; seconds: number | null; note: string };
+
+/** Issue 4's figure: the page's 2-thread epoch over the CLI's (null with why when either did not run). */
+function browserVsCli(rows: EpochRow[]): { threads: number; browser: number | null; cli: number | null; ratio: number | null; note: string } | null {
+  const threads = 2;
+  const browser = rows.find((r) => r.backend === BROWSER_LABEL && r.threads === threads);
+  if (!browser) return null; // --no-browser
+  const cli = rows.find((r) => r.backend === 'wasmfit WASM SIMD' && r.threads === threads);
+  const ratio = browser.seconds !== null && cli?.seconds != null ? browser.seconds / cli.seconds : null;
+  const note = ratio !== null ? 'Chromium seconds / CLI seconds per epoch; issue 4 asks for at most 1.5'
+    : browser.seconds === null ? `Chromium ${browser.note}` : `no CLI epoch with ${threads} threads (--threads ${threads} or more measures it)`;
+  return { threads, browser: browser.seconds, cli: cli?.seconds ?? null, ratio, note };
+}
+
+function markdown(report: { environment: Record<string, unknown>; kernels: Record<string, unknown>[]; epochs: EpochRow[]; browser_vs_cli: ReturnType<typeof browserVsCli>; peak_rss_mib: number | null }, labels: string[]): string {
   const e = report.environment;
   const cell = (r: Record<string, unknown>, label: string) => {
     const v = r[label] as { microseconds: number; gflops: number | null } | undefined;
     if (!v) return '';
     return v.gflops === null ? `${v.microseconds.toFixed(1)} us` : `${v.gflops.toFixed(1)} GFLOP/s (${v.microseconds.toFixed(0)} us)`;
   };
+  const bc = report.browser_vs_cli;
   const best = Math.min(...report.epochs.filter((r) => r.backend.startsWith('wasmfit WASM') && r.seconds !== null).map((r) => r.seconds!));
   return [
     `Per kernel at the training shapes (median per call; GFLOP/s count 2mkn, for the sparse kernels too, so they show the dense-equivalent rate):`,
@@ -257,8 +295,11 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
     `|---|---|---|---|---|`,
     ...report.epochs.map((r) => `| ${r.backend} | ${r.threads ?? ''} | ${r.seconds === null ? 'n/a' : r.seconds.toFixed(3)} | ${r.seconds === null ? '' : `${(r.seconds / best).toFixed(1)}x`} | ${r.note} |`),
     '',
+    ...(bc ? [bc.ratio === null ? `Browser vs CLI epoch with ${bc.threads} threads: n/a (${bc.note}).`
+      : `Browser vs CLI epoch with ${bc.threads} threads: ${bc.browser!.toFixed(3)} s in Chromium / ${bc.cli!.toFixed(3)} s in the CLI = ${bc.ratio.toFixed(2)}x (issue 4: at most 1.5x).`, ''] : []),
     `Peak RSS of a 2-epoch config_6 run: ${report.peak_rss_mib === null ? 'n/a' : `${report.peak_rss_mib.toFixed(0)} MiB`}. ` +
-      `Node ${e.node} (V8 ${e.v8}), ${e.cpu}, ${e.cores} cores, up to ${e.threads} threads, ${String(e.date).slice(0, 10)}` +
+      `Node ${e.node} (V8 ${e.v8}), ${e.cpu}, ${e.cores} cores, up to ${e.threads} threads, ${e.chromium ? `Chromium ${e.chromium} (headless), ` : ''}` +
+      `load average ${(e.load_average as number[]).join(' ')} at the start, ${String(e.date).slice(0, 10)}` +
       `. Re-run with \`npx wasmfit bench\`.`,
   ].join('\n');
 }

@@ -1,0 +1,110 @@
+// The bench's browser epoch: serves the built page (dist/web/) cross-origin isolated on 127.0.0.1, opens it in
+// headless Chromium with ?threads=N, loads the server's data, trains config_6 for one warm-up and a few timed
+// epochs as a person would (Train button, epochs field), and reads the epoch time off the page's own table.
+// It measures only; the rows and ratios are bench.ts's. Nothing here is asserted: failures become notes.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { PACKAGE_ROOT } from './data-files.js';
+import { launchChromium } from './chromium.js';
+import { startWebServer } from './web-server.js';
+
+export interface BrowserEpoch {
+  threads: number;
+  /** Median training seconds per timed epoch (train batches only), or null with the reason in note. */
+  seconds: number | null;
+  note: string;
+}
+
+export interface BrowserEpochsOptions {
+  chromium: string;
+  threadCounts: number[];
+  /** Timed epochs after the warm-up epoch. */
+  epochs: number;
+  dataDir?: string;
+  log(line: string): void;
+}
+
+/** A whole page run (data, warm-up, timed epochs) should take well under a minute; this is for a loaded machine. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+/** One row per thread count, in order, and the Chromium version (null when none ran). */
+export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ rows: BrowserEpoch[]; version: string | null }> {
+  const notRun = (note: string) => ({ rows: options.threadCounts.map((threads) => ({ threads, seconds: null, note })), version: null });
+  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'web', 'index.html'))) return notRun('not run: the page is not built (npm run build)');
+  let server, browser;
+  try {
+    server = await startWebServer({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    if (!server.data) return notRun('not run: the server found no Fashion-MNIST files');
+    browser = await launchChromium(options.chromium);
+  } catch (e) {
+    await server?.close();
+    return notRun(`not run: ${firstLine(e)}`);
+  }
+  const rows: BrowserEpoch[] = [];
+  let version: string | null = null;
+  try {
+    for (const threads of options.threadCounts) {
+      const page = await browser.context.newPage();
+      try {
+        const problems: string[] = [];
+        page.on('pageerror', (e) => problems.push(e.message));
+        page.on('worker', (w) => w.on('console', (m) => void (m.type() === 'error' && problems.push(m.text()))));
+        await page.goto(`${server.url}?threads=${threads}`);
+        version ??= await chromiumVersion(page);
+        const row = await timePage(page, threads, options.epochs, problems);
+        options.log(`chromium ${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
+        rows.push(row);
+      } catch (e) {
+        rows.push({ threads, seconds: null, note: `failed: ${firstLine(e)}` });
+        options.log(`chromium ${threads} thread(s) failed: ${firstLine(e)}`);
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return { rows, version };
+}
+
+async function timePage(page: Page, threads: number, epochs: number, problems: string[]): Promise<BrowserEpoch> {
+  const text = async (selector: string) => (await page.textContent(selector)) ?? '';
+  await page.getByRole('button', { name: "Use the server's data" }).click();
+  await page.waitForFunction(() => /^(Data ready|Error)/.test(document.querySelector('#data-status')?.textContent ?? ''), null, { timeout: RUN_TIMEOUT_MS });
+  const data = await text('#data-status');
+  const train = Number(/(\d+) train/.exec(data)?.[1]);
+  if (!train) throw new Error(data);
+  // The worker starts the kernel threads with the data; a fallback to one thread is reported, not timed as two.
+  const mode = await page.getAttribute('#mode', 'data-mode');
+  const ran = mode === 'wasm-threads' ? Number(/on (\d+) threads/.exec(await text('#mode'))?.[1]) : 1;
+  if (ran !== threads) return { threads, seconds: null, note: `not run: the page ran ${ran} thread(s): ${await text('#mode')}` };
+
+  await page.selectOption('#config-select', 'config_6');
+  await page.fill('#override-epochs', String(epochs + 1));
+  await page.getByRole('button', { name: 'Train' }).click();
+  await page.waitForFunction(() => (document.querySelector('#result')?.textContent ?? '') !== '' || document.querySelector('#run-status.error'), null, { timeout: RUN_TIMEOUT_MS });
+  const status = await text('#run-status');
+  if (/Error|failed/.test(status)) throw new Error(status);
+  if (problems.length) throw new Error(problems.join('; '));
+  // The table's images/s is samples_per_second (train batches only), the figure the CLI's rows use.
+  const perSecond = await page.$$eval('#epochs tbody tr', (rows) => rows.map((r) => Number(r.querySelectorAll('td')[6]?.textContent)));
+  if (perSecond.length !== epochs + 1 || !perSecond.every((x) => x > 0)) throw new Error(`the page's epoch table shows ${perSecond.length} rows: ${perSecond.join(', ')} images/s`);
+  const seconds = perSecond.slice(1).map((x) => train / x).sort((a, b) => a - b);
+  return { threads, seconds: (seconds[(seconds.length - 1) >> 1] + seconds[seconds.length >> 1]) / 2, note: `median of ${epochs} epochs after one warm-up, from the page's images/s` };
+}
+
+/** The full version (the user agent's is reduced to 156.0.0.0): from User-Agent Client Hints, else the user agent. */
+async function chromiumVersion(page: Page): Promise<string | null> {
+  return page.evaluate(async () => {
+    const hints = (navigator as unknown as { userAgentData?: { getHighEntropyValues(h: string[]): Promise<{ fullVersionList?: { brand: string; version: string }[] }> } }).userAgentData;
+    const list = hints ? (await hints.getHighEntropyValues(['fullVersionList'])).fullVersionList ?? [] : [];
+    return list.find((b) => /Chrom/.test(b.brand))?.version ?? /Chrome\/([\d.]+)/.exec(navigator.userAgent)?.[1] ?? null;
+  });
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
