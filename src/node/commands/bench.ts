@@ -38,11 +38,11 @@ export interface BenchOptions {
 }
 
 const B = 128, PIX = 784, HID = 128, CLS = 10;
-/** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
 /** The page's timed epochs (after one warm-up) per thread count: each page epoch also validates, so fewer. */
 const BROWSER_EPOCHS = 2;
 const BROWSER_THREADS = [1, 2];
 const BROWSER_LABEL = 'wasmfit in Chromium (WASM SIMD)';
+/** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
 const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 'tanh', learning_rate: 0.001, batch_size: B, epochs: 1, momentum: true, early_stop: false };
 
 interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
