@@ -65,6 +65,10 @@ test('wasmfit experiments --quick writes the report, the README table, every run
     assert.match(md, new RegExp(`^## \\d\\. ${title}$`, 'm'));
   }
   assert.match(md, /`wasmfit gradcheck --config configs\/config_7\.yaml --backend wasm` passed/);
+  // The data section: Figure 1 as an image file with the class names, and Table 2 with its totals row.
+  assert.match(md, /^## The data$/m);
+  assert.match(readFileSync(join(out, 'samples.svg'), 'utf8'), /<svg[^>]*>[\s\S]*T-shirt\/top[\s\S]*Ankle boot/);
+  assert.match(md, /^all\s+\d+\s+\d+\s+\d+\s+\d+$/m);
   // Every linked file exists.
   const links = [...md.matchAll(/(?:src|href)="([^"]+)"|\]\(([^)]+)\)/g)].map((m) => m[1] ?? m[2]);
   assert.ok(links.length > 30);

@@ -105,6 +105,8 @@ export interface ReportInput {
   gradcheck?: { command: string; output: string; ok: boolean };
   /** A note to print under the title (for instance: interrupted). */
   note?: string;
+  /** The data set: the samples figure's path (Figure 1) and the statistics table as printed (Table 2). */
+  data?: { samples?: string; statistics: string };
 }
 
 const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(2)}%`);
@@ -171,6 +173,12 @@ export function renderReport(input: ReportInput): string {
     (input.quick ? ' **Quick mode**: two epochs per run and a reduced sweep, a smoke test rather than a result; the floors are not checked.' : ''), '');
   if (input.note) out.push(`**${input.note}**`, '');
   out.push('## Results', '', resultsTable(input), '');
+  if (input.data) {
+    out.push('## The data', '', 'Training images per class (`wasmfit samples`, the report\'s Figure 1) and the statistics of the split ' +
+      '(`wasmfit inspect`, its Table 2).', '');
+    if (input.data.samples) out.push(figure(input.data.samples, 'training images per class', '60%'), '');
+    out.push('```text', input.data.statistics.trimEnd(), '```', '');
+  }
 
   input.experiments.forEach((e, i) => {
     out.push(`## ${i + 1}. ${e.title}`, '', e.about, '');

@@ -96,6 +96,18 @@ export async function experimentsCommand(options: ExperimentsOptions): Promise<v
     console.log(`gradient check: ${gradcheck.ok ? 'all gradients agree' : 'FAILED'}`);
   }
 
+  // The report's Figure 1 and Table 2: the data set itself, drawn and counted by `samples` and `inspect`.
+  let data;
+  if (!interrupted) {
+    const dataArgs = common.filter((_, i, a) => a[i] !== '--backend' && a[i - 1] !== '--backend');
+    const samples = await runChild(['samples', '--out', join(out, 'samples.svg'), ...dataArgs], children);
+    const inspect = await runChild(['inspect', ...dataArgs], children);
+    data = {
+      samples: samples.code === 0 ? 'samples.svg' : undefined,
+      statistics: inspect.code === 0 ? inspect.stdout : `wasmfit inspect failed: ${inspect.stderr.trim()}`,
+    };
+  }
+
   for (const e of experiments) {
     if (!e.sweep) continue;
     const series = e.rows.map((r) => ({ name: r.label.replace(/ \(.*\)$/, ''), values: readHistory(join(out, 'runs', r.run)).map((h) => h.val_loss) }));
@@ -104,7 +116,7 @@ export async function experimentsCommand(options: ExperimentsOptions): Promise<v
 
   const wallSeconds = (performance.now() - started) / 1000;
   const input = {
-    experiments, outcomes, quick, backend, jobs, wallSeconds, gradcheck,
+    experiments, outcomes, quick, backend, jobs, wallSeconds, gradcheck, data,
     environment: `Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
     note: interrupted ? `Interrupted (${interrupted}): runs that did not finish are marked.` : undefined,
   };
