@@ -170,12 +170,10 @@ export class Model {
   /** Mean loss and accuracy over a split, in batches of maxRows. */
   evaluate(data: Dataset, split: Split): Metrics {
     let loss = 0, correct = 0;
-    for (let first = 0; first < split.count; first += this.maxRows) {
-      const rows = Math.min(this.maxRows, split.count - first);
-      this.gather(data, split, first, rows);
+    this.forEachBatch(data, split, (_, rows) => {
       loss += this.forward(rows);
       correct += this.correct(rows);
-    }
+    });
     return { loss: loss / split.count, accuracy: correct / split.count };
   }
 
@@ -183,9 +181,7 @@ export class Model {
   predict(data: Dataset, split: Split): { predicted: Uint8Array; labels: Uint8Array } {
     const classes = this.sizes[this.layers];
     const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
-    for (let first = 0; first < split.count; first += this.maxRows) {
-      const rows = Math.min(this.maxRows, split.count - first);
-      this.gather(data, split, first, rows);
+    this.forEachBatch(data, split, (first, rows) => {
       this.forward(rows);
       const logits = this.logits(rows);
       labels.set(this.arena.u8(this.y, rows), first);
@@ -194,8 +190,17 @@ export class Model {
         for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
         predicted[first + r] = best;
       }
-    }
+    });
     return { predicted, labels };
+  }
+
+  /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
+  private forEachBatch(data: Dataset, split: Split, fn: (first: number, rows: number) => void): void {
+    for (let first = 0; first < split.count; first += this.maxRows) {
+      const rows = Math.min(this.maxRows, split.count - first);
+      this.gather(data, split, first, rows);
+      fn(first, rows);
+    }
   }
 
   saveBest(): void {

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { PACKAGE_ROOT } from './data-files.js';
 import { launchChromium } from './chromium.js';
 import { startWebServer } from './web-server.js';
+import { median } from '../report/statistics.js';
 
 export interface BrowserEpoch {
   threads: number;
@@ -92,8 +93,7 @@ async function timePage(page: Page, threads: number, epochs: number, problems: s
   // The table's images/s is samples_per_second (train batches only), the figure the CLI's rows use.
   const perSecond = await page.$$eval('#epochs tbody tr', (rows) => rows.map((r) => Number(r.querySelectorAll('td')[6]?.textContent)));
   if (perSecond.length !== epochs + 1 || !perSecond.every((x) => x > 0)) throw new Error(`the page's epoch table shows ${perSecond.length} rows: ${perSecond.join(', ')} images/s`);
-  const seconds = perSecond.slice(1).map((x) => train / x).sort((a, b) => a - b);
-  return { threads, seconds: (seconds[(seconds.length - 1) >> 1] + seconds[seconds.length >> 1]) / 2, note: `median of ${epochs} epochs after one warm-up, from the page's images/s` };
+  return { threads, seconds: median(perSecond.slice(1).map((x) => train / x)), note: `median of ${epochs} epochs after one warm-up, from the page's images/s` };
 }
 
 /** The full version (the user agent's is reduced to 156.0.0.0): from User-Agent Client Hints, else the user agent. */

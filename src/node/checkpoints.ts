@@ -3,18 +3,16 @@
 // written last. A folder without a manifest, or whose files do not match it, is not a checkpoint: the
 // loader warns and falls back to the one before. The newest few are kept.
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { WasmfitError } from '../core/errors.js';
-import { writeAtomic } from './files.js';
+import { sha256, writeAtomic } from './files.js';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 /** Checkpoints kept per run: the newest and two to fall back on. */
 export const KEEP = 3;
 const FILES = ['tensors.safetensors', 'state.json'] as const;
 
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const pad = (n: number) => String(n).padStart(5, '0');
 
 export function checkpointName(epoch: number, batch: number): string {

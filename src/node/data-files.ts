@@ -3,7 +3,6 @@
 // from the official mirror, then (as root with apt-get) the Debian package. Every file is checked by the
 // SHA-256 of its decompressed bytes, since Debian recompresses the .gz files.
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { DataError } from '../core/errors.js';
 import { checkPair, parseImages, parseLabels } from '../data/idx.js';
 import type { RawData } from '../data/dataset.js';
-import { FILES, type FileKey } from '../data/fashion-mnist.js';
+import { FILE_KEYS, FILES, type FileKey } from '../data/fashion-mnist.js';
+import { sha256 } from './files.js';
 
 export { FILES };
 
@@ -43,7 +43,8 @@ export interface LocatedData {
   raw: RawData;
 }
 
-function pathOf(dir: string, key: FileKey): string | undefined {
+/** The path of one of the four files in dir (.gz preferred), if present. */
+export function dataFilePath(dir: string, key: FileKey): string | undefined {
   const base = join(dir, FILES[key].name);
   if (existsSync(base + '.gz')) return base + '.gz';
   if (existsSync(base)) return base;
@@ -51,7 +52,7 @@ function pathOf(dir: string, key: FileKey): string | undefined {
 }
 
 function hasAll(dir: string): boolean {
-  return (Object.keys(FILES) as FileKey[]).every((k) => pathOf(dir, k));
+  return FILE_KEYS.every((k) => dataFilePath(dir, k));
 }
 
 function decompress(bytes: Buffer, file: string): Uint8Array {
@@ -66,11 +67,11 @@ function decompress(bytes: Buffer, file: string): Uint8Array {
 }
 
 function readVerified(dir: string, key: FileKey, verify: boolean): Uint8Array {
-  const file = pathOf(dir, key);
+  const file = dataFilePath(dir, key);
   if (!file) throw new DataError(`${join(dir, FILES[key].name)}.gz: file not found`, HOW_TO_GET);
   const bytes = decompress(readFileSync(file), file);
   if (verify) {
-    const digest = createHash('sha256').update(bytes).digest('hex');
+    const digest = sha256(bytes);
     if (digest !== FILES[key].sha256) {
       throw new DataError(`${file}: SHA-256 of the decompressed bytes is ${digest}, expected ${FILES[key].sha256} (damaged or not the official file)`, 'delete it and fetch it again, or pass --no-verify for other IDX data');
     }
@@ -80,7 +81,7 @@ function readVerified(dir: string, key: FileKey, verify: boolean): Uint8Array {
 
 /** Reads and checks the four files of a directory. */
 export function readDataDir(dir: string, verify = true): RawData {
-  const file = (k: FileKey) => pathOf(dir, k) ?? join(dir, FILES[k].name + '.gz');
+  const file = (k: FileKey) => dataFilePath(dir, k) ?? join(dir, FILES[k].name + '.gz');
   const trainImages = parseImages(readVerified(dir, 'trainImages', verify), file('trainImages'));
   const trainLabels = parseLabels(readVerified(dir, 'trainLabels', verify), file('trainLabels'));
   const testImages = parseImages(readVerified(dir, 'testImages', verify), file('testImages'));
@@ -107,14 +108,9 @@ export function findDataDir(options: Pick<DataOptions, 'dataDir'> = {}): { dir: 
   return found && { dir: found.dir, source: found.source };
 }
 
-/** The path of one of the four files in dir (.gz preferred), if present. */
-export function dataFilePath(dir: string, key: FileKey): string | undefined {
-  return pathOf(dir, key);
-}
-
 async function download(log: (line: string) => void): Promise<void> {
   mkdirSync(LOCAL_DIR, { recursive: true });
-  for (const key of Object.keys(FILES) as FileKey[]) {
+  for (const key of FILE_KEYS) {
     const name = FILES[key].name + '.gz', target = join(LOCAL_DIR, name);
     if (existsSync(target)) continue;
     log(`wasmfit: downloading ${MIRROR}${name}`);
@@ -125,7 +121,7 @@ async function download(log: (line: string) => void): Promise<void> {
     const temp = `${target}.${process.pid}.tmp`;
     writeFileSync(temp, bytes);
     try {
-      const digest = createHash('sha256').update(decompress(bytes, name)).digest('hex');
+      const digest = sha256(decompress(bytes, name));
       if (digest !== FILES[key].sha256) throw new Error(`${name}: downloaded file fails its checksum`);
       renameSync(temp, target);
     } finally {

@@ -1,9 +1,13 @@
 // File helpers for the Node adapters: atomic writes (temporary name in the same directory, flush, rename),
 // so a reader never sees half a file, and checked reads that turn "missing" or "a directory" into one line.
 
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WasmfitError, EXIT_USAGE } from '../core/errors.js';
+
+/** The SHA-256 of bytes (a string as UTF-8), in hex: the data files' and checkpoints' checksum. */
+export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** Temporary files being written right now: removed if the process is made to exit mid-write. */
 const inFlight = new Set<string>();

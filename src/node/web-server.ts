@@ -9,7 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dataFilePath, findDataDir, PACKAGE_ROOT } from './data-files.js';
-import { FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
+import { FILE_KEYS } from '../data/fashion-mnist.js';
 
 export interface WebServerOptions {
   /** Directory of the page; default dist/web. */
@@ -53,7 +53,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const index: Record<string, string> = {};
   if (data) {
     for (const key of FILE_KEYS) {
-      const path = dataFilePath(data.dir, key as FileKey);
+      const path = dataFilePath(data.dir, key);
       if (path) {
         dataFiles.set(basename(path), path);
         index[key] = basename(path);

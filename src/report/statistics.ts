@@ -4,6 +4,12 @@
 
 import { imageStats, PIXELS, splitIndices, type RawData } from '../data/dataset.js';
 
+/** The median (the mean of the middle two for an even count); 0 for no values. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
+}
+
 export interface SplitStatistics {
   split: 'train' | 'validation' | 'test';
   images: number;

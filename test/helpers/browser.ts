@@ -5,10 +5,11 @@
 import type { Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, type Chromium } from '../../src/node/chromium.js';
+import { CHROMIUM_PATHS, launchChromium, type Chromium } from '../../src/node/chromium.js';
 import { ROOT } from './cli.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, the first of CHROMIUM_PATHS. */
+export const CHROMIUM = CHROMIUM_PATHS[0];
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 export type Browser = Chromium;

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { Rng } from '../../src/core/rng.js';
 import { encodeIdx, IMAGE_MAGIC, LABEL_MAGIC } from '../../src/data/idx.js';
 import type { RawData } from '../../src/data/dataset.js';
+import { FILES } from '../../src/data/fashion-mnist.js';
 
 export function syntheticData(trainCount: number, testCount: number, seed = 1): RawData {
   const rng = new Rng(seed, 'synthetic');
@@ -28,10 +29,10 @@ export function syntheticData(trainCount: number, testCount: number, seed = 1): 
 export function writeSyntheticDataDir(dir: string, trainCount: number, testCount: number, seed = 1): string {
   const raw = syntheticData(trainCount, testCount, seed);
   mkdirSync(dir, { recursive: true });
-  const put = (name: string, bytes: Uint8Array) => writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes));
-  put('train-images-idx3-ubyte', encodeIdx(IMAGE_MAGIC, [trainCount, 28, 28], raw.train.images.pixels));
-  put('train-labels-idx1-ubyte', encodeIdx(LABEL_MAGIC, [trainCount], raw.train.labels));
-  put('t10k-images-idx3-ubyte', encodeIdx(IMAGE_MAGIC, [testCount, 28, 28], raw.test.images.pixels));
-  put('t10k-labels-idx1-ubyte', encodeIdx(LABEL_MAGIC, [testCount], raw.test.labels));
+  const put = (key: keyof typeof FILES, bytes: Uint8Array) => writeFileSync(join(dir, `${FILES[key].name}.gz`), gzipSync(bytes));
+  put('trainImages', encodeIdx(IMAGE_MAGIC, [trainCount, 28, 28], raw.train.images.pixels));
+  put('trainLabels', encodeIdx(LABEL_MAGIC, [trainCount], raw.train.labels));
+  put('testImages', encodeIdx(IMAGE_MAGIC, [testCount, 28, 28], raw.test.images.pixels));
+  put('testLabels', encodeIdx(LABEL_MAGIC, [testCount], raw.test.labels));
   return dir;
 }

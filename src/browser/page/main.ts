@@ -8,6 +8,7 @@ import { FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
 import { accuracyChartSvg, confusionSvg, FASHION_MNIST_CLASSES as CLASSES, lossChartSvg, type RunMarks } from '../../report/charts.js';
+import { loss, pct } from '../../report/format.js';
 import type { Finished, FromWorker, ToWorker } from './protocol.js';
 
 /** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
@@ -16,8 +17,6 @@ declare const __WASMFIT_CONFIGS__: Record<string, string>;
 const MODE_NAMES = { 'wasm-threads': 'WebAssembly SIMD, multi-threaded', 'wasm-simd': 'WebAssembly SIMD, single-threaded', js: 'JavaScript (no WebAssembly SIMD)' };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-const loss = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message: ToWorker) => worker.postMessage(message);

@@ -23,6 +23,7 @@ import { tfjsEpoch, tfjsFitEpoch } from '../../bench/tfjs.js';
 import { Rng } from '../../core/rng.js';
 import { CHROMIUM_PATHS, findChromium } from '../chromium.js';
 import { browserEpochs } from '../browser-epochs.js';
+import { median } from '../../report/statistics.js';
 
 export interface BenchOptions {
   threads?: string;
@@ -66,7 +67,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   log(`Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores, up to ${maxThreads} threads`);
 
   // ---- kernels: one memory per variant, identical inputs (a real batch of images for the sparse layer) ----
-  const session = await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads: 1 });
+  const session = await benchSession(options, 'wasm', 1);
   const pixels = session.arena.u8(session.data.images, B * PIX).slice();
   const stats = session.arena.f32(session.data.stats, 2 * B).slice();
   const js = await createBackend('js', loadWasmModule);
@@ -162,7 +163,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string }[] = [];
   const threadCounts = [...new Set([1, maxThreads])];
   for (const threads of threadCounts) {
-    const s = threads === 1 ? session : await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads });
+    const s = threads === 1 ? session : await benchSession(options, 'wasm', threads);
     const seconds = await epochSeconds(s, epochs + 1);
     epochRows.push({ backend: 'wasmfit WASM SIMD', threads, seconds, epochs, note: 'median epoch after one warm-up epoch' });
     log(`wasm ${threads} thread(s): ${seconds.toFixed(3)} s/epoch`);
@@ -179,7 +180,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     }
   }
   if (options.js) {
-    const s = await openSession({ backend: 'js', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B });
+    const s = await benchSession(options, 'js');
     const seconds = await epochSeconds(s, 1);
     epochRows.push({ backend: 'wasmfit JS reference', threads: 1, seconds, epochs: 1, note: 'one epoch' });
     log(`js reference: ${seconds.toFixed(2)} s/epoch`);
@@ -210,6 +211,12 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const md = markdown(report, variants.map((v) => v.label));
   writeAtomic(join(outDir, 'bench.md'), md + '\n');
   console.log(md);
+}
+
+/** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
+function benchSession(options: BenchOptions, backend: 'wasm' | 'js', threads?: number): Promise<Session> {
+  return openSession({ backend, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B,
+    ...(threads === undefined ? {} : { threads }) });
 }
 
 /** Median seconds per call: warm-up, then 15 samples of enough calls to last ~5 ms each. */
@@ -252,7 +259,7 @@ function normalisedTrain(s: Session): { x: Float32Array; y: Uint8Array } {
 }
 
 async function rssProbe(options: BenchOptions, threads: number): Promise<void> {
-  const s = await openSession({ backend: 'wasm', dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B, threads });
+  const s = await benchSession(options, 'wasm', threads);
   await train(s.model, s.data, s.arena, { ...CONFIG, epochs: Number(options.epochs) });
   s.model.evaluate(s.data, s.data.test);
   s.close();
@@ -302,11 +309,6 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
       `load average ${(e.load_average as number[]).join(' ')} at the start, ${String(e.date).slice(0, 10)}` +
       `. Re-run with \`npx wasmfit bench\`.`,
   ].join('\n');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
 }
 
 function f32(n: number, rand: () => number, scale = 1): Float32Array {

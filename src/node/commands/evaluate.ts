@@ -5,7 +5,7 @@ import { EXIT_RUNTIME } from '../../core/errors.js';
 import { parseBackend } from '../config-file.js';
 import { openSession } from '../session.js';
 import { readUserFile } from '../files.js';
-import { loss, pct } from '../format.js';
+import { loss, pct } from '../../report/format.js';
 
 export interface EvaluateOptions {
   model: string;

@@ -15,9 +15,10 @@ import { openSession, describeBackend, type Session } from '../session.js';
 import { writeAtomic } from '../files.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
-import { loss, pct, rate, secs } from '../format.js';
-import { Progress, progressMode } from '../progress.js';
+import { loss, pct, rate, secs } from '../../report/format.js';
+import { jsonNumbers, Progress, progressMode } from '../progress.js';
 import { writeConfusionFigure, writeCurveFigures } from '../figures.js';
+import { median } from '../../report/statistics.js';
 
 export interface TrainOptions {
   config?: string;
@@ -41,11 +42,6 @@ const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accura
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-/** JSON has no NaN or Infinity: such values are written as strings rather than silently as null. */
-function jsonNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
 function writeHistory(dir: string, config: Config, backend: string, history: EpochRecord[], result?: TrainResult): void {
@@ -182,11 +178,6 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     warn(`wasmfit: interrupted; resume with: wasmfit train --resume ${dir}`);
     process.exitCode = SIGNAL_EXIT_CODES[signal];
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
 }
 
 /** --threads: a positive integer, or undefined for the default (every core). */

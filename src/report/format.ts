@@ -1,4 +1,4 @@
-// How numbers look on the terminal: losses with four significant digits (so small ones are not 0.0000),
+// How numbers look on the terminal and on the page: losses with four significant digits (so small ones are not 0.0000),
 // accuracies as percentages, throughput as whole images per second.
 
 export const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
