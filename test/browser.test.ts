@@ -38,6 +38,19 @@ async function waitForResult(page: Page): Promise<string> {
   return (await page.textContent('#result')) ?? '';
 }
 
+/** The config's text with early stopping off, as a person would edit it in the page. */
+async function earlyStopOff(page: Page): Promise<void> {
+  const text = await page.inputValue('#config-text');
+  assert.match(text, /^early_stop: true$/m);
+  await page.fill('#config-text', text.replace(/^early_stop: true$/m, 'early_stop: false'));
+}
+
+/** Once a run is over, nothing reads as still running: the bar at `bar` (1 ran to its end, 0 stopped), the last epoch's speed, no batch. */
+async function assertProgressOver(page: Page, bar: number): Promise<void> {
+  assert.equal(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value), bar);
+  assert.match(await page.textContent('#speed') ?? '', /^last epoch \d+\.\d\d s, \d+ images\/s$/);
+}
+
 /** The epoch table as a person reads it: one row of cells per epoch. */
 async function epochRows(page: Page): Promise<string[][]> {
   return page.$$eval('#epochs tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
@@ -93,13 +106,13 @@ function readY(chart: ChartOnScreen, y: number): number {
  * Both curves of a finished run: one point per row of the epoch table, at that epoch's tick, at the height of
  * the table's value; the axes labelled; the legend naming both series and the kept epoch, marked at its tick.
  */
-function assertCurves(chart: ChartOnScreen, title: string, yLabel: string, values: { train: number[]; validation: number[] }, bestEpoch: number): void {
+function assertCurves(chart: ChartOnScreen, title: string, yLabel: string, values: { train: number[]; validation: number[] }, bestEpoch: number | undefined): void {
   const epochs = values.train.length;
   assert.equal(chart.title, title);
   assert.equal(chart.xLabel, 'epoch');
   assert.equal(chart.yLabel, yLabel);
   assert.deepEqual(chart.xTicks.map((t) => t.label), Array.from({ length: epochs }, (_, i) => String(i + 1)), `${title}: an x tick per epoch`);
-  assert.deepEqual(chart.legend, ['train', 'validation', `best epoch ${bestEpoch}`]);
+  assert.deepEqual(chart.legend, ['train', 'validation', ...(bestEpoch ? [`best epoch ${bestEpoch}`] : [])]);
   assert.deepEqual(chart.series.map((s) => s.name), ['train', 'validation']);
   assert.notEqual(chart.series[0].color, chart.series[1].color, `${title}: the two series in different colours`);
   const span = readY(chart, chart.yTicks[chart.yTicks.length - 1].y) - readY(chart, chart.yTicks[0].y);
@@ -111,10 +124,10 @@ function assertCurves(chart: ChartOnScreen, title: string, yLabel: string, value
       assert.ok(Math.abs(readY(chart, y) - expected[i]) <= 0.01 * Math.abs(span), `${title}, ${s.name}, epoch ${i + 1}: drawn at ${readY(chart, y)}, the table says ${expected[i]}`);
     });
   }
-  assert.deepEqual(chart.markers, [{ kind: 'best', x: chart.xTicks[bestEpoch - 1].x }], `${title}: the kept epoch marked at its tick`);
+  assert.deepEqual(chart.markers, bestEpoch ? [{ kind: 'best', x: chart.xTicks[bestEpoch - 1].x }] : [], `${title}: only restored weights' epoch marked, at its tick`);
 }
 
-test('with COOP/COEP the page is cross-origin isolated, trains config_6 for 2 epochs to >= 80% validation accuracy, and its model evaluates in the CLI to the accuracy it shows', async () => {
+test('with COOP/COEP the page is cross-origin isolated, trains config_6 (early stopping off) for 2 epochs to >= 80% validation accuracy, keeps the last epoch\'s weights, and its model evaluates in the CLI to the accuracy it shows', async () => {
   const { page, problems } = await openPage(browser, isolated.url);
   assert.equal(await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function'), true);
   await page.waitForFunction(() => document.querySelector('#mode')?.getAttribute('data-mode') !== '');
@@ -129,6 +142,7 @@ test('with COOP/COEP the page is cross-origin isolated, trains config_6 for 2 ep
   }
 
   await page.selectOption('#config-select', 'config_6');
+  await earlyStopOff(page);
   await page.fill('#override-epochs', '2');
   await page.getByRole('button', { name: 'Train' }).click();
   const result = await waitForResult(page);
@@ -139,12 +153,14 @@ test('with COOP/COEP the page is cross-origin isolated, trains config_6 for 2 ep
   assert.ok(valAccuracy >= 80, `validation accuracy shown: ${rows[1][4]}`);
   assert.match(rows[1][5], /^\d+\.\d\d s$/);
   assert.ok(Number(rows[1][6]) > 1000, `images/s shown: ${rows[1][6]}`);
-  assert.match(await page.textContent('#run-status') ?? '', /Training finished after 2 epochs/);
-  assert.match(await page.textContent('#speed') ?? '', /last epoch \d+\.\d\d s, \d+ images\/s/);
+  // Early stopping off and no Stop: as in the CLI, the model holds the last epoch's weights, not the best ones.
+  assert.match(await page.textContent('#run-status') ?? '', /^Training finished after 2 epochs, in \d+\.\d s; kept the weights of the last epoch \(2\)\.$/);
+  assert.match(result, /^Test accuracy \d+\.\d\d% \(loss \S+\) with the weights of the last epoch \(2\)$/);
+  await assertProgressOver(page, 1);
   const column = (i: number) => rows.map((r) => Number(r[i].replace('%', '')) / (r[i].endsWith('%') ? 100 : 1));
-  const bestEpoch = column(3).indexOf(Math.min(...column(3))) + 1;
-  assertCurves(await chartOnScreen(page, 'loss-chart'), 'Cross-entropy loss', 'mean cross-entropy (nats)', { train: column(1), validation: column(3) }, bestEpoch);
-  assertCurves(await chartOnScreen(page, 'accuracy-chart'), 'Accuracy', 'accuracy', { train: column(2), validation: column(4) }, bestEpoch);
+  // No epoch marked: the kept weights are not chosen by validation loss.
+  assertCurves(await chartOnScreen(page, 'loss-chart'), 'Cross-entropy loss', 'mean cross-entropy (nats)', { train: column(1), validation: column(3) }, undefined);
+  assertCurves(await chartOnScreen(page, 'accuracy-chart'), 'Accuracy', 'accuracy', { train: column(2), validation: column(4) }, undefined);
   const samples = await page.$$eval('#samples .sample', (cells) => cells.map((c) => c.textContent ?? ''));
   assert.equal(samples.length, 24);
   assert.ok(samples.every((s) => /predicted: .+true: .+/.test(s)), samples[0]);
@@ -187,7 +203,7 @@ test('a model trained by the CLI loads into the page and shows the CLI\'s test a
   await page.close();
 });
 
-test('without COOP/COEP the page falls back to single-threaded SIMD, still trains, and Stop restores the best weights', async () => {
+test('without COOP/COEP the page falls back to single-threaded SIMD, still trains, and Stop restores the best weights even with early stopping off', async () => {
   const { page, problems } = await openPage(browser, plain.url);
   assert.equal(await page.evaluate(() => crossOriginIsolated), false);
   await page.waitForFunction(() => document.querySelector('#mode')?.getAttribute('data-mode') !== '');
@@ -196,6 +212,7 @@ test('without COOP/COEP the page falls back to single-threaded SIMD, still train
 
   await loadServerData(page);
   await page.selectOption('#config-select', 'config_6'); // 100 epochs: only Stop ends it
+  await earlyStopOff(page);
   await page.getByRole('button', { name: 'Train' }).click();
   await page.waitForFunction(() => document.querySelectorAll('#epochs tbody tr').length >= 2, null, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Stop' }).click();
@@ -203,8 +220,14 @@ test('without COOP/COEP the page falls back to single-threaded SIMD, still train
   const rows = await epochRows(page);
   const valLosses = rows.map((r) => Number(r[3]));
   const best = valLosses.indexOf(Math.min(...valLosses)) + 1;
-  assert.match(await page.textContent('#run-status') ?? '', new RegExp(`Training stopped after ${rows.length} epochs .* restored the weights of epoch ${best}\\.`));
-  assert.match(result, new RegExp(`weights of epoch ${best} \\(lowest validation loss\\)`));
+  // Where it stopped (a Stop lands mid-epoch, or rarely just between epochs), and the weights it restored.
+  const batches = 48000 / 128;
+  assert.match(await page.textContent('#run-status') ?? '', new RegExp(`^Training stopped after ${rows.length} epochs( and \\d+ of ${batches} batches of epoch ${rows.length + 1})?, ` +
+    `in \\d+\\.\\d s; restored the weights of epoch ${best} \\(lowest validation loss\\)\\.$`));
+  assert.match(result, new RegExp(`^Test accuracy \\d+\\.\\d\\d% \\(loss \\S+\\) with the weights of epoch ${best} \\(lowest validation loss\\)$`));
+  await assertProgressOver(page, 0);
+  const chart = await chartOnScreen(page, 'loss-chart');
+  assert.deepEqual(chart.markers, [{ kind: 'best', x: chart.xTicks[best - 1].x }], 'the restored epoch marked');
   assert.ok(Number(rows[best - 1][4].replace('%', '')) >= 75);
   assert.equal(await page.isEnabled('#train'), true);
   await page.screenshot({ path: artifactPath('browser-not-isolated-stopped.png'), fullPage: true });

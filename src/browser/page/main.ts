@@ -131,6 +131,7 @@ $('train').onclick = () => {
   drawCurves();
   setStatus('result', '');
   setStatus('run-status', 'Training…');
+  endProgress(false);
   refreshButtons();
   send({ type: 'train', config });
 };
@@ -190,6 +191,13 @@ function addEpoch(r: EpochRecord): void {
   setStatus('speed', `last epoch ${r.seconds.toFixed(2)} s, ${Math.round(r.samples_per_second)} images/s`);
 }
 
+/** Once a run is over: no batch in progress any more; the bar full if training ran to its end, else empty. */
+function endProgress(complete: boolean): void {
+  $<HTMLProgressElement>('progress').value = complete ? 1 : 0;
+  const last = state.history.at(-1);
+  setStatus('speed', last ? `last epoch ${last.seconds.toFixed(2)} s, ${Math.round(last.samples_per_second)} images/s` : '');
+}
+
 function showResult(r: Finished): void {
   state.file = r.file;
   const result = $('result');
@@ -198,12 +206,18 @@ function showResult(r: Finished): void {
     setStatus('result', `${r.name}: test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)})`);
     setStatus('run-status', `Loaded ${r.name}; Download model saves it again.`);
   } else {
-    const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)' : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : 'finished';
-    setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}), weights of epoch ${r.bestEpoch} (lowest validation loss)`);
-    // As the CLI marks it: the kept epoch only when it is the lowest validation loss (not a plain run's last).
-    const kept = state.config?.early_stop || r.stopReason !== 'max_epochs';
-    drawCurves({ bestEpoch: kept ? r.bestEpoch : undefined, stopEpoch: r.stopReason === 'early_stop' ? r.epochsRun : undefined });
-    setStatus('run-status', `Training ${why} after ${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'} in ${(r.seconds ?? 0).toFixed(1)} s; restored the weights of epoch ${r.bestEpoch}.`);
+    const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)'
+      : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : r.stopReason === 'diverged' ? 'stopped: the loss diverged' : 'finished';
+    // The CLI's rule: the best weights come back with early stopping or a divergence (and, here, a Stop);
+    // otherwise the model simply holds the last epoch's.
+    const restored = state.config?.early_stop || r.stopReason !== 'max_epochs';
+    const weights = !r.bestEpoch ? 'the initial weights' : restored ? `the weights of epoch ${r.bestEpoch} (lowest validation loss)` : `the weights of the last epoch (${r.bestEpoch})`;
+    setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}) with ${weights}`);
+    drawCurves({ bestEpoch: restored ? r.bestEpoch : undefined, stopEpoch: r.stopReason === 'early_stop' ? r.epochsRun : undefined });
+    const epochs = `${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'}`;
+    const partial = r.stoppedIn ? ` and ${r.stoppedIn.batch} of ${r.stoppedIn.batches} batches of epoch ${r.stoppedIn.epoch}` : '';
+    setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored && r.bestEpoch ? 'restored' : 'kept'} ${weights}.`);
+    endProgress(r.stopReason === 'max_epochs' || r.stopReason === 'early_stop');
   }
   $('confusion').innerHTML = confusionSvg(r.confusion, CLASSES, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
   const grid = $('samples');
@@ -254,7 +268,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       showResult(m.result);
       break;
     case 'error':
-      if (m.during === 'train') state.training = false;
+      if (m.during === 'train' && state.training) {
+        state.training = false;
+        endProgress(false);
+      }
       setStatus(m.during === 'data' ? 'data-status' : m.during === 'init' ? 'mode' : 'run-status', `Error: ${m.message}`, true);
       break;
   }

@@ -34,6 +34,8 @@ export interface Finished {
   stopReason?: StopReason;
   epochsRun?: number;
   seconds?: number;
+  /** Where a run stopped in the middle of an epoch: that epoch, and how many of its batches were done. */
+  stoppedIn?: { epoch: number; batch: number; batches: number };
 }
 
 export type FromWorker =

@@ -81,6 +81,7 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
   const s = need();
   running = new AbortController();
   let epochStart = now();
+  let stoppedIn: Finished['stoppedIn'];
   try {
     const outcome = await s.train(config, {
       signal: running.signal,
@@ -95,9 +96,12 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
       onEpoch(record) {
         post({ type: 'epoch', record });
       },
+      onStop(state) {
+        if (state.batch > 0) stoppedIn = { epoch: state.epoch + 1, batch: state.batch, batches: Math.ceil(s.data.train.count / config.batch_size) };
+      },
     });
     const r = outcome.result;
-    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, bestEpoch: outcome.bestEpoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds }, s, outcome.model);
+    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, bestEpoch: outcome.bestEpoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model);
   } finally {
     running = undefined;
   }
