@@ -188,14 +188,17 @@ function addEpoch(r: EpochRecord): void {
   $('epochs').querySelector('tbody')!.append(row);
   scheduleCurves();
   setStatus('run-status', `Epoch ${r.epoch}/${state.config?.epochs ?? '?'} done: validation accuracy ${pct(r.val_accuracy)}, loss ${loss(r.val_loss)}`);
-  setStatus('speed', `last epoch ${r.seconds.toFixed(2)} s, ${Math.round(r.samples_per_second)} images/s`);
+  setStatus('speed', speedLine(r));
+}
+
+function speedLine(r: EpochRecord | undefined): string {
+  return r ? `last epoch ${r.seconds.toFixed(2)} s, ${Math.round(r.samples_per_second)} images/s` : '';
 }
 
 /** Once a run is over: no batch in progress any more; the bar full if training ran to its end, else empty. */
 function endProgress(complete: boolean): void {
   $<HTMLProgressElement>('progress').value = complete ? 1 : 0;
-  const last = state.history.at(-1);
-  setStatus('speed', last ? `last epoch ${last.seconds.toFixed(2)} s, ${Math.round(last.samples_per_second)} images/s` : '');
+  setStatus('speed', speedLine(state.history.at(-1)));
 }
 
 function showResult(r: Finished): void {
