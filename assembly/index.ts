@@ -7,5 +7,5 @@ export { gemmNN, gemmTN, gemmNT } from './gemm';
 export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';
-export { sgdUpdate } from './update';
-export { gatherSparse, sparseForward, sparseWeightGrad, sparseWeightGradCols } from './sparse';
+export { sgdUpdate, sgdUpdateMatrix } from './update';
+export { gatherSparse, sparseForward, sparseForwardCols, sparseWeightGrad, sparseWeightGradCols } from './sparse';

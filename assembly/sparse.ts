@@ -52,57 +52,116 @@ export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: 
   }
 }
 
-/** out (rows, n) = act(c wsum + S W + bias) with W (k, n), wsum (n) = colsum(W); per element: c * wsum, then S's terms in column order. */
+// The weights W (k, n) of the first layer are kept in column panels (src/core/panels.ts): columns
+// [16p, 16p + 16) (fewer in the last panel) as a (k, width) row-major block, the panels one after another, so
+// panel p starts at byte w + 64 p k. A 16-column strip of a W row is then one cache line whose neighbours are
+// the next rows' lines: the forward pass streams through 50 KB panels instead of striding 512 bytes (one L1 set
+// in 8), and threads that split the columns at panel boundaries own disjoint, contiguous parts of W, of its
+// gradient and of its velocity.
+
+/** Bytes of one row of the panel that starts at byte column j (4 bytes a column) of a matrix n columns wide. */
+// @ts-ignore: decorator
+@inline function panelRowBytes(j: usize, n: i32): usize {
+  const left = (<usize>n << 2) - j;
+  return left < 64 ? left : 64;
+}
+
+/**
+ * out (rows, n) = act(c wsum + S W + bias) with W (k, n) in column panels; also writes wsum (n) = colsum(W),
+ * rows summed in order. Per element: c * wsum, then S's terms in column order.
+ */
 export function sparseForward(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32): void {
-  const ldw = <usize>n << 2, ldnz = (<usize>k + 1) << 2, ldv = <usize>k << 2;
-  const n16 = <usize>(n & ~15) << 2, n4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  sparseForwardCols(out, nz, val, c, w, wsum, bias, rows, k, n, act, 0, n);
+}
+
+/** Columns [j0, j1) of sparseForward, j0 a multiple of 16: how threads split it, each over its own panels. */
+export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32, j0: i32, j1: i32): void {
+  const ldo = <usize>n << 2, ldnz = (<usize>k + 1) << 2, ldv = <usize>k << 2, kk = <usize>k;
+  const start = <usize>j0 << 2, end = <usize>j1 << 2;
+  // wsum down each panel's rows: full panels 16 columns at a time (4 independent sums), the last panel 4 columns
+  // at a time, then single columns in lane 0 of a splat.
+  let jw = start;
+  for (; jw + 64 <= end && panelRowBytes(jw, n) == 64; jw += 64) {
+    const p = w + jw * kk;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let q: usize = 0; q < kk; q++) {
+      const row = p + (q << 6);
+      s0 = f32x4.add(s0, v128.load(row)); s1 = f32x4.add(s1, v128.load(row, 16));
+      s2 = f32x4.add(s2, v128.load(row, 32)); s3 = f32x4.add(s3, v128.load(row, 48));
+    }
+    v128.store(wsum + jw, s0); v128.store(wsum + jw, s1, 16); v128.store(wsum + jw, s2, 32); v128.store(wsum + jw, s3, 48);
+  }
+  while (jw < end) {
+    const pw = panelRowBytes(jw & ~63, n), p = w + (jw & ~63) * kk + (jw & 63);
+    const wide = jw + 16 <= end;
+    let acc = f32x4.splat(0);
+    for (let q: usize = 0; q < kk; q++) acc = f32x4.add(acc, wide ? v128.load(p + q * pw) : v128.load32_splat(p + q * pw));
+    if (wide) v128.store(wsum + jw, acc);
+    else store<f32>(wsum + jw, f32x4.extract_lane(acc, 0));
+    jw += wide ? 16 : 4;
+  }
   for (let r: usize = 0; r < <usize>rows; r++) {
-    const list = nz + r * ldnz + 4, vals = val + r * ldv, o = out + r * ldw;
+    const list = nz + r * ldnz + 4, vals = val + r * ldv, o = out + r * ldo;
     const count = <usize>load<i32>(list - 4) << 2;
     const cr = v128.load32_splat(c + (r << 2));
-    let j: usize = 0;
-    // 16 columns (4 accumulators) per sweep over the row's nonzeros; W rows are read in place. V8 loads a
-    // loop body's operands up front, so 4 accumulators + 4 W vectors + 1 broadcast is what fits in 15 xmm
-    // registers: 8 accumulators spilled and ran at half the speed.
-    for (; j < n16; j += 64) {
+    let j = start;
+    // Full panels: 16 columns (4 accumulators) per sweep over the row's nonzeros, each a line of the panel.
+    // V8 loads a loop body's operands up front, so 4 accumulators + 8 W vectors + 2 broadcasts is what fits
+    // in its 15 xmm registers; two nonzeros a pass halve the loop's bookkeeping (V8's stack check, compare,
+    // branch), and their terms are still added one after the other.
+    for (; j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
+      const pj = w + j * kk;
       let a0 = f32x4.mul(cr, v128.load(wsum + j)), a1 = f32x4.mul(cr, v128.load(wsum + j, 16));
       let a2 = f32x4.mul(cr, v128.load(wsum + j, 32)), a3 = f32x4.mul(cr, v128.load(wsum + j, 48));
-      for (let q: usize = 0; q < count; q += 4) {
+      let q: usize = 0;
+      for (; q + 8 <= count; q += 8) {
+        const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
+        const wp = pj + (<usize>load<i32>(list + q) << 6), wq = pj + (<usize>load<i32>(list + q, 4) << 6);
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
+        a0 = f32x4.add(a0, f32x4.mul(t, v128.load(wq))); a1 = f32x4.add(a1, f32x4.mul(t, v128.load(wq, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(t, v128.load(wq, 32))); a3 = f32x4.add(a3, f32x4.mul(t, v128.load(wq, 48)));
+      }
+      if (q < count) {
         const s = v128.load32_splat(vals + q);
-        const wp = w + <usize>load<i32>(list + q) * ldw + j;
+        const wp = pj + (<usize>load<i32>(list + q) << 6);
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
         a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
       }
       v128.store(o + j, epilogue(a0, v128.load(bias + j), act)); v128.store(o + j, epilogue(a1, v128.load(bias + j, 16), act), 16);
       v128.store(o + j, epilogue(a2, v128.load(bias + j, 32), act), 32); v128.store(o + j, epilogue(a3, v128.load(bias + j, 48), act), 48);
     }
-    for (; j < n4; j += 16) {
-      let a0 = f32x4.mul(cr, v128.load(wsum + j));
+    // The last, narrower panel: 4 columns at a time, then single columns in lane 0 (the same mul, add and
+    // epilogue sequence as a vector lane).
+    for (; j < end;) {
+      const pw = panelRowBytes(j & ~63, n), p = w + (j & ~63) * kk + (j & 63);
+      const wide = j + 16 <= end;
+      let a0 = f32x4.mul(cr, wide ? v128.load(wsum + j) : v128.load32_splat(wsum + j));
       for (let q: usize = 0; q < count; q += 4) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + q), v128.load(w + <usize>load<i32>(list + q) * ldw + j)));
+        const wp = p + <usize>load<i32>(list + q) * pw;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + q), wide ? v128.load(wp) : v128.load32_splat(wp)));
       }
-      v128.store(o + j, epilogue(a0, v128.load(bias + j), act));
-    }
-    // Scalar tail in lane 0: the same mul, add and epilogue sequence as a vector lane.
-    for (; j < end; j += 4) {
-      let a0 = f32x4.mul(cr, v128.load32_splat(wsum + j));
-      for (let q: usize = 0; q < count; q += 4) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + q), v128.load32_splat(w + <usize>load<i32>(list + q) * ldw + j)));
-      }
-      store<f32>(o + j, f32x4.extract_lane(epilogue(a0, v128.load32_splat(bias + j), act), 0));
+      if (wide) v128.store(o + j, epilogue(a0, v128.load(bias + j), act));
+      else store<f32>(o + j, f32x4.extract_lane(epilogue(a0, v128.load32_splat(bias + j), act), 0));
+      j += wide ? 16 : 4;
     }
   }
 }
 
-/** Columns [j0, j1) of dw (k, n) = 1 (c^T dz) + S^T dz with dz (rows, n); per element: the c term, then S's terms in row order. */
+/**
+ * Columns [j0, j1) of dw (k, n) = 1 (c^T dz) + S^T dz with dz (rows, n), dw in column panels, j0 a multiple of
+ * 32; per element: the c term, then S's terms in row order.
+ */
 export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32, j0: i32, j1: i32): void {
   const ld = <usize>n << 2, ldnz = (<usize>k + 1) << 2, ldv = <usize>k << 2, kk = <usize>k;
+  const panel = kk << 6; // bytes of a full panel
   let j = <usize>j0 << 2;
   const end = <usize>j1 << 2;
-  // 32 columns per sweep (8 vectors of dz held per row), then 4, then 1 (lane 0 of a vector). This loop spills
+  // Two full panels (32 columns, 8 vectors of dz held per row) per sweep, then narrower strips. This loop spills
   // a few registers, yet measured faster than 16-column sweeps (657 vs 754 us at 128x784x128): dw's rows are
   // revisited half as often.
-  for (; j + 128 <= end; j += 128) {
+  for (; j + 128 <= end && panelRowBytes(j + 64, n) == 64; j += 128) {
+    const p0 = dw + j * kk, p1 = p0 + panel;
     let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
     let v4 = f32x4.splat(0), v5 = f32x4.splat(0), v6 = f32x4.splat(0), v7 = f32x4.splat(0);
     for (let r: usize = 0; r < <usize>rows; r++) {
@@ -112,10 +171,9 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       v4 = f32x4.add(v4, f32x4.mul(cr, v128.load(d, 64))); v5 = f32x4.add(v5, f32x4.mul(cr, v128.load(d, 80)));
       v6 = f32x4.add(v6, f32x4.mul(cr, v128.load(d, 96))); v7 = f32x4.add(v7, f32x4.mul(cr, v128.load(d, 112)));
     }
-    for (let p: usize = 0; p < kk; p++) {
-      const o = dw + p * ld + j;
-      v128.store(o, v0); v128.store(o, v1, 16); v128.store(o, v2, 32); v128.store(o, v3, 48);
-      v128.store(o, v4, 64); v128.store(o, v5, 80); v128.store(o, v6, 96); v128.store(o, v7, 112);
+    for (let p: usize = 0; p < panel; p += 64) {
+      v128.store(p0 + p, v0); v128.store(p0 + p, v1, 16); v128.store(p0 + p, v2, 32); v128.store(p0 + p, v3, 48);
+      v128.store(p1 + p, v4); v128.store(p1 + p, v5, 16); v128.store(p1 + p, v6, 32); v128.store(p1 + p, v7, 48);
     }
     for (let r: usize = 0; r < <usize>rows; r++) {
       const list = nz + r * ldnz + 4, vals = val + r * ldv, d = dz + r * ld + j;
@@ -124,16 +182,17 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const d4 = v128.load(d, 64), d5 = v128.load(d, 80), d6 = v128.load(d, 96), d7 = v128.load(d, 112);
       for (let q: usize = 0; q < count; q += 4) {
         const s = v128.load32_splat(vals + q);
-        const o = dw + <usize>load<i32>(list + q) * ld + j;
+        const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
         v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
         v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32); v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), 48);
-        v128.store(o, f32x4.add(v128.load(o, 64), f32x4.mul(s, d4)), 64); v128.store(o, f32x4.add(v128.load(o, 80), f32x4.mul(s, d5)), 80);
-        v128.store(o, f32x4.add(v128.load(o, 96), f32x4.mul(s, d6)), 96); v128.store(o, f32x4.add(v128.load(o, 112), f32x4.mul(s, d7)), 112);
+        v128.store(e, f32x4.add(v128.load(e), f32x4.mul(s, d4))); v128.store(e, f32x4.add(v128.load(e, 16), f32x4.mul(s, d5)), 16);
+        v128.store(e, f32x4.add(v128.load(e, 32), f32x4.mul(s, d6)), 32); v128.store(e, f32x4.add(v128.load(e, 48), f32x4.mul(s, d7)), 48);
       }
     }
   }
-  // Narrow strips: width 4 while possible, then single columns computed in lane 0.
+  // Narrow strips: width 4 while possible, then single columns computed in lane 0, each within its panel.
   while (j < end) {
+    const pw = panelRowBytes(j & ~63, n), base = dw + (j & ~63) * kk + (j & 63);
     const wide = j + 16 <= end;
     let v = f32x4.splat(0);
     for (let r: usize = 0; r < <usize>rows; r++) {
@@ -141,15 +200,15 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       v = f32x4.add(v, f32x4.mul(v128.load32_splat(c + (r << 2)), dv));
     }
     for (let p: usize = 0; p < kk; p++) {
-      if (wide) v128.store(dw + p * ld + j, v);
-      else store<f32>(dw + p * ld + j, f32x4.extract_lane(v, 0));
+      if (wide) v128.store(base + p * pw, v);
+      else store<f32>(base + p * pw, f32x4.extract_lane(v, 0));
     }
     for (let r: usize = 0; r < <usize>rows; r++) {
       const list = nz + r * ldnz + 4, vals = val + r * ldv;
       const count = <usize>load<i32>(list - 4) << 2;
       const dv = wide ? v128.load(dz + r * ld + j) : v128.load32_splat(dz + r * ld + j);
       for (let q: usize = 0; q < count; q += 4) {
-        const o = dw + <usize>load<i32>(list + q) * ld + j;
+        const o = base + <usize>load<i32>(list + q) * pw;
         const s = v128.load32_splat(vals + q);
         if (wide) v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, dv)));
         else store<f32>(o, f32x4.extract_lane(f32x4.add(v128.load32_splat(o), f32x4.mul(s, dv)), 0));
@@ -159,7 +218,7 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
   }
 }
 
-/** dw (k, n) = X^T dz for X = c 1^T + S: all columns of sparseWeightGradCols. */
+/** dw (k, n) = X^T dz for X = c 1^T + S, in column panels: all columns of sparseWeightGradCols. */
 export function sparseWeightGrad(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32): void {
   sparseWeightGradCols(dw, nz, val, c, dz, rows, k, n, 0, n);
 }

@@ -31,3 +31,9 @@ export function sgdUpdate(w: usize, g: usize, v: usize, n: i32, lr: f32, gamma: 
     store<f32>(w + i, wi - vi);
   }
 }
+
+/** sgdUpdate over a (rows, cols) weight matrix, whatever its layout: the same arithmetic per element. */
+export function sgdUpdateMatrix(w: usize, g: usize, v: usize, rows: i32, cols: i32, lr: f32, gamma: f32, l2: f32, l1: f32): void {
+  sgdUpdate(w, g, v, rows * cols, lr, gamma, l2, l1);
+}
+

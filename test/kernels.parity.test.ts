@@ -171,10 +171,10 @@ function sparseForwardCase(rows: number, k: number, n: number, act: 0 | 1 | 2 | 
   const tol = sparseTol(k);
   return {
     shape: `rows=${rows} k=${k} n=${n} act=${act}`,
-    inputs: { ...sparseInput(rows, k), w: uniform(k * n), wsum: uniform(n, -4, 4), bias: uniform(n) },
-    outputs: { out: new Float32Array(rows * n) },
+    inputs: { ...sparseInput(rows, k), w: uniform(k * n), bias: uniform(n) },
+    outputs: { out: new Float32Array(rows * n), wsum: new Float32Array(n) },
     // tanh/sigmoid have slope <= 1, so the product's error passes through; the approximation adds APPROX.rtol.
-    compare: { out: { atol: tol.atol + APPROX.atol, rtol: tol.rtol + APPROX.rtol } },
+    compare: { out: { atol: tol.atol + APPROX.atol, rtol: tol.rtol + APPROX.rtol }, wsum: sumTol(k) },
     call: (kern, p) => kern.sparseForward(p.out, p.nz, p.val, p.c, p.w, p.wsum, p.bias, rows, k, n, act),
   };
 }
@@ -258,6 +258,16 @@ function sgdCase(n: number, lr: number, gamma: number, l2: number, l1: number): 
   };
 }
 
+function sgdMatrixCase(rows: number, cols: number): Case {
+  const n = rows * cols, tol: Tol = { atol: 8 * U, rtol: 8 * U };
+  return {
+    shape: `rows=${rows} cols=${cols}`,
+    inputs: { w: withSpecials(n, [0, -0, 1, -1], -1, 1), g: uniform(n), v: uniform(n, -0.1, 0.1) },
+    compare: { w: tol, g: tol, v: tol },
+    call: (k, p) => k.sgdUpdateMatrix(p.w, p.g, p.v, rows, cols, 0.05, 0.9, 1e-3, 1e-4),
+  };
+}
+
 const CASES: Record<KernelName, () => Case[]> = {
   gatherBatch: () => [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33].map((dim) => gatherCase(rows, dim, 7))),
@@ -267,14 +277,14 @@ const CASES: Record<KernelName, () => Case[]> = {
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(rows, dim, 7))),
     gatherSparseCase(BATCH, PIXELS, 300),
   ],
-  // n around the 32-column sweep and the 4-wide strip; every activation; the real shapes.
+  // n around the 16-column panels, the 32-column sweep and the 4-wide strip; every activation; the real shapes.
   sparseForward: () => [
-    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 31, 32, 33, 36, 67].flatMap((n) =>
+    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67].flatMap((n) =>
       ([0, 1, 2, 3] as const).map((act) => sparseForwardCase(rows, k, n, act))))),
     sparseForwardCase(BATCH, PIXELS, HIDDEN, 1), sparseForwardCase(BATCH, PIXELS, CLASSES, 0),
   ],
   sparseWeightGrad: () => [
-    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 31, 32, 33, 36, 67].map((n) => sparseGradCase(rows, k, n)))),
+    ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67].map((n) => sparseGradCase(rows, k, n)))),
     sparseGradCase(BATCH, PIXELS, HIDDEN), sparseGradCase(BATCH, PIXELS, CLASSES),
   ],
   gemmNN: () => gemmCases('gemmNN', [[BATCH, PIXELS, HIDDEN], [BATCH, HIDDEN, CLASSES], [BATCH, HIDDEN, HIDDEN]]),
@@ -303,6 +313,7 @@ const CASES: Record<KernelName, () => Case[]> = {
     softmaxCase(rows, cols, 1, false), softmaxCase(rows, cols, 1 / rows, true),
   ]),
   countCorrect: () => SOFTMAX_SHAPES.flatMap(([rows, cols]) => [countCase(rows, cols, 3), countCase(rows, cols, 0)]),
+  sgdUpdateMatrix: () => [[1, 1], [3, 5], [7, 33], [PIXELS, HIDDEN], [HIDDEN, CLASSES]].map(([rows, cols]) => sgdMatrixCase(rows, cols)),
   sgdUpdate: () => [
     ...VEC_SIZES.map((n) => sgdCase(n, 0.05, 0.9, 1e-3, 1e-4)),
     sgdCase(17, 0.1, 0, 0, 0), sgdCase(HIDDEN * CLASSES + CLASSES, 0.01, 0.5, 0.1, 0.01),

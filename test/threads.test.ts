@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
 import { Model } from '../src/core/model.js';
+import { ACT } from '../src/core/kernels/kernels.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { DEFAULTS, type Config } from '../src/config/schema.js';
@@ -53,6 +54,27 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
       });
       assert.deepEqual(out[1][0], out[0][0], `gemmNN ${m}x${k}x${n}`);
       assert.deepEqual(out[1][1], out[0][1], `gemmNT + tanhBackward ${m}x${n}x${k}`);
+    }
+    // The first layer's kernels, split by columns at multiples of 32: widths around that grain and the real shapes.
+    for (const [rows, k, n] of [[5, 784, 33], [3, 40, 64], [7, 33, 65], [4, 50, 96], [128, 784, 128], [128, 784, 10]]) {
+      const nz = new Int32Array(rows * (k + 1)), val = Float32Array.from({ length: rows * k }, rand), c = Float32Array.from({ length: rows }, rand);
+      for (let r = 0; r < rows; r++) {
+        let count = 0;
+        for (let p = 0; p < k; p++) if (rand() > 0) nz[r * (k + 1) + 1 + count++] = p;
+        nz[r * (k + 1)] = count;
+      }
+      const w = Float32Array.from({ length: k * n }, rand), bias = Float32Array.from({ length: n }, rand), dz = Float32Array.from({ length: rows * n }, rand);
+      const out = [one, two].map((be) => {
+        const put = (x: Float32Array | Int32Array) => { const p = be.arena.alloc(x.byteLength); new Uint8Array(be.arena.memory.buffer, p, x.byteLength).set(new Uint8Array(x.buffer)); return p; };
+        const pnz = put(nz), pval = put(val), pc = put(c), pw = put(w), pb = put(bias), pdz = put(dz), pv = put(new Float32Array(k * n));
+        const pout = be.arena.allocF32(rows * n), pwsum = be.arena.allocF32(n), pdw = be.arena.allocF32(k * n);
+        be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
+        be.kernels.sparseWeightGrad(pdw, pnz, pval, pc, pdz, rows, k, n);
+        be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4);
+        return [pout, pwsum, pdw, pw, pv].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n][i]).slice());
+      });
+      ['sparseForward', 'its column sums', 'sparseWeightGrad', 'sgdUpdateMatrix weights', 'sgdUpdateMatrix velocities'].forEach((what, i) =>
+        assert.deepEqual(out[1][i], out[0][i], `${what} ${rows}x${k}x${n}`));
     }
   } finally {
     one.close();

@@ -1,10 +1,13 @@
 // The network: dense layers over the arena, forward and backward as kernel calls. Parameters, gradients,
 // velocities and the best-so-far copy share one layout (all weights, then all biases), so the optimiser
-// and the early-stopping snapshot are flat passes. Batch buffers are sized once for the largest batch.
+// and the early-stopping snapshot are flat passes. The first layer's weights are stored in column panels
+// (panels.ts); init, model files and the gradient check convert at the edges. Batch buffers are sized once
+// for the largest batch.
 
 import { ACT, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
+import { fromPanels, panelIndex, toPanels } from './panels.js';
 import type { Activation } from '../config/schema.js';
 import type { Dataset, Split } from '../data/dataset.js';
 
@@ -99,7 +102,8 @@ export class Model {
     this.arena.u8(this.velocity, this.layout.bytes).fill(0);
     for (let l = 0; l < this.layers; l++) {
       const fanIn = this.sizes[l];
-      const w = this.arena.f32(this.weight(l), fanIn * this.sizes[l + 1]);
+      // Drawn in row-major order, whatever the storage layout, so a seed gives the same network.
+      const w = new Float32Array(fanIn * this.sizes[l + 1]);
       if (this.spec.activation === 'ReLU' && l + 1 < this.layers) {
         const std = Math.sqrt(2 / fanIn);
         for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
@@ -107,7 +111,28 @@ export class Model {
         const limit = 1 / Math.sqrt(fanIn);
         for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
       }
+      this.setWeights(l, w);
     }
+  }
+
+  /** Layer l's weights (in, out) in row-major order, copied out of the arena (layer 0's are stored in column panels). */
+  private getWeights(l: number): Float32Array {
+    const rows = this.sizes[l], cols = this.sizes[l + 1];
+    const stored = this.arena.f32(this.weight(l), rows * cols);
+    return l === 0 ? fromPanels(stored, rows, cols) : stored.slice();
+  }
+
+  /** Writes layer l's weights given in row-major order. */
+  private setWeights(l: number, rowMajor: Float32Array): void {
+    const rows = this.sizes[l], cols = this.sizes[l + 1];
+    this.arena.f32(this.weight(l), rows * cols).set(l === 0 ? toPanels(rowMajor, rows, cols) : rowMajor);
+  }
+
+  /** Byte offset of weight `index` (row-major: in * out_size + out) of layer l in a parameter-shaped buffer. */
+  weightAt(l: number, index: number, base = this.params): number {
+    const cols = this.sizes[l + 1];
+    const stored = l === 0 ? panelIndex(Math.floor(index / cols), index % cols, this.sizes[0], cols) : index;
+    return this.weight(l, base) + 4 * stored;
   }
 
   /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
@@ -120,7 +145,6 @@ export class Model {
     const k = this.kernels;
     // The first layer works on the sparse input with bias and activation fused; the others are dense.
     const n0 = this.sizes[1];
-    k.colSum(this.wsum, this.weight(0), this.sizes[0], n0);
     k.sparseForward(this.a[0], this.nz, this.val, this.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
       this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
     for (let l = 1; l < this.layers; l++) {
@@ -161,9 +185,12 @@ export class Model {
 
   /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */
   update(lr: number, gamma: number, l2: number, l1: number): void {
-    const weightCount = this.layout.weightBytes / 4, biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
+    const biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
     const wb = this.layout.weightBytes;
-    this.kernels.sgdUpdate(this.params, this.grads, this.velocity, weightCount, lr, gamma, l2, l1);
+    // Per weight matrix, so that threads split the first layer's by the columns its other kernels split by.
+    for (let l = 0; l < this.layers; l++) {
+      this.kernels.sgdUpdateMatrix(this.weight(l), this.weight(l, this.grads), this.weight(l, this.velocity), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1);
+    }
     this.kernels.sgdUpdate(this.params + wb, this.grads + wb, this.velocity + wb, biasCount, lr, gamma, 0, 0);
   }
 
@@ -218,7 +245,7 @@ export class Model {
     const out = [];
     for (let l = 0; l < this.layers; l++) {
       const i = this.sizes[l], o = this.sizes[l + 1];
-      out.push({ name: `layers.${l}.weight`, shape: [i, o], data: this.arena.f32(this.weight(l), i * o).slice() });
+      out.push({ name: `layers.${l}.weight`, shape: [i, o], data: this.getWeights(l) });
       out.push({ name: `layers.${l}.bias`, shape: [o], data: this.arena.f32(this.bias(l), o).slice() });
     }
     return out;
@@ -227,7 +254,7 @@ export class Model {
   /** Loads tensors named and shaped as exportTensors writes them (shapes checked by the caller). */
   importTensors(tensors: Map<string, Float32Array>): void {
     for (let l = 0; l < this.layers; l++) {
-      this.arena.f32(this.weight(l), this.sizes[l] * this.sizes[l + 1]).set(tensors.get(`layers.${l}.weight`)!);
+      this.setWeights(l, tensors.get(`layers.${l}.weight`)!);
       this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
     }
   }

@@ -49,7 +49,7 @@ export function gradientCheck(model: Model, data: Dataset, arena: Arena, config:
 
   // |w| has a kink at 0, so with L1 a step across zero measures l1 * w / e instead of l1 * sign(w):
   // such weights are skipped in favour of ones at least 1.5 e away from zero.
-  const farFromKink = (l: number, index: number) => l1 === 0 || Math.abs(arena.f32(model.weight(l) + 4 * index, 1)[0]) > 1.5 * options.epsilon;
+  const farFromKink = (l: number, index: number) => l1 === 0 || Math.abs(arena.f32(model.weightAt(l, index), 1)[0]) > 1.5 * options.epsilon;
   const picks: { layer: number; kind: 'weight' | 'bias'; index: number }[] = [];
   for (let l = model.layers - 1; l >= 0; l--) {
     picks.push({ layer: l, kind: 'bias', index: rng.below(model.sizes[l + 1]) });
@@ -67,8 +67,8 @@ export function gradientCheck(model: Model, data: Dataset, arena: Arena, config:
 
   return picks.map(({ layer, kind, index }) => {
     const regularised = kind === 'weight';
-    const at = (kind === 'weight' ? model.weight(layer) : model.bias(layer)) + 4 * index;
-    const gradAt = (kind === 'weight' ? model.weight(layer, model.grads) : model.bias(layer, model.grads)) + 4 * index;
+    const at = kind === 'weight' ? model.weightAt(layer, index) : model.bias(layer) + 4 * index;
+    const gradAt = kind === 'weight' ? model.weightAt(layer, index, model.grads) : model.bias(layer, model.grads) + 4 * index;
     const param = arena.f32(at, 1);
     const w = param[0];
     const backprop = arena.f32(gradAt, 1)[0] + (regularised ? l2 * w + l1 * Math.sign(w) : 0);

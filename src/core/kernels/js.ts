@@ -3,6 +3,7 @@
 // it favours clarity over speed (no blocking, no unrolling).
 
 import type { ActCode, Kernels } from './kernels.js';
+import { panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
@@ -61,11 +62,17 @@ export class JsKernels implements Kernels {
     this.views();
     const { f32, i32 } = this;
     const fn = [(v: number) => v, Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), (v: number) => (v > 0 ? v : 0)][act];
+    const wo = w >> 2;
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += f32[wo + panelIndex(p, j, k, n)];
+      f32[(wsum >> 2) + j] = sum;
+    }
     for (let r = 0; r < rows; r++) {
       const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k, cr = f32[(c >> 2) + r];
       for (let j = 0; j < n; j++) {
         let sum = cr * f32[(wsum >> 2) + j];
-        for (let q = 0; q < i32[list]; q++) sum += f32[vals + q] * f32[(w >> 2) + i32[list + 1 + q] * n + j];
+        for (let q = 0; q < i32[list]; q++) sum += f32[vals + q] * f32[wo + panelIndex(i32[list + 1 + q], j, k, n)];
         f32[(out >> 2) + r * n + j] = fn(sum + f32[(bias >> 2) + j]);
       }
     }
@@ -78,13 +85,13 @@ export class JsKernels implements Kernels {
     for (let j = 0; j < n; j++) {
       let v = 0;
       for (let r = 0; r < rows; r++) v += f32[(c >> 2) + r] * f32[dzo + r * n + j];
-      for (let p = 0; p < k; p++) f32[dwo + p * n + j] = v;
+      for (let p = 0; p < k; p++) f32[dwo + panelIndex(p, j, k, n)] = v;
     }
     for (let r = 0; r < rows; r++) {
       const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k;
       for (let q = 0; q < i32[list]; q++) {
-        const row = dwo + i32[list + 1 + q] * n, s = f32[vals + q];
-        for (let j = 0; j < n; j++) f32[row + j] += s * f32[dzo + r * n + j];
+        const p = i32[list + 1 + q], s = f32[vals + q];
+        for (let j = 0; j < n; j++) f32[dwo + panelIndex(p, j, k, n)] += s * f32[dzo + r * n + j];
       }
     }
   }
@@ -207,6 +214,10 @@ export class JsKernels implements Kernels {
       f[vo + i] = vi;
       f[wo + i] = wi - vi;
     }
+  }
+
+  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void {
+    this.sgdUpdate(w, g, v, rows * cols, lr, gamma, l2, l1);
   }
 
   private map(out: number, inp: number, n: number, fn: (v: number) => number): void {

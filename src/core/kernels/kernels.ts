@@ -20,9 +20,12 @@ export interface Kernels {
    * y (rows) u8 = labels[idx[r]]. X itself is never written: the first layer uses the two kernels below.
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
-  /** out (rows, n) = act(c colsum(W) + S W + bias) = act(X W + bias) for X from gatherSparse, W (k, n), wsum (n) = colsum(W). */
+  /**
+   * out (rows, n) = act(c colsum(W) + S W + bias) = act(X W + bias) for X from gatherSparse and W (k, n) stored in
+   * column panels (src/core/panels.ts); writes wsum (n) = colsum(W) on the way.
+   */
   sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void;
-  /** dw (k, n) = X^T dz = 1 (c^T dz) + S^T dz for X from gatherSparse, dz (rows, n): the first layer's weight gradient. */
+  /** dw (k, n) = X^T dz = 1 (c^T dz) + S^T dz for X from gatherSparse, dz (rows, n), dw in column panels: the first layer's weight gradient. */
   sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
@@ -60,11 +63,16 @@ export interface Kernels {
 
   /** g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters. */
   sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void;
+  /**
+   * sgdUpdate over a weight matrix w (rows, cols): the same per element. Threads split it at multiples of 32 columns'
+   * worth of elements, which for the first layer's panels are the column ranges its other kernels split by.
+   */
+  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void;
 }
 
 /** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
 export const KERNEL_NAMES = [
   'gatherBatch', 'gatherSparse', 'sparseForward', 'sparseWeightGrad', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
   'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
-  'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate',
+  'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate', 'sgdUpdateMatrix',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -10,6 +10,8 @@ import type { OpName } from '../threads/protocol.js';
 type Fn = (...args: number[]) => unknown;
 /** Below this much work (multiply-adds or elements) a job's ~1-2 us hand-off costs more than it saves. */
 const MIN_WORK = 32_768;
+/** Column grain of the first layer's splits: two panels, the weight gradient's sweep. */
+const COLUMNS = 32;
 
 export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool): Kernels {
   const main = exports as unknown as Record<OpName, Fn>;
@@ -39,11 +41,17 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     ...base,
     gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
     gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
-    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => split('sparseForward', rows, 4, rows * k * n / 2,
-      (i, j) => [out + 4 * i * n, nz + 4 * i * (k + 1), val + 4 * i * k, c + 4 * i, w, wsum, bias, j - i, k, n, act]),
-    // Split by columns of dw: each column's sum still runs over all rows in order.
-    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => split('sparseWeightGradCols', n, 32, rows * k * n / 2,
+    // The first layer is split by columns throughout, at multiples of 32 (two panels of W0): its forward pass,
+    // weight gradient and update. Each core then reads and writes only its own contiguous part of W0, of its
+    // gradient and of its velocity, which stay in its cache from batch to batch. (Split by rows, every batch moved
+    // half of W0 between the cores; split by columns of a row-major W0, the cores fought over neighbouring lines.)
+    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => split('sparseForwardCols', n, COLUMNS, rows * k * n / 2,
+      (i, j) => [out, nz, val, c, w, wsum, bias, rows, k, n, act, i, j]),
+    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => split('sparseWeightGradCols', n, COLUMNS, rows * k * n / 2,
       (i, j) => [dw, nz, val, c, dz, rows, k, n, i, j]),
+    // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows).
+    sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => split('sgdUpdate', cols, COLUMNS, rows * cols,
+      (i, j) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1]),
     gatherSparse: (nz, val, c, y, images, labels, stats, idx, rows, dim) => split('gatherSparse', rows, 4, rows * dim,
       (i, j) => [nz + 4 * i * (dim + 1), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]),
     tanhBackward: elementwise('tanhBackward'),
