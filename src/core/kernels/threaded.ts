@@ -10,8 +10,18 @@ import type { OpName } from '../threads/protocol.js';
 type Fn = (...args: number[]) => unknown;
 /** Below this much work (multiply-adds or elements) a job's ~1-2 us hand-off costs more than it saves. */
 const MIN_WORK = 32_768;
+/**
+ * Below this many multiply-adds a product stays on one thread: the last layer's products (128x128x10 and the like)
+ * took 12-13 us on one thread and 17-33 us split, their operands being half in the other core's cache.
+ */
+const MIN_GEMM_WORK = 1 << 20;
 /** Column grain of the first layer's splits: two panels, the weight gradient's sweep. */
 const COLUMNS = 32;
+
+/** A product's work as split() weighs it: 0 (stay on one thread) below MIN_GEMM_WORK. */
+function gemmWork(m: number, k: number, n: number): number {
+  return m * k * n < MIN_GEMM_WORK ? 0 : m * k * n;
+}
 
 export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool): Kernels {
   const main = exports as unknown as Record<OpName, Fn>;
@@ -39,8 +49,8 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
 
   return {
     ...base,
-    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
-    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
+    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, gemmWork(m, k, n), (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
+    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, gemmWork(m, k, n), (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
     // The first layer is split by columns throughout, at multiples of 32 (two panels of W0): its forward pass,
     // weight gradient and update. Each core then reads and writes only its own contiguous part of W0, of its
     // gradient and of its velocity, which stay in its cache from batch to batch. (Split by rows, every batch moved
