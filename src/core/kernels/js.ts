@@ -3,7 +3,7 @@
 // it favours clarity over speed (no blocking, no unrolling).
 
 import type { ActCode, Kernels } from './kernels.js';
-import { panelIndex } from '../panels.js';
+import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
@@ -62,18 +62,17 @@ export class JsKernels implements Kernels {
     this.views();
     const { f32, i32 } = this;
     const fn = [(v: number) => v, Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), (v: number) => (v > 0 ? v : 0)][act];
-    const wo = w >> 2;
     for (let j = 0; j < n; j++) {
+      // Column j of W (k, n) in panel layout: element p at col + p * stride (panels.ts).
+      const col = (w >> 2) + panelIndex(0, j, k, n), stride = panelIndex(1, j, k, n) - panelIndex(0, j, k, n);
       let sum = 0;
-      for (let p = 0; p < k; p++) sum += f32[wo + panelIndex(p, j, k, n)];
+      for (let p = 0; p < k; p++) sum += f32[col + p * stride];
       f32[(wsum >> 2) + j] = sum;
-    }
-    for (let r = 0; r < rows; r++) {
-      const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k, cr = f32[(c >> 2) + r];
-      for (let j = 0; j < n; j++) {
-        let sum = cr * f32[(wsum >> 2) + j];
-        for (let q = 0; q < i32[list]; q++) sum += f32[vals + q] * f32[wo + panelIndex(i32[list + 1 + q], j, k, n)];
-        f32[(out >> 2) + r * n + j] = fn(sum + f32[(bias >> 2) + j]);
+      for (let r = 0; r < rows; r++) {
+        const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k;
+        let acc = f32[(c >> 2) + r] * f32[(wsum >> 2) + j];
+        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + i32[list + 1 + q] * stride];
+        f32[(out >> 2) + r * n + j] = fn(acc + f32[(bias >> 2) + j]);
       }
     }
   }
@@ -87,11 +86,15 @@ export class JsKernels implements Kernels {
       for (let r = 0; r < rows; r++) v += f32[(c >> 2) + r] * f32[dzo + r * n + j];
       for (let p = 0; p < k; p++) f32[dwo + panelIndex(p, j, k, n)] = v;
     }
+    // Row p of dw is a run of `width` contiguous columns in each panel (panels.ts).
     for (let r = 0; r < rows; r++) {
-      const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k;
+      const list = (nz >> 2) + r * (k + 1), vals = (val >> 2) + r * k, d = dzo + r * n;
       for (let q = 0; q < i32[list]; q++) {
         const p = i32[list + 1 + q], s = f32[vals + q];
-        for (let j = 0; j < n; j++) f32[dwo + panelIndex(p, j, k, n)] += s * f32[dzo + r * n + j];
+        for (let first = 0; first < n; first += PANEL) {
+          const width = Math.min(PANEL, n - first), row = dwo + first * k + p * width;
+          for (let j = 0; j < width; j++) f32[row + j] += s * f32[d + first + j];
+        }
       }
     }
   }
