@@ -51,7 +51,11 @@ for (const backend of ['wasm', 'js'] as const) {
 /** Wraps a back end so that one kernel misbehaves, leaving the others intact. */
 function sabotage<K extends keyof Kernels>(name: K, replacement: (inner: Kernels) => Kernels[K]) {
   return (inner: Kernels): Kernels => new Proxy(inner, {
-    get: (target, prop) => (prop === name ? replacement(target) : (target as any)[prop].bind?.(target) ?? (target as any)[prop]),
+    get: (target, prop) => {
+      if (prop === name) return replacement(target);
+      const value = (target as any)[prop];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 

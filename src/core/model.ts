@@ -4,7 +4,7 @@
 // (panels.ts); init, model files and the gradient check convert at the edges. Batch buffers are sized once
 // for the largest batch.
 
-import { ACT, type Kernels } from './kernels/kernels.js';
+import { ACT, type BatchBuffers, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
@@ -72,11 +72,17 @@ export class Model {
     this.grads = arena.alloc(this.layout.bytes, 'gradients');
     this.velocity = arena.alloc(this.layout.bytes, 'velocities');
     this.best = arena.alloc(this.layout.bytes, 'best parameters');
-    this.nz = arena.alloc(maxRows * (this.sizes[0] + 1) * 4, 'input batch nonzero lists');
-    this.val = arena.allocF32(maxRows * this.sizes[0], 'input batch nonzero values');
-    this.c = arena.allocF32(maxRows, 'input batch constants');
+    const batch = (what: string): BatchBuffers => ({
+      nz: arena.alloc(maxRows * (this.sizes[0] + 1) * 4, `${what} nonzero lists`),
+      val: arena.allocF32(maxRows * this.sizes[0], `${what} nonzero values`),
+      c: arena.allocF32(maxRows, `${what} constants`),
+      y: arena.alloc(maxRows, `${what} labels`),
+    });
+    ({ nz: this.nz, val: this.val, c: this.c, y: this.y } = batch('input batch'));
+    // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
+    const copies = kernels.batchCopies ?? 0;
+    if (copies > 0) kernels.useBatchCopies!({ nz: this.nz, val: this.val, c: this.c, y: this.y }, Array.from({ length: copies }, (_, w) => batch(`worker ${w + 1}'s input batch`)));
     this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
-    this.y = arena.alloc(maxRows, 'label batch');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
     this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
   }

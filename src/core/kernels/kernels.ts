@@ -8,8 +8,23 @@ export type BackendName = 'js' | 'wasm';
 export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
+/** Where a gathered batch lives: gatherSparse's nz, val, c and y. */
+export interface BatchBuffers {
+  nz: number;
+  val: number;
+  c: number;
+  y: number;
+}
+
 export interface Kernels {
   readonly name: BackendName;
+  /**
+   * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
+   * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
+   * batch then keep each worker on its own copy.
+   */
+  readonly batchCopies?: number;
+  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
 
   /** x (rows, dim) f32 = images[idx[r]] normalised by stats[idx[r]] = (mean, 1/std); y (rows) u8 = labels[idx[r]]. */
   gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
