@@ -74,14 +74,14 @@ export function sparseForward(out: usize, nz: usize, val: usize, c: usize, w: us
   sparseForwardCols(out, nz, val, c, w, wsum, bias, rows, k, n, act, 0, n);
 }
 
-/** Columns [j0, j1) of sparseForward, j0 a multiple of 16: how threads split it, each over its own panels. */
+/** Columns [j0, j1) of sparseForward, j0 a multiple of 4 (16 for the fast path): how threads split it, each over its own panels. */
 export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32, j0: i32, j1: i32): void {
   const ldo = <usize>n << 2, ldnz = (<usize>k + 1) << 2, ldv = <usize>k << 2, kk = <usize>k;
   const start = <usize>j0 << 2, end = <usize>j1 << 2;
   // wsum down each panel's rows: full panels 16 columns at a time (4 independent sums), the last panel 4 columns
   // at a time, then single columns in lane 0 of a splat.
   let jw = start;
-  for (; jw + 64 <= end && panelRowBytes(jw, n) == 64; jw += 64) {
+  for (; (jw & 63) == 0 && jw + 64 <= end && panelRowBytes(jw, n) == 64; jw += 64) {
     const p = w + jw * kk;
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
     for (let q: usize = 0; q < kk; q++) {
@@ -109,7 +109,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
     // V8 loads a loop body's operands up front, so 4 accumulators + 8 W vectors + 2 broadcasts is what fits
     // in its 15 xmm registers; two nonzeros a pass halve the loop's bookkeeping (V8's stack check, compare,
     // branch), and their terms are still added one after the other.
-    for (; j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
+    for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
       const pj = w + j * kk;
       let a0 = f32x4.mul(cr, v128.load(wsum + j)), a1 = f32x4.mul(cr, v128.load(wsum + j, 16));
       let a2 = f32x4.mul(cr, v128.load(wsum + j, 32)), a3 = f32x4.mul(cr, v128.load(wsum + j, 48));
@@ -150,7 +150,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
 
 /**
  * Columns [j0, j1) of dw (k, n) = 1 (c^T dz) + S^T dz with dz (rows, n), dw in column panels, j0 a multiple of
- * 32; per element: the c term, then S's terms in row order.
+ * 4 (16 for the fast path); per element: the c term, then S's terms in row order.
  */
 export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32, j0: i32, j1: i32): void {
   const ld = <usize>n << 2, ldnz = (<usize>k + 1) << 2, ldv = <usize>k << 2, kk = <usize>k;
@@ -158,9 +158,9 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
   let j = <usize>j0 << 2;
   const end = <usize>j1 << 2;
   // Two full panels (32 columns, 8 vectors of dz held per row) per sweep, then narrower strips. This loop spills
-  // a few registers, yet measured faster than 16-column sweeps (657 vs 754 us at 128x784x128): dw's rows are
-  // revisited half as often.
-  for (; j + 128 <= end && panelRowBytes(j + 64, n) == 64; j += 128) {
+  // a few registers, yet measured faster than 16-column sweeps (657 vs 754 us at 128x784x128, with W row-major):
+  // dw's rows are revisited half as often.
+  for (; (j & 63) == 0 && j + 128 <= end && panelRowBytes(j + 64, n) == 64; j += 128) {
     const p0 = dw + j * kk, p1 = p0 + panel;
     let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
     let v4 = f32x4.splat(0), v5 = f32x4.splat(0), v6 = f32x4.splat(0), v7 = f32x4.splat(0);

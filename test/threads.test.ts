@@ -55,8 +55,9 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
       assert.deepEqual(out[1][0], out[0][0], `gemmNN ${m}x${k}x${n}`);
       assert.deepEqual(out[1][1], out[0][1], `gemmNT + tanhBackward ${m}x${n}x${k}`);
     }
-    // The first layer's kernels, split by columns at multiples of 32: widths around that grain and the real shapes.
-    for (const [rows, k, n] of [[5, 784, 33], [3, 40, 64], [7, 33, 65], [4, 50, 96], [128, 784, 128], [128, 784, 10]]) {
+    // The first layer's kernels, split by columns at multiples of 32: widths around that grain (so also ranges of one
+    // and of 32 columns after 64) and the real shapes; each case is big enough to split.
+    for (const [rows, k, n] of [[5, 784, 33], [8, 784, 64], [7, 784, 65], [6, 784, 96], [128, 784, 128], [128, 784, 10]]) {
       const nz = new Int32Array(rows * (k + 1)), val = Float32Array.from({ length: rows * k }, rand), c = Float32Array.from({ length: rows }, rand);
       for (let r = 0; r < rows; r++) {
         let count = 0;

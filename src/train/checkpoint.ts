@@ -10,7 +10,9 @@ import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
 import { WasmfitError } from '../core/errors.js';
 import type { LoopState } from './train.js';
 
-export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-1';
+// 2: the first layer's weights, gradients and velocities are stored in column panels (src/core/panels.ts), as the
+// raw buffers a checkpoint holds are; a version-1 checkpoint's row-major layer would load scrambled, so it is refused.
+export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-2';
 
 export interface CheckpointState {
   format: typeof CHECKPOINT_FORMAT;
@@ -38,7 +40,7 @@ export function decodeCheckpoint(tensorBytes: Uint8Array, stateText: string, sou
   } catch (e) {
     throw new WasmfitError(`${source}: state.json is not valid JSON (${(e as Error).message})`);
   }
-  if (state?.format !== CHECKPOINT_FORMAT) throw new WasmfitError(`${source}: not a ${CHECKPOINT_FORMAT} checkpoint`);
+  if (state?.format !== CHECKPOINT_FORMAT) throw new WasmfitError(`${source}: not a ${CHECKPOINT_FORMAT} checkpoint${typeof state?.format === 'string' ? ` (it is ${state.format}, from an older wasmfit; train afresh)` : ''}`);
   const file = decodeSafetensors(tensorBytes, `${source}/tensors.safetensors`);
   const tensors = new Map<string, Float32Array | Int32Array>();
   for (const name of [...REGIONS, 'train_order']) {

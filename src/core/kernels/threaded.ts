@@ -29,13 +29,15 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   /**
    * The model's batch and one private copy per worker. Every thread gathers the whole batch into its own copy
    * (the work is repeated, in parallel) and the first layer's kernels read it there: with one shared copy, each
-   * batch's lists were written by one core and read by both, and two-thread epochs ran at 0.42-0.46 s against
-   * 0.30-0.37 s with copies, measured in alternation.
+   * batch's lists were written by one core and read by both, and on slow phases of this VM two-thread epochs took
+   * 0.41-0.43 s against 0.32-0.35 s with copies, measured in alternation. Every model registers its own batch.
    */
-  let batch: { primary: BatchBuffers; copies: BatchBuffers[] } | null = null;
-  /** The copy of the batch that part `part` (0 = main, w + 1 = worker w) reads, when nz is the registered batch. */
-  const copyFor = (nz: number, part: number): BatchBuffers | null =>
-    batch !== null && nz === batch.primary.nz ? (part === 0 ? batch.primary : batch.copies[part - 1]) : null;
+  const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[] }>(); // by the primary's nz
+  /** The copy of the batch that part `part` (0 = main, w + 1 = worker w) reads, when nz is a registered batch. */
+  const copyFor = (nz: number, part: number): BatchBuffers | null => {
+    const batch = batches.get(nz);
+    return batch === undefined ? null : part === 0 ? batch.primary : batch.copies[part - 1];
+  };
 
   /**
    * Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first.
@@ -82,7 +84,8 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => split('sgdUpdate', cols, COLUMNS, rows * cols,
       (i, j) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1]),
     gatherSparse: (nz, val, c, y, images, labels, stats, idx, rows, dim) => {
-      if (batch === null || nz !== batch.primary.nz) {
+      const batch = batches.get(nz);
+      if (batch === undefined) {
         split('gatherSparse', rows, 4, rows * dim,
           (i, j) => [nz + 4 * i * (dim + 1), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]);
         return;
@@ -95,7 +98,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     batchCopies: pool.workers,
     useBatchCopies(primary, copies) {
       if (copies.length !== pool.workers) throw new Error(`expected ${pool.workers} batch copies, got ${copies.length}`);
-      batch = { primary, copies };
+      batches.set(primary.nz, { primary, copies });
     },
     tanhBackward: elementwise('tanhBackward'),
     sigmoidBackward: elementwise('sigmoidBackward'),
