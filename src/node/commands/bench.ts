@@ -5,7 +5,7 @@
 // bench.json and bench.md (stamped with Node, CPU, threads, load and Chromium) to --out.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,7 +272,23 @@ async function rssProbe(options: BenchOptions, threads: number): Promise<void> {
   await train(s.model, s.data, s.arena, { ...CONFIG, epochs: Number(options.epochs) });
   s.model.evaluate(s.data, s.data.test);
   s.close();
-  console.log((process.resourceUsage().maxRSS / 1024).toFixed(1));
+  console.log((peakRssKiB() / 1024).toFixed(1));
+}
+
+/**
+ * This process's peak resident memory in KiB. On Linux from VmHWM, which starts afresh at exec: getrusage's
+ * maxRSS carries the parent's resident size at fork into the child, and the bench's parent (after TensorFlow.js)
+ * is bigger than the run it measures (it reported 259-292 MiB for a run whose VmHWM was 238 MiB).
+ */
+function peakRssKiB(): number {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    const kib = line === undefined ? NaN : Number.parseInt(line.slice('VmHWM:'.length), 10);
+    if (Number.isFinite(kib)) return kib;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS;
 }
 
 type EpochRow = { backend: string; threads: number | null; seconds: number | null; note: string };
