@@ -18,6 +18,36 @@ export const ACT_NONE = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3;
   return v;
 }
 
+/**
+ * For each 8-bit mask m, the positions of its set bits in ascending order, padded with 0x80 (a swizzle index
+ * that reads 0): row m (8 bytes) lets the gather compact 8 pixels with one swizzle. Filled when the module is
+ * instantiated; every instance writes the same bytes.
+ */
+const SET_BITS: usize = memory.data(256 * 8);
+for (let m = 0; m < 256; m++) {
+  let n = 0;
+  for (let b = 0; b < 8; b++) if ((m >> b) & 1) store<u8>(SET_BITS + (m << 3) + n++, <u8>b);
+  for (; n < 8; n++) store<u8>(SET_BITS + (m << 3) + n, 0x80);
+}
+
+/**
+ * Appends the nonzero pixels among lanes [half, half + 8) of v (pixels j..j+15 of an image, m the bitmask of
+ * those lanes' nonzeros) to a row's lists at entry `count`: their columns j + lane and values pixel * invStd,
+ * in lane order. Always stores 8 entries (those past the new count are scratch). Returns the new count.
+ */
+// @ts-ignore: decorator
+@inline function appendNonzeros(v: v128, m: i32, half: i32, j: usize, list: usize, vals: usize, count: usize, invStd: v128): usize {
+  const lanes = i8x16.add(v128.load64_zero(SET_BITS + (<usize>m << 3)), i8x16.splat(<i8>half));
+  const pixels = i16x8.extend_low_i8x16_u(i8x16.swizzle(v, lanes));
+  const columns = i16x8.extend_low_i8x16_u(lanes), base = i32x4.splat(<i32>j);
+  const at = count << 2;
+  v128.store(list + at, i32x4.add(i32x4.extend_low_i16x8_u(columns), base));
+  v128.store(list + at, i32x4.add(i32x4.extend_high_i16x8_u(columns), base), 16);
+  v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(pixels)), invStd));
+  v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(pixels)), invStd), 16);
+  return count + <usize>popcnt(m);
+}
+
 /** c (rows) = -mean * invStd; nz / val = the nonzero pixels of images[idx[r]] as (column, pixel * invStd); y = labels. */
 export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: usize, labels: usize, stats: usize, idx: usize, rows: i32, dim: i32): void {
   const d = <usize>dim, d16 = <usize>(dim & ~15);
@@ -28,16 +58,15 @@ export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: 
     const src = images + img * d, list = nz + r * ((d + 1) << 2) + 4, vals = val + r * (d << 2);
     let count: usize = 0;
     let j: usize = 0;
-    // 16 pixels at a time: a bitmask of the nonzero ones, then one entry per set bit.
+    // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero: a loop over the mask's
+    // bits took 110 us for a batch of shuffled images against 84 us, and 146 against 110-120 us in training.
+    // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
+    const vinv = f32x4.splat(invStd);
     for (; j < d16; j += 16) {
-      let mask = i8x16.bitmask(i8x16.ne(v128.load(src + j), i8x16.splat(0)));
-      while (mask != 0) {
-        const b = <usize>ctz(mask);
-        mask &= mask - 1;
-        store<i32>(list + (count << 2), <i32>(j + b));
-        store<f32>(vals + (count << 2), <f32>load<u8>(src + j + b) * invStd);
-        count++;
-      }
+      const v = v128.load(src + j);
+      const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
+      count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
+      count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
     }
     for (; j < d; j++) {
       const px = load<u8>(src + j);

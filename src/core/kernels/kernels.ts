@@ -32,7 +32,8 @@ export interface Kernels {
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
    * nonzero pixels as nz + r * (dim + 1) * 4 = [count, col...] (i32) with val + r * dim * 4 = pixel * invStd (f32);
-   * y (rows) u8 = labels[idx[r]]. X itself is never written: the first layer uses the two kernels below.
+   * y (rows) u8 = labels[idx[r]]. Entries past a row's count are scratch (a kernel may write there, within the row).
+   * X itself is never written: the first layer uses the two kernels below.
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
   /**
