@@ -120,6 +120,14 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       new Uint8Array(v.backend.arena.memory.buffer, p[name], arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
     }
     for (const [name, count] of Object.entries(outputs)) p[name] = v.backend.arena.allocF32(count);
+    // As a Model does: a threaded back end gets a private copy of the batch per worker, so these rows time the
+    // training path (each thread gathers the whole batch; each reads its own copy).
+    const copies = v.kernels.batchCopies ?? 0;
+    if (copies > 0) {
+      v.kernels.useBatchCopies!({ nz: p.nz, val: p.val, c: p.cc, y: p.y }, Array.from({ length: copies }, () => ({
+        nz: v.backend.arena.allocF32(outputs.nz), val: v.backend.arena.allocF32(outputs.val), c: v.backend.arena.allocF32(outputs.cc), y: v.backend.arena.alloc(B),
+      })));
+    }
     v.kernels.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX);
     return p;
   });
