@@ -23,6 +23,8 @@ export interface BrowserEpochsOptions {
   threadCounts: number[];
   /** Timed epochs after the warm-up epoch. */
   epochs: number;
+  /** Fresh pages per thread count; the row is the median of their medians (default 1). */
+  sessions?: number;
   dataDir?: string;
   log(line: string): void;
 }
@@ -47,28 +49,39 @@ export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ ro
   let version: string | null = null;
   try {
     for (const threads of options.threadCounts) {
-      const page = await browser.context.newPage();
-      try {
-        const problems: string[] = [];
-        page.on('pageerror', (e) => problems.push(e.message));
-        page.on('worker', (w) => w.on('console', (m) => void (m.type() === 'error' && problems.push(m.text()))));
-        await page.goto(`${server.url}?threads=${threads}`);
-        version ??= await chromiumVersion(page);
-        const row = await timePage(page, threads, options.epochs, problems);
-        options.log(`chromium ${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
-        rows.push(row);
-      } catch (e) {
-        rows.push({ threads, seconds: null, note: `failed: ${firstLine(e)}` });
-        options.log(`chromium ${threads} thread(s) failed: ${firstLine(e)}`);
-      } finally {
-        await page.close();
+      const runs: BrowserEpoch[] = [];
+      for (let run = 0; run < (options.sessions ?? 1); run++) {
+        const page = await browser.context.newPage();
+        try {
+          const problems: string[] = [];
+          page.on('pageerror', (e) => problems.push(e.message));
+          page.on('worker', (w) => w.on('console', (m) => void (m.type() === 'error' && problems.push(m.text()))));
+          await page.goto(`${server.url}?threads=${threads}`);
+          version ??= await chromiumVersion(page);
+          const row = await timePage(page, threads, options.epochs, problems);
+          options.log(`chromium ${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
+          runs.push(row);
+        } catch (e) {
+          runs.push({ threads, seconds: null, note: `failed: ${firstLine(e)}` });
+          options.log(`chromium ${threads} thread(s) failed: ${firstLine(e)}`);
+        } finally {
+          await page.close();
+        }
       }
+      rows.push(combine(threads, runs, options.epochs));
     }
   } finally {
     await browser.close();
     await server.close();
   }
   return { rows, version };
+}
+
+/** One row from a thread count's page runs: the median of those that timed, with their spread; else the first failure. */
+function combine(threads: number, runs: BrowserEpoch[], epochs: number): BrowserEpoch {
+  const timed = runs.filter((r) => r.seconds !== null).map((r) => r.seconds!);
+  if (timed.length === 0 || runs.length === 1) return runs[0];
+  return { threads, seconds: median(timed), note: `median of ${timed.length} pages (${timed.map((x) => x.toFixed(3)).join(', ')} s), each the median of ${epochs} epochs after one warm-up, from the page's images/s` };
 }
 
 async function timePage(page: Page, threads: number, epochs: number, problems: string[]): Promise<BrowserEpoch> {

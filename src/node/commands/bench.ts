@@ -39,7 +39,7 @@ export interface BenchOptions {
 }
 
 const B = 128, PIX = 784, HID = 128, CLS = 10;
-/** Fresh sessions whose median epochs are taken per wasm thread count. */
+/** Fresh sessions (processes' pools, or pages) whose median epochs are taken per thread count, in the CLI and the page. */
 const EPOCH_SESSIONS = 3;
 /** The page's timed epochs (after one warm-up) per thread count: each page epoch also validates, so fewer. */
 const BROWSER_EPOCHS = 2;
@@ -189,7 +189,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   if (options.browser !== false) {
     if (chromium) {
       log(`timing the page in ${chromium}`);
-      const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, dataDir: options.dataDir, log });
+      const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: EPOCH_SESSIONS, dataDir: options.dataDir, log });
       environment.chromium = browser.version ?? chromium;
       for (const r of browser.rows) epochRows.push({ backend: BROWSER_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: r.note });
     } else {
