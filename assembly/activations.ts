@@ -79,15 +79,17 @@ export function sigmoidBackward(dInp: usize, dOut: usize, y: usize, n: i32): voi
   }
 }
 
+/** ReLU per lane: x where x > 0, else +0 (so -0 and NaN give +0, as the reference). */
+// @ts-ignore: decorator
+@inline export function relu4(x: v128): v128 {
+  return v128.and(x, f32x4.gt(x, f32x4.splat(0.0)));
+}
+
 /** out (n) = inp > 0 ? inp : +0 (so -0 and NaN give +0, as the reference); out may alias inp. */
 export function reluForward(out: usize, inp: usize, n: i32): void {
   const n4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
-  const zero = f32x4.splat(0.0);
   let i: usize = 0;
-  for (; i < n4; i += 16) {
-    const v = v128.load(inp + i);
-    v128.store(out + i, v128.and(v, f32x4.gt(v, zero)));
-  }
+  for (; i < n4; i += 16) v128.store(out + i, relu4(v128.load(inp + i)));
   for (; i < end; i += 4) {
     const v = load<f32>(inp + i);
     store<f32>(out + i, v > 0 ? v : 0);

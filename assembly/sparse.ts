@@ -4,7 +4,7 @@
 // The gather writes S as per-row lists; the two products below only touch its nonzeros.
 // Row lists: nz + r * (dim + 1) * 4 holds [count, col0, col1, ...] (i32), val + r * dim * 4 the values (f32).
 
-import { tanh4, sigmoid4 } from './activations';
+import { tanh4, sigmoid4, relu4 } from './activations';
 
 export const ACT_NONE = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3;
 
@@ -14,7 +14,7 @@ export const ACT_NONE = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3;
   v = f32x4.add(v, bias);
   if (act == ACT_TANH) return tanh4(v);
   if (act == ACT_SIGMOID) return sigmoid4(v);
-  if (act == ACT_RELU) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+  if (act == ACT_RELU) return relu4(v);
   return v;
 }
 
