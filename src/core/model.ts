@@ -212,19 +212,25 @@ export class Model {
 
   /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
   predict(data: Dataset, split: Split): { predicted: Uint8Array; labels: Uint8Array } {
-    const classes = this.sizes[this.layers];
     const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
     this.forEachBatch(data, split, (first, rows) => {
       this.forward(rows);
-      const logits = this.logits(rows);
+      predicted.set(this.predicted(rows), first);
       labels.set(this.arena.u8(this.y, rows), first);
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-        predicted[first + r] = best;
-      }
     });
     return { predicted, labels };
+  }
+
+  /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
+  predicted(rows: number): Uint8Array {
+    const classes = this.sizes[this.layers], logits = this.logits(rows);
+    const out = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+      out[r] = best;
+    }
+    return out;
   }
 
   /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */

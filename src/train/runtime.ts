@@ -142,17 +142,13 @@ export class Session {
   predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
     const test: Split = this.data.test;
     count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
-    const classes = model.sizes[model.layers];
     model.gather(this.data, test, first, count);
     model.forward(count);
-    const logits = model.logits(count);
-    const predicted = new Uint8Array(count), labels = new Uint8Array(count), pixels = new Uint8Array(count * 784);
+    const predicted = model.predicted(count);
+    const labels = new Uint8Array(count), pixels = new Uint8Array(count * 784);
     const arena = this.backend.arena;
     const index = arena.i32(test.ptr + first * 4, count);
     for (let r = 0; r < count; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-      predicted[r] = best;
       labels[r] = arena.u8(this.data.labels + index[r], 1)[0];
       pixels.set(arena.u8(this.data.images + index[r] * 784, 784), r * 784);
     }
