@@ -56,6 +56,7 @@ const FLAGS: Case[] = [
   { name: '--batch-size text', args: () => ['--batch-size', 'big'], code: 2, message: /--batch-size: expected an integer >= 1, found the string "big"/ },
   { name: '--learning-rate negative', args: () => ['--learning-rate', '-1'], code: 2, message: /--learning-rate: expected a number > 0, found -1/ },
   { name: '--checkpoint-every 0', args: () => ['--checkpoint-every', '0'], code: 2, message: /--checkpoint-every: expected an integer >= 1, found "0"/ },
+  { name: '--threads 1.5', args: () => ['--threads', '1.5'], code: 2, message: /--threads: expected an integer >= 1, found "1.5"/ },
   { name: 'unknown option', args: () => ['--epoch', '3'], code: 2, message: /wasmfit: error: unknown option '--epoch' \(Did you mean --epochs\?\)/ },
   { name: 'resume of a folder that is no run', args: () => ['--resume', tmp], code: 2, message: /--resume: .* is not a run directory \(no config\.yaml\)/ },
 ];

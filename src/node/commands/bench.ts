@@ -15,6 +15,7 @@ import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
 import { openSession, type Session } from '../session.js';
+import { parsePositiveInt } from '../config-file.js';
 import { loadWasmModule } from '../wasm-file.js';
 import { defaultThreads, nodeThreadOptions } from '../threads.js';
 import { writeAtomic } from '../files.js';
@@ -55,14 +56,12 @@ interface KernelSpec {
 }
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
-  const maxThreads = options.threads === undefined ? defaultThreads() : Number(options.threads);
-  const epochs = Number(options.epochs);
-  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new WasmfitError(`--threads must be an integer >= 1, got ${options.threads}`, EXIT_USAGE);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new WasmfitError(`--epochs must be an integer >= 1, got ${options.epochs}`, EXIT_USAGE);
+  const maxThreads = options.threads === undefined ? defaultThreads() : parsePositiveInt(options.threads, '--threads');
+  const epochs = parsePositiveInt(options.epochs, '--epochs');
   if (typeof options.browser === 'string' && !existsSync(options.browser)) throw new WasmfitError(`--browser ${options.browser}: no such file`, EXIT_USAGE, 'pass the path of a Chromium executable, or --no-browser');
   const chromium = options.browser === false ? null : typeof options.browser === 'string' ? options.browser : findChromium();
   if (options.browser === true && !chromium) throw new WasmfitError(`--browser: no Chromium found at ${CHROMIUM_PATHS.join(', ')}`, EXIT_USAGE, 'pass --browser PATH, or --no-browser');
-  if (options.rssProbe) return rssProbe(options, maxThreads);
+  if (options.rssProbe) return rssProbe(options, maxThreads, epochs);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const environment: Record<string, unknown> = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: maxThreads,
     load_average: loadavg().map((x) => Number(x.toFixed(2))), date: new Date().toISOString() };
@@ -275,9 +274,9 @@ function normalisedTrain(s: Session): { x: Float32Array; y: Uint8Array } {
   return { x, y };
 }
 
-async function rssProbe(options: BenchOptions, threads: number): Promise<void> {
+async function rssProbe(options: BenchOptions, threads: number, epochs: number): Promise<void> {
   const s = await benchSession(options, 'wasm', threads);
-  await train(s.model, s.data, s.arena, { ...CONFIG, epochs: Number(options.epochs) });
+  await train(s.model, s.data, s.arena, { ...CONFIG, epochs });
   s.model.evaluate(s.data, s.data.test);
   s.close();
   console.log((peakRssKiB() / 1024).toFixed(1));

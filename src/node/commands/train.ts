@@ -9,7 +9,7 @@ import { configToYaml, type Config } from '../../config/schema.js';
 import { train, type EpochRecord, type LoopState, type TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../core/model-file.js';
-import { ConfigError, WasmfitError, EXIT_USAGE } from '../../core/errors.js';
+import { ConfigError, WasmfitError } from '../../core/errors.js';
 import { loadConfig, parseBackend, parsePositiveInt } from '../config-file.js';
 import { openSession, describeBackend, type Session } from '../session.js';
 import { writeAtomic } from '../files.js';
@@ -100,7 +100,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const session = await openSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
     spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
-    threads: parseThreads(options.threads),
+    threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'),
   });
   const { model, data, located, arena } = session;
   const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
@@ -178,12 +178,4 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     warn(`wasmfit: interrupted; resume with: wasmfit train --resume ${dir}`);
     process.exitCode = SIGNAL_EXIT_CODES[signal];
   }
-}
-
-/** --threads: a positive integer, or undefined for the default (every core). */
-function parseThreads(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new WasmfitError(`--threads must be an integer >= 1, got '${value}'`, EXIT_USAGE, 'use --threads 1 for no worker threads');
-  return n;
 }
