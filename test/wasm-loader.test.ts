@@ -79,7 +79,7 @@ const browser = (over: Partial<Features> = {}): Features => ({ simd: true, share
 
 test('the mode: threads only with isolation, SharedArrayBuffer and threaded kernels; else single-threaded SIMD; else JS, each with its reason', () => {
   assert.deepEqual(chooseMode(browser(), undefined, true), { mode: 'wasm-threads', threads: 2, reason: 'WebAssembly SIMD on 2 threads: cross-origin isolated, SharedArrayBuffer present' });
-  assert.match(chooseMode(browser(), undefined, false).reason, /^single-threaded WebAssembly SIMD: threads are available .* no multi-threaded kernels yet \(issue 3\)$/);
+  assert.match(chooseMode(browser(), undefined, false).reason, /^single-threaded WebAssembly SIMD: threads are available .* no way to start kernel threads \(InitOptions\.threadedBackend\)$/);
   const notIsolated = chooseMode(browser({ crossOriginIsolated: false, sharedArrayBuffer: false }), undefined, true);
   assert.equal(notIsolated.mode, 'wasm-simd');
   assert.match(notIsolated.reason, /not cross-origin isolated \(the server sent no Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp headers\)/);

@@ -34,7 +34,8 @@ export interface ModeChoice {
 
 /**
  * requested: the threads the caller asked for (true or undefined = every core, false or 1 = one).
- * threadedKernels: whether this build can run kernels on a thread pool (false until issue 3 lands one).
+ * threadedKernels: whether the embedding can start kernel threads (InitOptions.threadedBackend; both package
+ * entries provide one).
  */
 export function chooseMode(f: Features, requested: number | boolean | undefined, threadedKernels: boolean): ModeChoice {
   if (!f.simd) {
@@ -48,7 +49,7 @@ export function chooseMode(f: Features, requested: number | boolean | undefined,
   }
   if (!f.sharedArrayBuffer) return single('this engine has no SharedArrayBuffer, which threads need');
   if (!threadedKernels) {
-    return single(`threads are available (${f.crossOriginIsolated ? 'cross-origin isolated, ' : ''}SharedArrayBuffer present, ${f.cores} cores) but this build has no multi-threaded kernels yet (issue 3)`);
+    return single(`threads are available (${f.crossOriginIsolated ? 'cross-origin isolated, ' : ''}SharedArrayBuffer present, ${f.cores} cores) but this embedding gives no way to start kernel threads (InitOptions.threadedBackend)`);
   }
   return { mode: 'wasm-threads', threads: wanted, reason: `WebAssembly SIMD on ${wanted} threads: ${f.crossOriginIsolated ? 'cross-origin isolated, ' : ''}SharedArrayBuffer present` };
 }
