@@ -3,6 +3,7 @@
 // (src/node/commands/experiments.ts) runs the trainings and hands the outcomes to these functions.
 
 import type { Config } from '../config/schema.js';
+import { pct } from './format.js';
 
 /** One training run: a shipped config, possibly with a penalty changed for a sweep. */
 export interface RunSpec {
@@ -109,7 +110,7 @@ export interface ReportInput {
   data?: { samples?: string; statistics: string };
 }
 
-const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(2)}%`);
+const pctOrDash = (x: number | undefined) => (x === undefined ? '—' : pct(x));
 const time = (s: number | undefined) => (s === undefined ? '—' : `${s.toFixed(1)} s`);
 
 export function duration(seconds: number): string {
@@ -118,8 +119,8 @@ export function duration(seconds: number): string {
 
 function floorCell(row: { floor?: number }, o: RunOutcome | undefined, quick: boolean): string {
   if (row.floor === undefined) return '—';
-  if (quick || o?.test_accuracy === undefined) return pct(row.floor);
-  return `${pct(row.floor)} ${o.test_accuracy >= row.floor ? 'met' : 'MISSED'}`;
+  if (quick || o?.test_accuracy === undefined) return pctOrDash(row.floor);
+  return `${pctOrDash(row.floor)} ${o.test_accuracy >= row.floor ? 'met' : 'MISSED'}`;
 }
 
 function epochsCell(o: RunOutcome | undefined): string {
@@ -139,7 +140,7 @@ export function resultsTable(input: ReportInput): string {
     const o = input.outcomes.get(s.config);
     const epochs = o && !o.error ? `${o.best_epoch} / ${o.epochs_run}` : '—';
     const t = o && !o.error ? `${time(o.seconds)} (${o.median_epoch_seconds!.toFixed(2)} s)` : '—';
-    lines.push(`| ${s.config} | ${s.what} | ${pct(s.report)} | **${pct(o?.test_accuracy)}** | ${floorCell(s, o, input.quick)} | ${epochs} | ${t} |`);
+    lines.push(`| ${s.config} | ${s.what} | ${pctOrDash(s.report)} | **${pctOrDash(o?.test_accuracy)}** | ${floorCell(s, o, input.quick)} | ${epochs} | ${t} |`);
   }
   lines.push('', `Test accuracy on the ${input.quick ? 'test images' : '10,000 test images'} with the weights of the lowest validation loss; seed 0; ` +
     `${input.backend} back end; ${input.environment}; ${input.jobs} run${input.jobs > 1 ? 's' : ''} at a time` +
@@ -185,7 +186,7 @@ export function renderReport(input: ReportInput): string {
     out.push('| run | report | wasmfit | floor | best epoch / epochs run | training time |', '|---|---|---|---|---|---|');
     for (const r of e.rows) {
       const o = input.outcomes.get(r.run);
-      out.push(`| [${r.label}](runs/${r.run}/) | ${pct(r.report)} | **${pct(o?.test_accuracy)}** | ${floorCell(r, o, input.quick)} | ${epochsCell(o)} | ${time(o?.seconds)} |`);
+      out.push(`| [${r.label}](runs/${r.run}/) | ${pctOrDash(r.report)} | **${pctOrDash(o?.test_accuracy)}** | ${floorCell(r, o, input.quick)} | ${epochsCell(o)} | ${time(o?.seconds)} |`);
     }
     out.push('');
     for (const r of e.rows) {

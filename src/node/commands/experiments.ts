@@ -17,6 +17,7 @@ import { PACKAGE_ROOT } from '../data-files.js';
 import { writeAtomic } from '../files.js';
 import { SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { jsonNumbers } from '../progress.js';
+import { pct } from '../../report/format.js';
 
 export interface ExperimentsOptions {
   quick?: boolean;
@@ -76,7 +77,7 @@ export async function experimentsCommand(options: ExperimentsOptions): Promise<v
       outcomes.set(run.id, outcome);
       finished++;
       const what = outcome.error ? `FAILED: ${outcome.error}` :
-        `test ${(100 * outcome.test_accuracy!).toFixed(2)}%, best epoch ${outcome.best_epoch} / ${outcome.epochs_run}, ${outcome.seconds!.toFixed(1)} s`;
+        `test ${pct(outcome.test_accuracy!)}, best epoch ${outcome.best_epoch} / ${outcome.epochs_run}, ${outcome.seconds!.toFixed(1)} s`;
       console.log(`[${finished}/${runs.length}] ${run.id}: ${what}`);
     }
   };
