@@ -18,11 +18,6 @@ const MIN_GEMM_WORK = 1 << 20;
 /** Column grain of the first layer's splits: two panels, the weight gradient's sweep. */
 const COLUMNS = 32;
 
-/** A product's work as split() weighs it: 0 (stay on one thread) below MIN_GEMM_WORK. */
-function gemmWork(m: number, k: number, n: number): number {
-  return m * k * n < MIN_GEMM_WORK ? 0 : m * k * n;
-}
-
 export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool): Kernels {
   const main = exports as unknown as Record<OpName, Fn>;
   const parts = pool.workers + 1;
@@ -40,12 +35,12 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   };
 
   /**
-   * Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first.
-   * args gets each range and its part (0 = main, w + 1 = worker w).
+   * Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first;
+   * below minWork it runs whole on the main thread. args gets each range and its part (0 = main, w + 1 = worker w).
    */
-  function split(op: OpName, total: number, grain: number, work: number, args: (from: number, to: number, part: number) => number[]): void {
+  function split(op: OpName, total: number, grain: number, work: number, args: (from: number, to: number, part: number) => number[], minWork = MIN_WORK): void {
     const per = Math.ceil(total / parts / grain) * grain;
-    if (work < MIN_WORK || per >= total) {
+    if (work < minWork || per >= total) {
       main[op](...args(0, total, 0));
       return;
     }
@@ -64,8 +59,8 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
 
   return {
     ...base,
-    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, gemmWork(m, k, n), (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
-    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, gemmWork(m, k, n), (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n]),
+    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
+    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
     // The first layer is split by columns throughout, at multiples of 32 (two panels of W0): its forward pass,
     // weight gradient and update. Each core then reads and writes only its own contiguous part of W0, of its
     // gradient and of its velocity, which stay in its cache from batch to batch. (Split by rows, every batch moved
@@ -107,4 +102,3 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       (i, j) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, lr, gamma, l2, l1]),
   };
 }
-
