@@ -41,7 +41,9 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
   try {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-    for (const [m, k, n] of [[1, 784, 128], [3, 300, 9], [5, 784, 33], [9, 129, 129], [67, 200, 63], [128, 784, 128], [128, 128, 10]]) {
+    // Products split from 2^20 multiply-adds on (threaded.ts): [5, 784, 300], [9, 1000, 129], [67, 300, 63] and the
+    // real first-layer shape do, with uneven row ranges; the smaller ones check the single-thread path.
+    for (const [m, k, n] of [[1, 784, 128], [3, 300, 9], [5, 784, 33], [5, 784, 300], [9, 1000, 129], [67, 300, 63], [128, 784, 128], [128, 128, 10]]) {
       const a = Float32Array.from({ length: m * k }, rand), b = Float32Array.from({ length: k * n }, rand);
       const out = [one, two].map((be) => {
         const pa = be.arena.allocF32(m * k), pb = be.arena.allocF32(k * n), pc = be.arena.allocF32(m * n), pd = be.arena.allocF32(m * k);
