@@ -3,6 +3,7 @@
 
 export { heapBase } from './memory';
 export { gatherBatch } from './gather';
+export { swapRows } from './rows';
 export { gemmNN, gemmTN, gemmNT } from './gemm';
 export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';

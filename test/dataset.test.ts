@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitIndices, imageStats, loadDataset } from '../src/data/dataset.js';
+import { arrangeSplits, shuffleSplit } from '../src/data/arrange.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { JsKernels } from '../src/core/kernels/js.js';
 import { Rng } from '../src/core/rng.js';
@@ -37,19 +38,63 @@ test('gathered batches are normalised per image: mean 0, std 1', () => {
   const lbls = Uint8Array.from({ length: count }, (_, i) => i % 10);
   const memory = createMemory();
   const arena = new Arena(memory, 1024);
-  const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls } }, 3);
+  const k = new JsKernels(memory);
+  const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls } }, 3, k);
   assert.equal(data.train.count, 40);
   assert.equal(data.validation.count, 10);
-  const k = new JsKernels(memory);
   const x = arena.allocF32(40 * 784), y = arena.alloc(40);
   k.gatherBatch(x, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
-  const xs = arena.f32(x, 40 * 784), idx = arena.i32(data.train.ptr, 40), ys = arena.u8(y, 40);
+  const xs = arena.f32(x, 40 * 784), ys = arena.u8(y, 40);
   for (let r = 0; r < 40; r++) {
     const row = xs.subarray(r * 784, (r + 1) * 784);
     const mean = row.reduce((s, v) => s + v, 0) / 784;
     const std = Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / 784);
     assert.ok(Math.abs(mean) < 1e-5, `row ${r} mean ${mean}`);
     assert.ok(Math.abs(std - 1) < 1e-4, `row ${r} std ${std}`);
-    assert.equal(ys[r], lbls[idx[r]]);
+    assert.equal(ys[r], lbls[data.train.ids[r]]);
   }
+});
+
+test('stored rows follow each split\'s order through shuffles, a new split and a restored order', () => {
+  const rng = new Rng(5);
+  const count = 30, testCount = 6;
+  const pixels = Uint8Array.from({ length: (count + testCount) * 784 }, () => rng.below(256));
+  const labels = Uint8Array.from({ length: count + testCount }, () => rng.below(10));
+  const memory = createMemory();
+  const arena = new Arena(memory, 1024);
+  const raw = {
+    train: { images: { count, rows: 28, cols: 28, pixels: pixels.subarray(0, count * 784) }, labels: labels.subarray(0, count) },
+    test: { images: { count: testCount, rows: 28, cols: 28, pixels: pixels.subarray(count * 784) }, labels: labels.subarray(count) },
+  };
+  const data = loadDataset(arena, raw, 1, new JsKernels(memory));
+  const rowsMatchIds = (what: string) => {
+    const stored = arena.u8(data.images, (count + testCount) * 784), storedLabels = arena.u8(data.labels, count + testCount);
+    for (const split of [data.train, data.validation, data.test]) {
+      split.ids.forEach((id, i) => {
+        const row = split.first + i;
+        assert.deepEqual(stored.subarray(row * 784, (row + 1) * 784), pixels.subarray(id * 784, (id + 1) * 784), `${what}: row ${row}`);
+        assert.equal(storedLabels[row], labels[id], `${what}: label of row ${row}`);
+      });
+    }
+  };
+  assert.deepEqual([...data.train.ids, ...data.validation.ids].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i));
+  assert.deepEqual([...data.test.ids], Array.from({ length: testCount }, (_, i) => count + i));
+  rowsMatchIds('as loaded');
+
+  const expected = data.train.ids.slice(), a = new Rng(9, 'shuffle'), b = new Rng(9, 'shuffle');
+  for (let epoch = 0; epoch < 3; epoch++) {
+    a.shuffle(expected);
+    shuffleSplit(data, data.train, b);
+    assert.deepEqual(data.train.ids, expected, 'the same order as shuffling the ids alone');
+    rowsMatchIds(`after shuffle ${epoch + 1}`);
+  }
+  const split = splitIndices(count, 4);
+  arrangeSplits(data, [data.train, data.validation], Int32Array.from([...split.train, ...split.validation]));
+  assert.deepEqual(data.train.ids, split.train);
+  assert.deepEqual(data.validation.ids, split.validation);
+  rowsMatchIds('after a new split');
+  const reversed = data.train.ids.slice().reverse();
+  arrangeSplits(data, [data.train], reversed);
+  assert.deepEqual(data.train.ids, reversed);
+  rowsMatchIds('after restoring an order');
 });

@@ -22,7 +22,7 @@ function configFor(layer_specs: number[], activation: Activation, L2_penalty = 0
 async function check(backend: BackendName, config: Config, breakKernels?: (k: Kernels) => Kernels) {
   const b = await createBackend(backend, wasmBytes);
   const kernels = breakKernels ? breakKernels(b.kernels) : b.kernels;
-  const data = loadDataset(b.arena, syntheticData(64, 8), config.seed);
+  const data = loadDataset(b.arena, syntheticData(64, 8), config.seed, b.kernels);
   const model = new Model({ layerSpecs: config.layer_specs, activation: config.activation }, kernels, b.arena, GRADCHECK_DEFAULTS.rows);
   model.initialise(config.seed);
   return gradientCheck(model, data, b.arena, config, { ...GRADCHECK_DEFAULTS, weightsPerLayer: 4 });

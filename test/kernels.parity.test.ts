@@ -215,6 +215,18 @@ function gatherSparseCase(rows: number, dim: number, images: number): Case {
   };
 }
 
+function swapRowsCase(rows: number, dim: number, swaps: number): Case {
+  // Random pairs, with a row swapped with itself and a pair swapped back, the in-place moves the shuffle makes.
+  const pairs = ints(2 * swaps, rows);
+  if (swaps >= 3) { pairs[2] = pairs[3]; pairs[4] = pairs[1]; pairs[5] = pairs[0]; }
+  return {
+    shape: `rows=${rows} dim=${dim} swaps=${swaps}`,
+    inputs: { images: bytes(rows * dim, 256), labels: bytes(rows, CLASSES), stats: uniform(2 * rows, 0, 255), swaps: pairs },
+    compare: { images: EXACT, labels: EXACT, stats: EXACT },
+    call: (k, p) => k.swapRows(p.images, p.labels, p.stats, p.swaps, swaps, dim),
+  };
+}
+
 const SMALL = [1, 3, 4, 5, 7, 8, 9, 17];
 const MATRIX_SHAPES: [number, number][] = [
   ...SMALL.flatMap((r) => SMALL.map((c): [number, number] => [r, c])),
@@ -287,6 +299,10 @@ const CASES: Record<KernelName, () => Case[]> = {
   gatherSparse: () => [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(rows, dim, 7))),
     gatherSparseCase(BATCH, PIXELS, 300),
+  ],
+  swapRows: () => [
+    ...[1, 2, 7].flatMap((rows) => [1, 15, 16, 17, 33].map((dim) => swapRowsCase(rows, dim, 5))),
+    swapRowsCase(300, PIXELS, 299), swapRowsCase(9, PIXELS, 0),
   ],
   // n around the 16-column panels, the 32-column sweep and the 4-wide strip; every activation; the real shapes.
   sparseForward: () => [

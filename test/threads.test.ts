@@ -19,9 +19,9 @@ async function trained(threads: number): Promise<{ params: Uint8Array; history: 
   const b: Backend = await createBackend('wasm', loadWasmModule, nodeThreadOptions(threads));
   try {
     assert.equal(b.threads, threads);
-    const data = loadDataset(b.arena, syntheticData(530, 40), config.seed);
+    const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
     const model = new Model({ layerSpecs: config.layer_specs, activation: config.activation }, b.kernels, b.arena, config.batch_size);
-    const result = await train(model, data, b.arena, config);
+    const result = await train(model, data, config);
     return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
   } finally {
     b.close();

@@ -1,11 +1,14 @@
 // Puts Fashion-MNIST into the arena once: pixels stay u8 (a quarter of f32's footprint) with each image's
 // mean and 1/std beside them, so a batch is normalised while it is gathered. Also owns the seeded
-// 48,000 / 12,000 train/validation split. Platform-neutral: the bytes come from an adapter.
+// 48,000 / 12,000 train/validation split. The rows are stored in split order, train then validation then
+// test, and kept in the order batches are drawn (src/data/arrange.ts), so that a batch is one contiguous run
+// of memory. Platform-neutral: the bytes come from an adapter.
 
 import type { Arena } from '../core/memory.js';
 import { Rng } from '../core/rng.js';
 import { DataError } from '../core/errors.js';
 import type { IdxImages } from './idx.js';
+import type { Kernels } from '../core/kernels/kernels.js';
 
 export const PIXELS = 784;
 export const VALIDATION_FRACTION = 0.2;
@@ -15,21 +18,29 @@ export interface RawData {
   test: { images: IdxImages; labels: Uint8Array };
 }
 
-/** A set of examples as an i32 index array in the arena (indices into the stored images). */
+/**
+ * A set of examples: rows [first, first + count) of the stored data, whose positions ptr also lists as an i32
+ * array in the arena (the kernels gather by index); ids (host side) names the image at each row, as an index
+ * into the training images followed by the test images.
+ */
 export interface Split {
-  ptr: number;
+  first: number;
   count: number;
+  ptr: number;
+  ids: Int32Array;
 }
 
 export interface Dataset {
-  /** All images, train then test, u8 (count, 784). */
+  /** All rows (train, validation, test), u8 (count, 784). */
   images: number;
   labels: number;
-  /** f32 pairs (mean, 1/std) per image. */
+  /** f32 pairs (mean, 1/std) per row. */
   stats: number;
   train: Split;
   validation: Split;
   test: Split;
+  /** Exchanges rows (images, labels and stats) for each pair of positions, in order. */
+  swapRows(pairs: Int32Array): void;
 }
 
 /** Per-image mean and 1/std (population std, as NumPy's default); a constant image gets 1/std = 0. */
@@ -58,30 +69,40 @@ export function splitIndices(n: number, seed: number): { train: Int32Array; vali
   return { train: order.slice(0, trainCount), validation: order.slice(trainCount) };
 }
 
-export function loadDataset(arena: Arena, raw: RawData, seed: number): Dataset {
+export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: Pick<Kernels, 'swapRows'>): Dataset {
   const trainCount = raw.train.images.count, testCount = raw.test.images.count;
   if (trainCount < 2) throw new DataError(`the training set holds ${trainCount} images, expected at least 2 to split into train and validation`);
   const total = trainCount + testCount;
   const images = arena.alloc(total * PIXELS, 'images');
   const labels = arena.alloc(total, 'labels');
   const stats = arena.allocF32(2 * total, 'image statistics');
-  arena.u8(images, trainCount * PIXELS).set(raw.train.images.pixels);
-  arena.u8(images + trainCount * PIXELS, testCount * PIXELS).set(raw.test.images.pixels);
-  arena.u8(labels, trainCount).set(raw.train.labels);
-  arena.u8(labels + trainCount, testCount).set(raw.test.labels);
-  imageStats(arena.u8(images, total * PIXELS), total, PIXELS, arena.f32(stats, 2 * total));
+  const positions = arena.alloc(total * 4, 'row positions');
+  arena.i32(positions, total).set(Int32Array.from({ length: total }, (_, i) => i));
 
   const split = splitIndices(trainCount, seed);
-  const place = (indices: Int32Array, what: string): Split => {
-    const ptr = arena.alloc(indices.length * 4, what);
-    arena.i32(ptr, indices.length).set(indices);
-    return { ptr, count: indices.length };
-  };
-  const testIndices = Int32Array.from({ length: testCount }, (_, i) => trainCount + i);
+  const ids = Int32Array.from([...split.train, ...split.validation, ...Array.from({ length: testCount }, (_, i) => trainCount + i)]);
+  const pixels = arena.u8(images, total * PIXELS), labelRows = arena.u8(labels, total);
+  ids.forEach((id, row) => {
+    const set = id < trainCount ? raw.train : raw.test, i = id < trainCount ? id : id - trainCount;
+    pixels.set(set.images.pixels.subarray(i * PIXELS, (i + 1) * PIXELS), row * PIXELS);
+    labelRows[row] = set.labels[i];
+  });
+  imageStats(pixels, total, PIXELS, arena.f32(stats, 2 * total));
+
+  const place = (first: number, count: number): Split => ({ first, count, ptr: positions + 4 * first, ids: ids.slice(first, first + count) });
+  // Swaps go through the arena in chunks; 4096 pairs (32 KB) make the kernel call's overhead negligible.
+  const chunk = 4096, swaps = arena.alloc(chunk * 8, 'row swaps');
   return {
     images, labels, stats,
-    train: place(split.train, 'train indices'),
-    validation: place(split.validation, 'validation indices'),
-    test: place(testIndices, 'test indices'),
+    train: place(0, split.train.length),
+    validation: place(split.train.length, split.validation.length),
+    test: place(trainCount, testCount),
+    swapRows(pairs: Int32Array): void {
+      for (let at = 0; at < pairs.length; at += 2 * chunk) {
+        const part = pairs.subarray(at, at + 2 * chunk);
+        arena.i32(swaps, part.length).set(part);
+        kernels.swapRows(images, labels, stats, swaps, part.length / 2, PIXELS);
+      }
+    },
   };
 }

@@ -31,7 +31,7 @@ export interface Session extends Backend {
 export async function openSession(options: SessionOptions): Promise<Session> {
   const backend = await createBackend(options.backend, loadWasmModule, nodeThreadOptions(options.threads ?? defaultThreads()));
   const { raw, ...located } = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const data = loadDataset(backend.arena, raw, options.seed);
+  const data = loadDataset(backend.arena, raw, options.seed, backend.kernels);
   const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);
   return { ...backend, located, data, model };
 }

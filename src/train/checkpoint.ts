@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Model } from '../core/model.js';
 import type { Arena } from '../core/memory.js';
 import type { Dataset } from '../data/dataset.js';
+import { arrangeSplits } from '../data/arrange.js';
 import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
 import { WasmfitError } from '../core/errors.js';
 import type { LoopState } from './train.js';
@@ -26,7 +27,7 @@ export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, conf
   const floats = model.paramBytes / 4;
   const tensors = encodeSafetensors([
     ...REGIONS.map((r) => ({ name: r, shape: [floats], data: arena.f32(model[r], floats).slice() })),
-    { name: 'train_order', shape: [data.train.count], data: arena.i32(data.train.ptr, data.train.count).slice() },
+    { name: 'train_order', shape: [data.train.count], data: data.train.ids.slice() },
   ], { format: CHECKPOINT_FORMAT });
   const state: CheckpointState = { format: CHECKPOINT_FORMAT, config, loop };
   return { tensors, state: JSON.stringify(state) };
@@ -62,7 +63,7 @@ export function restoreCheckpoint(model: Model, arena: Arena, data: Dataset, ten
   const order = tensors.get('train_order')!;
   if (!(order instanceof Int32Array) || order.length !== data.train.count) throw new WasmfitError(`${source}: train_order holds ${order.length} indices, expected ${data.train.count} I32`);
   // The order must be a permutation of this split's training examples, or a resumed run would train on other data.
-  const expected = new Set(arena.i32(data.train.ptr, data.train.count));
+  const expected = new Set(data.train.ids);
   if (!order.every((i) => expected.has(i)) || new Set(order).size !== order.length) throw new WasmfitError(`${source}: train_order is not a permutation of this run's training examples`);
-  arena.i32(data.train.ptr, data.train.count).set(order);
+  arrangeSplits(data, [data.train], order);
 }

@@ -8,6 +8,7 @@ import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
 import { createBackend, type Backend } from '../core/backend.js';
 import { Model, type Metrics, type ModelSpec } from '../core/model.js';
 import { modelFromBytes, modelToBytes } from '../core/model-file.js';
+import { arrangeSplits } from '../data/arrange.js';
 import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
 import type { Config } from '../config/schema.js';
 import { train, type TrainHooks, type TrainResult } from './train.js';
@@ -85,7 +86,7 @@ export class Session {
   private readonly models = new Map<string, Model>();
 
   constructor(readonly backend: Backend, raw: RawData) {
-    this.data = loadDataset(backend.arena, raw, 0);
+    this.data = loadDataset(backend.arena, raw, 0, backend.kernels);
   }
 
   /** Stops the kernel threads, if any; the session is unusable afterwards. */
@@ -97,8 +98,7 @@ export class Session {
   resplit(seed: number): void {
     if (seed === this.seed) return;
     const split = splitIndices(this.data.train.count + this.data.validation.count, seed);
-    this.backend.arena.i32(this.data.train.ptr, this.data.train.count).set(split.train);
-    this.backend.arena.i32(this.data.validation.ptr, this.data.validation.count).set(split.validation);
+    arrangeSplits(this.data, [this.data.train, this.data.validation], Int32Array.from([...split.train, ...split.validation]));
     this.seed = seed;
   }
 
@@ -117,7 +117,7 @@ export class Session {
   async train(config: Config, hooks: TrainHooks = {}): Promise<TrainOutcome> {
     this.resplit(config.seed);
     const model = this.model({ layerSpecs: config.layer_specs, activation: config.activation }, config.batch_size);
-    const result = await train(model, this.data, this.backend.arena, config, hooks);
+    const result = await train(model, this.data, config, hooks);
     let bestEpoch = result.best_epoch;
     if (result.stop_reason === 'interrupted' && !config.early_stop && result.history.length > 0) {
       model.restoreBest();
@@ -147,11 +147,8 @@ export class Session {
     const predicted = model.predicted(count);
     const labels = new Uint8Array(count), pixels = new Uint8Array(count * 784);
     const arena = this.backend.arena;
-    const index = arena.i32(test.ptr + first * 4, count);
-    for (let r = 0; r < count; r++) {
-      labels[r] = arena.u8(this.data.labels + index[r], 1)[0];
-      pixels.set(arena.u8(this.data.images + index[r] * 784, 784), r * 784);
-    }
+    labels.set(arena.u8(this.data.labels + test.first + first, count));
+    pixels.set(arena.u8(this.data.images + (test.first + first) * 784, count * 784));
     return { predicted, labels, pixels };
   }
 

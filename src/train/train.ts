@@ -6,8 +6,8 @@
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../core/model.js';
+import { shuffleSplit } from '../data/arrange.js';
 import { Rng } from '../core/rng.js';
-import type { Arena } from '../core/memory.js';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 
 export interface EpochRecord {
@@ -76,7 +76,7 @@ const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
 const timerPause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export async function train(model: Model, data: Dataset, arena: Arena, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(model: Model, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const gamma = config.momentum ? config.momentum_gamma : 0;
@@ -110,7 +110,7 @@ export async function train(model: Model, data: Dataset, arena: Arena, config: C
     const epoch = done + 1;
     const epochStart = now();
     // A run resumed mid-epoch already holds this epoch's order; shuffling again would change it.
-    if (firstBatch === 0) rng.shuffle(arena.i32(data.train.ptr, data.train.count));
+    if (firstBatch === 0) shuffleSplit(data, data.train, rng);
     for (let b = firstBatch; b < batches && !stopped(); b++) {
       const first = b * batch, rows = Math.min(batch, data.train.count - first);
       model.gather(data, data.train, first, rows);

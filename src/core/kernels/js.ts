@@ -58,6 +58,28 @@ export class JsKernels implements Kernels {
     }
   }
 
+  swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void {
+    this.views();
+    const { u8, f32, i32 } = this;
+    const so = stats >> 2;
+    for (let s = 0; s < count; s++) {
+      const i = i32[(swaps >> 2) + 2 * s], j = i32[(swaps >> 2) + 2 * s + 1];
+      for (let p = 0; p < dim; p++) {
+        const t = u8[images + i * dim + p];
+        u8[images + i * dim + p] = u8[images + j * dim + p];
+        u8[images + j * dim + p] = t;
+      }
+      const label = u8[labels + i];
+      u8[labels + i] = u8[labels + j];
+      u8[labels + j] = label;
+      for (let h = 0; h < 2; h++) {
+        const t = f32[so + 2 * i + h];
+        f32[so + 2 * i + h] = f32[so + 2 * j + h];
+        f32[so + 2 * j + h] = t;
+      }
+    }
+  }
+
   sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void {
     this.views();
     const { f32, i32 } = this;

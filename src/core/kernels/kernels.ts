@@ -44,6 +44,12 @@ export interface Kernels {
   /** dw (k, n) = X^T dz = 1 (c^T dz) + S^T dz for X from gatherSparse, dz (rows, n), dw in column panels: the first layer's weight gradient. */
   sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void;
 
+  /**
+   * For each pair (i, j) of swaps (count i32 pairs, in order): exchanges rows i and j of images (u8, dim a row),
+   * labels (u8) and stats (f32 pairs). How the data set keeps its rows in the order batches are drawn.
+   */
+  swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
+
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
   /** c (m, n) = a^T * b with a stored (k, m), b (k, n): the weight gradient X^T dZ. */
@@ -88,7 +94,7 @@ export interface Kernels {
 
 /** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
 export const KERNEL_NAMES = [
-  'gatherBatch', 'gatherSparse', 'sparseForward', 'sparseWeightGrad', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
+  'gatherBatch', 'gatherSparse', 'swapRows', 'sparseForward', 'sparseWeightGrad', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
   'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
   'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate', 'sgdUpdateMatrix',
 ] as const satisfies readonly (keyof Kernels)[];

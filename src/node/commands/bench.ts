@@ -255,7 +255,7 @@ function time(fn: () => void): number {
 
 /** Median training seconds per epoch (train batches only, as samples_per_second measures them), first epoch dropped. */
 async function epochSeconds(s: Session, epochs: number): Promise<number> {
-  const result = await train(s.model, s.data, s.arena, { ...CONFIG, epochs });
+  const result = await train(s.model, s.data, { ...CONFIG, epochs });
   const secs = result.history.map((r) => s.data.train.count / r.samples_per_second);
   return median(secs.length > 1 ? secs.slice(1) : secs);
 }
@@ -276,7 +276,7 @@ function normalisedTrain(s: Session): { x: Float32Array; y: Uint8Array } {
 
 async function rssProbe(options: BenchOptions, threads: number, epochs: number): Promise<void> {
   const s = await benchSession(options, 'wasm', threads);
-  await train(s.model, s.data, s.arena, { ...CONFIG, epochs });
+  await train(s.model, s.data, { ...CONFIG, epochs });
   s.model.evaluate(s.data, s.data.test);
   s.close();
   console.log((peakRssKiB() / 1024).toFixed(1));

@@ -117,7 +117,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const interrupts = installInterrupts(warn);
   let result: TrainResult;
   try {
-    result = await train(model, data, arena, config, {
+    result = await train(model, data, config, {
       resume,
       signal: interrupts.signal,
       pause: () => new Promise((r) => setImmediate(r)),
