@@ -14,7 +14,12 @@ export function biasAdd(out: usize, bias: usize, rows: i32, cols: i32): void {
 
 /** out (cols) = sum over rows of a (rows, cols): the bias gradient. */
 export function colSum(out: usize, a: usize, rows: i32, cols: i32): void {
-  const c4 = <usize>(cols & ~3) << 2, ld = <usize>cols << 2;
+  colSumStrided(out, a, rows, cols, cols);
+}
+
+/** colSum where a's rows are lda floats apart (its first cols columns are summed). */
+export function colSumStrided(out: usize, a: usize, rows: i32, cols: i32, lda: i32): void {
+  const c4 = <usize>(cols & ~3) << 2, ld = <usize>lda << 2, end = <usize>cols << 2;
   // Column strips of 4 summed down all rows: one accumulator per strip, rows added in order.
   let j: usize = 0;
   for (; j < c4; j += 16) {
@@ -23,7 +28,7 @@ export function colSum(out: usize, a: usize, rows: i32, cols: i32): void {
     for (let r = 0; r < rows; r++, p += ld) acc = f32x4.add(acc, v128.load(p));
     v128.store(out + j, acc);
   }
-  for (; j < ld; j += 4) {
+  for (; j < end; j += 4) {
     let acc: f32 = 0;
     let p = a + j;
     for (let r = 0; r < rows; r++, p += ld) acc += load<f32>(p);

@@ -30,11 +30,10 @@ import { tile4x8, tile4x4, tile1x8, tile1x4, cell } from './gemm-tiles';
   else tile1x4(c + (<usize>j4 << 2), a, b + <usize>j4 * jb, k, pa, pb, jb, gather);
 }
 
-/** C (m, n) = sum over p of A (i, p) * B (p, j), with A and B given by byte strides (see gemm-tiles.ts). */
+/** C (m, n) = sum over p of A (i, p) * B (p, j), with A, B and C (ldc bytes a row) given by byte strides (see gemm-tiles.ts). */
 // @ts-ignore: decorator
-@inline function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ra: usize, pa: usize, pb: usize, jb: usize, gather: bool): void {
+@inline function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ra: usize, pa: usize, pb: usize, jb: usize, ldc: usize, gather: bool): void {
   if (m <= 0 || n <= 0) return;
-  const ldc = <usize>n << 2;
   if (n < 4) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) cell(c + <usize>i * ldc + (<usize>j << 2), a + <usize>i * ra, b + <usize>j * jb, k, pa, pb);
@@ -55,15 +54,25 @@ import { tile4x8, tile4x4, tile1x8, tile1x4, cell } from './gemm-tiles';
 
 /** c (m, n) = a (m, k) * b (k, n). */
 export function gemmNN(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
-  gemm(c, a, b, m, k, n, <usize>k << 2, 4, <usize>n << 2, 4, false);
+  gemm(c, a, b, m, k, n, <usize>k << 2, 4, <usize>n << 2, 4, <usize>n << 2, false);
 }
 
 /** c (m, n) = a^T * b with a stored (k, m), b (k, n). */
 export function gemmTN(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
-  gemm(c, a, b, m, k, n, 4, <usize>m << 2, <usize>n << 2, 4, false);
+  gemm(c, a, b, m, k, n, 4, <usize>m << 2, <usize>n << 2, 4, <usize>n << 2, false);
+}
+
+/** gemmTN where a's rows are lda floats apart (its first m columns are used): a column block's weight gradient. */
+export function gemmTNStrided(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, lda: i32): void {
+  gemm(c, a, b, m, k, n, 4, <usize>lda << 2, <usize>n << 2, 4, <usize>n << 2, false);
 }
 
 /** c (m, n) = a (m, k) * b^T with b stored (n, k): B^T columns are gathered 4 lanes at a time. */
 export function gemmNT(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
-  gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, true);
+  gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, <usize>n << 2, true);
+}
+
+/** gemmNT writing c's rows ldc floats apart: a column block of the input gradient. */
+export function gemmNTStrided(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ldc: i32): void {
+  gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, <usize>ldc << 2, true);
 }

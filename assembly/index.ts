@@ -10,3 +10,4 @@ export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward
 export { softmaxCrossEntropy, countCorrect } from './loss';
 export { sgdUpdate, sgdUpdateMatrix } from './update';
 export { gatherSparse, sparseForward, sparseForwardCols, sparseWeightGrad, sparseWeightGradCols } from './sparse';
+export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';

@@ -9,7 +9,7 @@ import { Model } from '../src/core/model.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { gradientCheck, GRADCHECK_DEFAULTS } from '../src/train/gradcheck.js';
 import { DEFAULTS, type Config, type Activation } from '../src/config/schema.js';
-import type { BackendName, Kernels } from '../src/core/kernels/kernels.js';
+import { ACT, type BackendName, type Kernels } from '../src/core/kernels/kernels.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { runCli } from './helpers/cli.js';
 
@@ -61,17 +61,24 @@ function sabotage<K extends keyof Kernels>(name: K, replacement: (inner: Kernels
 
 for (const backend of ['wasm', 'js'] as const) {
   test(`gradcheck fails when the tanh derivative is dropped (${backend})`, async () => {
-    const broken = sabotage('tanhBackward', (k) => (dInp, dOut, _y, n) => k.reluBackward(dInp, dOut, dOut, n));
+    // The first layer's backward pass then passes the gradient through as if there were no activation.
+    const broken = sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2) =>
+      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, ACT.none));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
     assert.ok(rows.some((r) => !r.ok && r.layer === 0), 'the first layer\'s gradients disagree');
     assert.ok(rows.filter((r) => r.layer === 1).every((r) => r.ok), 'the last layer is unaffected');
   });
 
   test(`gradcheck fails when the bias gradient is doubled (${backend})`, async () => {
-    const broken = sabotage('colSum', (k) => (out, a, rows, cols) => {
+    // colSum gives the second layer's bias gradient, firstLayerBackward the first's.
+    const doubled = (k: Kernels, bias: number, n: number) => k.biasAdd(bias, bias, 1, n);
+    const broken = (inner: Kernels) => sabotage('colSum', (k) => (out, a, rows, cols) => {
       k.colSum(out, a, rows, cols);
-      k.biasAdd(out, out, 1, cols);
-    });
+      doubled(k, out, cols);
+    })(sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act) => {
+      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act);
+      doubled(k, db0, n);
+    })(inner));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
     assert.ok(rows.filter((r) => r.kind === 'bias').every((r) => !r.ok));
   });

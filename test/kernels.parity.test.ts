@@ -191,6 +191,26 @@ function sparseGradCase(rows: number, k: number, n: number): Case {
   };
 }
 
+function firstLayerBackwardCase(rows: number, k: number, n: number, n2: number, act: 0 | 1 | 2 | 3): Case {
+  // h as the activation leaves it (ReLU's with exact zeros, its kink); dz0 is the input gradient when n2 = 0.
+  const h = act === 2 ? uniform(rows * n, 0, 1) : act === 3 ? withSpecials(rows * n, [0], -1, 1).map((v) => Math.max(v, 0)) : uniform(rows * n);
+  // dz0 = act'(dz1 w1^T) has n2 terms of [-1, 1] (the reference sums them in f64), so its error is gemmTol(n2) and
+  // it is up to n2 in size: the sums over rows built on it scale by that.
+  const size = Math.max(1, n2), dzTol = n2 > 0 ? { atol: gemmTol(n2).atol + ARITH.atol, rtol: gemmTol(n2).rtol + ARITH.rtol } : EXACT;
+  return {
+    shape: `rows=${rows} k=${k} n=${n} n2=${n2} act=${act}`,
+    inputs: { ...sparseInput(rows, k), h, dz1: uniform(Math.max(rows * n2, 1)), w1: uniform(Math.max(n * n2, 1)), dz0: uniform(rows * n) },
+    outputs: { dw0: new Float32Array(k * n), db0: new Float32Array(n), dw1: new Float32Array(Math.max(n * n2, 1)) },
+    compare: {
+      dz0: dzTol,
+      dw0: { atol: sparseTol(rows).atol * size + 8 * dzTol.atol * rows, rtol: 16 * U },
+      db0: { atol: sumTol(rows).atol * size + dzTol.atol * rows, rtol: 16 * U },
+      dw1: n2 > 0 ? gemmTol(rows) : EXACT,
+    },
+    call: (kern, p) => kern.firstLayerBackward(p.dw0, p.db0, p.dw1, p.dz0, p.nz, p.val, p.c, p.h, p.dz1, p.w1, rows, k, n, n2, act),
+  };
+}
+
 function gatherSparseCase(rows: number, dim: number, images: number): Case {
   const stats = new Float32Array(2 * images);
   for (let i = 0; i < images; i++) { stats[2 * i] = 255 * rand(); stats[2 * i + 1] = 1 / (1 + 100 * rand()); }
@@ -313,6 +333,14 @@ const CASES: Record<KernelName, () => Case[]> = {
   sparseWeightGrad: () => [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67].map((n) => sparseGradCase(rows, k, n)))),
     sparseGradCase(BATCH, PIXELS, HIDDEN), sparseGradCase(BATCH, PIXELS, CLASSES),
+  ],
+  // n around the 32-unit ranges threads split by; with and without a next layer; every activation; the real shapes.
+  firstLayerBackward: () => [
+    ...[1, 3, 5].flatMap((rows) => [1, 5, 16, 31, 32, 33, 64, 67].flatMap((n) => [
+      firstLayerBackwardCase(rows, 33, n, 0, 0),
+      ...[1, 10].flatMap((n2) => ([1, 2, 3] as const).map((act) => firstLayerBackwardCase(rows, 33, n, n2, act))),
+    ])),
+    firstLayerBackwardCase(BATCH, PIXELS, HIDDEN, CLASSES, 1), firstLayerBackwardCase(BATCH, PIXELS, CLASSES, 0, 0),
   ],
   gemmNN: () => gemmCases('gemmNN', [[BATCH, PIXELS, HIDDEN], [BATCH, HIDDEN, CLASSES], [BATCH, HIDDEN, HIDDEN]]),
   gemmTN: () => gemmCases('gemmTN', [[PIXELS, BATCH, HIDDEN], [HIDDEN, BATCH, CLASSES], [HIDDEN, BATCH, HIDDEN]]),

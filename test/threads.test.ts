@@ -67,16 +67,20 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
         nz[r * (k + 1)] = count;
       }
       const w = Float32Array.from({ length: k * n }, rand), bias = Float32Array.from({ length: n }, rand), dz = Float32Array.from({ length: rows * n }, rand);
+      const n2 = 10, w1 = Float32Array.from({ length: n * n2 }, rand), dz1 = Float32Array.from({ length: rows * n2 }, rand);
       const out = [one, two].map((be) => {
         const put = (x: Float32Array | Int32Array) => { const p = be.arena.alloc(x.byteLength); new Uint8Array(be.arena.memory.buffer, p, x.byteLength).set(new Uint8Array(x.buffer)); return p; };
         const pnz = put(nz), pval = put(val), pc = put(c), pw = put(w), pb = put(bias), pdz = put(dz), pv = put(new Float32Array(k * n));
         const pout = be.arena.allocF32(rows * n), pwsum = be.arena.allocF32(n), pdw = be.arena.allocF32(k * n);
+        const pw1 = put(w1), pdz1 = put(dz1), pdz0 = be.arena.allocF32(rows * n), pdw1 = be.arena.allocF32(n * n2), pdb0 = be.arena.allocF32(n), pdw0 = be.arena.allocF32(k * n);
         be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
         be.kernels.sparseWeightGrad(pdw, pnz, pval, pc, pdz, rows, k, n);
+        be.kernels.firstLayerBackward(pdw0, pdb0, pdw1, pdz0, pnz, pval, pc, pout, pdz1, pw1, rows, k, n, n2, ACT.tanh);
         be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4);
-        return [pout, pwsum, pdw, pw, pv].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n][i]).slice());
+        return [pout, pwsum, pdw, pw, pv, pdw0, pdb0, pdw1, pdz0].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n, k * n, n, n * n2, rows * n][i]).slice());
       });
-      ['sparseForward', 'its column sums', 'sparseWeightGrad', 'sgdUpdateMatrix weights', 'sgdUpdateMatrix velocities'].forEach((what, i) =>
+      ['sparseForward', 'its column sums', 'sparseWeightGrad', 'sgdUpdateMatrix weights', 'sgdUpdateMatrix velocities',
+        'firstLayerBackward dw0', 'firstLayerBackward db0', 'firstLayerBackward dw1', 'firstLayerBackward dz0'].forEach((what, i) =>
         assert.deepEqual(out[1][i], out[0][i], `${what} ${rows}x${k}x${n}`));
     }
   } finally {

@@ -177,16 +177,20 @@ export class Model {
   /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
   backward(rows: number): void {
     const k = this.kernels;
-    for (let l = this.layers - 1; l >= 0; l--) {
+    for (let l = this.layers - 1; l >= 2; l--) {
       const inSize = this.sizes[l], outSize = this.sizes[l + 1];
-      if (l === 0) k.sparseWeightGrad(this.weight(l, this.grads), this.nz, this.val, this.c, this.d[l], rows, inSize, outSize);
-      else k.gemmTN(this.weight(l, this.grads), this.a[l - 1], this.d[l], inSize, rows, outSize);
+      k.gemmTN(this.weight(l, this.grads), this.a[l - 1], this.d[l], inSize, rows, outSize);
       k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
-      if (l > 0) {
-        k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
-        this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
-      }
+      k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
+      this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
     }
+    // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
+    // firstLayerBackward), which threads split the way they split the first layer's other kernels.
+    const next = this.layers > 1;
+    if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
+    k.firstLayerBackward(this.weight(0, this.grads), this.bias(0, this.grads), next ? this.weight(1, this.grads) : 0, this.d[0],
+      this.nz, this.val, this.c, this.a[0], next ? this.d[1] : 0, next ? this.weight(1) : 0,
+      rows, this.sizes[0], this.sizes[1], next ? this.sizes[2] : 0, next ? ACT[this.spec.activation] : ACT.none);
   }
 
   /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */

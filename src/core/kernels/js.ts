@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import type { ActCode, Kernels } from './kernels.js';
+import { ACT, type ActCode, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
@@ -119,6 +119,19 @@ export class JsKernels implements Kernels {
         }
       }
     }
+  }
+
+  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
+    rows: number, k: number, n: number, n2: number, act: ActCode): void {
+    if (n2 > 0) {
+      this.gemmTN(dw1, h, dz1, n, rows, n2);
+      this.gemmNT(dz0, dz1, w1, rows, n2, n);
+      if (act === ACT.tanh) this.tanhBackward(dz0, dz0, h, rows * n);
+      else if (act === ACT.sigmoid) this.sigmoidBackward(dz0, dz0, h, rows * n);
+      else if (act === ACT.ReLU) this.reluBackward(dz0, dz0, h, rows * n);
+    }
+    this.colSum(db0, dz0, rows, n);
+    this.sparseWeightGrad(dw0, nz, val, c, dz0, rows, k, n);
   }
 
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void {

@@ -43,6 +43,16 @@ export interface Kernels {
   sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void;
   /** dw (k, n) = X^T dz = 1 (c^T dz) + S^T dz for X from gatherSparse, dz (rows, n), dw in column panels: the first layer's weight gradient. */
   sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void;
+  /**
+   * The backward pass into and through the first layer (k inputs from gatherSparse, n units, output h (rows, n) with
+   * activation act). When a layer of n2 units follows, with weights w1 (n, n2) and its pre-activation gradient
+   * dz1 (rows, n2): dw1 (n, n2) = h^T dz1 and dz0 (rows, n) = act'(dz1 w1^T) (act' from h); when it is the last
+   * layer, n2 = 0 and dz0 already holds its gradient (h, dz1, w1, dw1 unused). Then db0 (n) = colsum(dz0) and
+   * dw0 (k, n) = X^T dz0 as sparseWeightGrad. Each element as gemmTN, gemmNT, the activation's backward, colSum
+   * and sparseWeightGrad compute it; threads split all of it by the n units.
+   */
+  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
+    rows: number, k: number, n: number, n2: number, act: ActCode): void;
 
   /**
    * For each pair (i, j) of swaps (count i32 pairs, in order): exchanges rows i and j of images (u8, dim a row),
@@ -94,7 +104,7 @@ export interface Kernels {
 
 /** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
 export const KERNEL_NAMES = [
-  'gatherBatch', 'gatherSparse', 'swapRows', 'sparseForward', 'sparseWeightGrad', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
+  'gatherBatch', 'gatherSparse', 'swapRows', 'sparseForward', 'sparseWeightGrad', 'firstLayerBackward', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
   'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
   'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate', 'sgdUpdateMatrix',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -75,6 +75,11 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
         const b = copyFor(nz, part) ?? { nz, val, c };
         return [dw, b.nz, b.val, b.c, dz, rows, k, n, i, j];
       }),
+    firstLayerBackward: (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act) => split('firstLayerBackwardCols', n, COLUMNS, rows * k * n / 2,
+      (i, j, part) => {
+        const b = copyFor(nz, part) ?? { nz, val, c };
+        return [dw0, db0, dw1, dz0, b.nz, b.val, b.c, h, dz1, w1, rows, k, n, n2, act, i, j];
+      }),
     // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows).
     sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => split('sgdUpdate', cols, COLUMNS, rows * cols,
       (i, j) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1]),

@@ -3,13 +3,13 @@
 
 /** WASM exports a worker may be asked to run, by index; each takes up to MAX_ARGS numbers. */
 export const OPS = [
-  'gemmNN', 'gemmNT', 'sparseForwardCols', 'sparseWeightGradCols', 'gatherSparse',
+  'gemmNN', 'gemmNT', 'sparseForwardCols', 'sparseWeightGradCols', 'firstLayerBackwardCols', 'gatherSparse',
   'tanhBackward', 'sigmoidBackward', 'reluBackward', 'sgdUpdate',
 ] as const;
 export type OpName = (typeof OPS)[number];
 export const OP_STOP = -1;
 
-export const MAX_ARGS = 16;
+export const MAX_ARGS = 24;
 /** One mailbox per worker, 256 bytes apart so two workers never share a cache line. */
 export const SLOT_BYTES = 256;
 /** i32 fields of a mailbox: seq (bumped by main per job), done (seq of the last finished job), op, failed. */

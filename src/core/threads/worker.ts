@@ -26,7 +26,7 @@ export async function runWorker(init: WorkerInit, ready: () => void): Promise<vo
     const op = Atomics.load(box, OP);
     if (op === OP_STOP) return;
     try {
-      fns[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14], args[15]);
+      fns[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14], args[15], args[16], args[17], args[18], args[19], args[20], args[21], args[22], args[23]);
     } catch {
       Atomics.store(box, FAILED, 1);
     }
