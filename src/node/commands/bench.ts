@@ -89,7 +89,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     images: pixels, stats, labels: Uint8Array.from({ length: B }, (_, i) => i % CLS), idx: Int32Array.from({ length: B }, (_, i) => i),
     params: f32(PIX * HID + HID * CLS, rand), grads: f32(PIX * HID + HID * CLS, rand, 0.01), vel: f32(PIX * HID + HID * CLS, rand, 0.01),
   };
-  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + 1), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID };
+  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + 1), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID, db0: HID, dw1: HID * CLS, dz0: B * HID };
   const gemm = (name: 'gemmNN' | 'gemmTN' | 'gemmNT', what: string, m: number, k: number, n: number, a: string, b: string): KernelSpec => ({
     name, shape: `${what} ${m}x${k}x${n}`, flops: 2 * m * k * n, outputs: [['c', m * n]],
     run: (kern, p, v) => (v.blocked ? name === 'gemmNN' && gemmNNBlocked(new Float32Array(v.backend.arena.memory.buffer), p.c, p[a], p[b], m, k, n) : kern[name](p.c, p[a], p[b], m, k, n)),
@@ -106,6 +106,10 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       run: (k, p) => k.sparseForward(p.out, p.nz, p.val, p.cc, p.w, p.wsum, p.bias, B, PIX, HID, ACT.tanh) },
     { name: 'sparseWeightGrad', shape: `X^T dZ ${PIX}x${B}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['dw', PIX * HID]],
       run: (k, p) => k.sparseWeightGrad(p.dw, p.nz, p.val, p.cc, p.dz, B, PIX, HID) },
+    // The training step's whole backward pass below the loss, X^T dZ0 being most of its work.
+    { name: 'firstLayerBackward', shape: `dW1, dZ0 = tanh'(dZ1 W1^T), db0, X^T dZ0 (${PIX}-${HID}-${CLS}, batch ${B}), X sparse`,
+      flops: 2 * B * PIX * HID + 4 * B * HID * CLS, outputs: [['dw', PIX * HID], ['db0', HID], ['dw1', HID * CLS], ['dz0', B * HID]],
+      run: (k, p) => k.firstLayerBackward(p.dw, p.db0, p.dw1, p.dz0, p.nz, p.val, p.cc, p.h, p.d1, p.w1, B, PIX, HID, CLS, ACT.tanh) },
     { name: 'softmaxCrossEntropy', shape: `${B}x${CLS}`, flops: 0, outputs: [['out', B * CLS]],
       run: (k, p) => void k.softmaxCrossEntropy(p.out, p.logits, p.labels, B, CLS, 1 / B) },
     { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
