@@ -9,6 +9,7 @@ export const OPS = [
 export type OpName = (typeof OPS)[number];
 export const OP_STOP = -1;
 
+/** firstLayerBackwardCols takes 17; 24 f64 fill a mailbox from ARGS_AT to SLOT_BYTES exactly. */
 export const MAX_ARGS = 24;
 /** One mailbox per worker, 256 bytes apart so two workers never share a cache line. */
 export const SLOT_BYTES = 256;
