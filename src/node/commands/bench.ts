@@ -112,7 +112,10 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       run: (k, p) => k.firstLayerBackward(p.dw, p.db0, p.dw1, p.dz0, p.nz, p.val, p.cc, p.h, p.d1, p.w1, B, PIX, HID, CLS, ACT.tanh) },
     { name: 'softmaxCrossEntropy', shape: `${B}x${CLS}`, flops: 0, outputs: [['out', B * CLS]],
       run: (k, p) => void k.softmaxCrossEntropy(p.out, p.logits, p.labels, B, CLS, 1 / B) },
-    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
+    // config_6's update (momentum, no penalties) and one with L2, which takes the general loop.
+    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights, momentum`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
+      run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, PIX * HID + HID * CLS, 0.001, 0.9, 0, 0) },
+    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights, momentum and L2`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
       run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, PIX * HID + HID * CLS, 0.001, 0.9, 1e-4, 0) },
   ];
   // Every variant gets the same bytes at its own offsets; the sparse kernels read the gathered batch.
