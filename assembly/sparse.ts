@@ -220,6 +220,31 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       }
     }
   }
+  // One full panel (16 columns, 4 vectors of dz) per sweep where a range ends half-way through a pair of panels:
+  // threads may split the columns at any panel boundary. Each element's sums as in the two-panel sweep.
+  for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
+    const p0 = dw + j * kk;
+    let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
+    for (let r: usize = 0; r < <usize>rows; r++) {
+      const cr = v128.load32_splat(c + (r << 2)), d = dz + r * ld + j;
+      v0 = f32x4.add(v0, f32x4.mul(cr, v128.load(d))); v1 = f32x4.add(v1, f32x4.mul(cr, v128.load(d, 16)));
+      v2 = f32x4.add(v2, f32x4.mul(cr, v128.load(d, 32))); v3 = f32x4.add(v3, f32x4.mul(cr, v128.load(d, 48)));
+    }
+    for (let p: usize = 0; p < panel; p += 64) {
+      v128.store(p0 + p, v0); v128.store(p0 + p, v1, 16); v128.store(p0 + p, v2, 32); v128.store(p0 + p, v3, 48);
+    }
+    for (let r: usize = 0; r < <usize>rows; r++) {
+      const list = nz + r * ldnz + 4, vals = val + r * ldv, d = dz + r * ld + j;
+      const count = <usize>load<i32>(list - 4) << 2;
+      const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+      for (let q: usize = 0; q < count; q += 4) {
+        const s = v128.load32_splat(vals + q);
+        const o = p0 + (<usize>load<i32>(list + q) << 6);
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
+        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32); v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), 48);
+      }
+    }
+  }
   // Narrow strips: width 4 while possible, then single columns computed in lane 0, each within its panel.
   while (j < end) {
     const pw = panelRowBytes(j & ~63, n), base = dw + (j & ~63) * kk + (j & 63);

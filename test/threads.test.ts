@@ -15,8 +15,9 @@ import { syntheticData } from './helpers/synthetic.js';
 
 const config: Config = { ...DEFAULTS, layer_specs: [784, 48, 10], activation: 'tanh', learning_rate: 0.01, batch_size: 50, epochs: 2, momentum: true, L2_penalty: 1e-3, early_stop: false, seed: 3 };
 
-async function trained(threads: number): Promise<{ params: Uint8Array; history: unknown[] }> {
-  const b: Backend = await createBackend('wasm', loadWasmModule, nodeThreadOptions(threads));
+async function trained(threads: number, shares?: number[]): Promise<{ params: Uint8Array; history: unknown[] }> {
+  const options = { ...nodeThreadOptions(threads), ...(shares ? { threaded: { initialShares: () => shares } } : {}) };
+  const b: Backend = await createBackend('wasm', loadWasmModule, options);
   try {
     assert.equal(b.threads, threads);
     const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
@@ -34,6 +35,16 @@ test('training with 1, 2 and 3 threads gives bit-identical weights and history',
   assert.deepEqual(three.history, one.history);
   assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
   assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+});
+
+test('uneven column shares (as the balancer may choose for a slower thread) give the same training as one thread', async () => {
+  const one = await trained(1);
+  // 48 columns: one panel on one thread and two on the other (the single-panel sweeps), each way, and 16 each of 3.
+  for (const shares of [[16, 32], [32, 16], [16, 16, 16]]) {
+    const split = await trained(shares.length, shares);
+    assert.deepEqual(split.history, one.history, `shares ${shares}`);
+    assert.ok(Buffer.from(split.params).equals(Buffer.from(one.params)), `shares ${shares} changed the weights`);
+  }
 });
 
 test('split kernels match the single-threaded kernels bit for bit at sizes around the tiles', async () => {

@@ -9,7 +9,7 @@ import { Arena, createMemory } from './memory.js';
 import { WasmfitError } from './errors.js';
 import { ThreadPool } from './threads/pool.js';
 import type { SpawnWorker } from './threads/protocol.js';
-import { threadedKernels } from './kernels/threaded.js';
+import { threadedKernels, type ThreadedOptions } from './kernels/threaded.js';
 
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
@@ -27,6 +27,8 @@ export interface BackendOptions {
   threads?: number;
   loadSharedWasm?: () => Promise<WebAssembly.Module | BufferSource>;
   spawnWorker?: SpawnWorker;
+  /** How the threaded kernels split work (tests). */
+  threaded?: ThreadedOptions;
 }
 
 /** Where the JS back end's arena starts: nothing static lives in its memory, but offset 0 stays unused. */
@@ -48,5 +50,5 @@ export async function createBackend(name: BackendName, loadWasm: () => Promise<W
   if (typeof SharedArrayBuffer === 'undefined') throw new WasmfitError(`${threads} threads need SharedArrayBuffer, which this context lacks`, undefined, 'use --threads 1 (browsers need cross-origin isolation)');
   const { kernels, heapBase, module, exports } = await instantiateWasmKernels(await options.loadSharedWasm(), memory);
   const pool = await ThreadPool.start(threads - 1, module, memory, options.spawnWorker);
-  return { kernels: threadedKernels(kernels, exports, pool), arena: new Arena(memory, heapBase), threads, close: () => pool.close() };
+  return { kernels: threadedKernels(kernels, exports, pool, options.threaded), arena: new Arena(memory, heapBase), threads, close: () => pool.close() };
 }

@@ -96,8 +96,8 @@ export interface Kernels {
   /** g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters. */
   sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void;
   /**
-   * sgdUpdate over a weight matrix w (rows, cols): the same per element. Threads split it at multiples of 32 columns'
-   * worth of elements, which for the first layer's panels are the column ranges its other kernels split by.
+   * sgdUpdate over a weight matrix w (rows, cols): the same per element. Threads split it into whole columns' worth
+   * of elements, by the shares the first layer's other kernels use for a layer as wide: for its panels, the same columns.
    */
   sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void;
 }

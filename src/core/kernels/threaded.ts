@@ -5,6 +5,7 @@
 
 import type { BatchBuffers, Kernels } from './kernels.js';
 import type { ThreadPool } from '../threads/pool.js';
+import { ShareBalancer } from './balance.js';
 import type { OpName } from '../threads/protocol.js';
 
 type Fn = (...args: number[]) => unknown;
@@ -15,10 +16,17 @@ const MIN_WORK = 32_768;
  * took 12-13 us on one thread and 17-33 us split, their operands being half in the other core's cache.
  */
 const MIN_GEMM_WORK = 1 << 20;
-/** Column grain of the first layer's splits: two panels, the weight gradient's sweep. */
+/** Column grain of the first layer's even splits: two panels, the weight gradient's widest sweep. */
 const COLUMNS = 32;
+/** Grain of the first layer's balanced splits: one panel of W0 (src/core/panels.ts). */
+const PANEL_COLUMNS = 16;
 
-export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool): Kernels {
+export interface ThreadedOptions {
+  /** The first layer's column shares to start from, for a layer n columns wide (tests; default: even). */
+  initialShares?(n: number, parts: number): number[];
+}
+
+export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool, options: ThreadedOptions = {}): Kernels {
   const main = exports as unknown as Record<OpName, Fn>;
   const parts = pool.workers + 1;
   /**
@@ -53,6 +61,49 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     for (let w = 0; w < used; w++) pool.wait(w);
   }
 
+  /**
+   * The first layer's kernels split its n columns by shares that follow the threads' measured speeds (balance.ts),
+   * one balancer per width, shared by its forward pass, backward pass and update so that each core keeps
+   * working on the same columns of W0. It starts from the even split at COLUMNS.
+   */
+  const balancers = new Map<number, ShareBalancer>();
+  const sharesFor = (n: number): ShareBalancer => {
+    let b = balancers.get(n);
+    if (!b) {
+      const per = Math.ceil(n / parts / COLUMNS) * COLUMNS;
+      const even = Array.from({ length: parts }, (_, p) => Math.max(0, Math.min(per, n - p * per)));
+      balancers.set(n, (b = new ShareBalancer(n, PANEL_COLUMNS, options.initialShares?.(n, parts) ?? even)));
+    }
+    return b;
+  };
+  const micros = new Array<number>(parts).fill(0);
+  /**
+   * Runs op over columns [0, n) by the width's shares (main first, then each worker's range); below minWork
+   * whole on the main thread. When timed, each part's time feeds the balancer.
+   */
+  function splitColumns(op: OpName, n: number, work: number, timed: boolean, args: (from: number, to: number, part: number) => number[]): void {
+    if (work < MIN_WORK || n < 2 * PANEL_COLUMNS) {
+      main[op](...args(0, n, 0));
+      return;
+    }
+    const shares = sharesFor(n), counts = shares.counts;
+    const posted: number[] = [];
+    micros.fill(0);
+    for (let w = 0, from = counts[0]; w < pool.workers; from += counts[w + 1], w++) {
+      if (counts[w + 1] === 0) continue;
+      pool.post(w, op, args(from, from + counts[w + 1], w + 1));
+      posted.push(w);
+    }
+    const started = performance.now();
+    if (counts[0] > 0) main[op](...args(0, counts[0], 0));
+    micros[0] = (performance.now() - started) * 1000;
+    for (const w of posted) {
+      pool.wait(w);
+      micros[w + 1] = pool.elapsedMicros(w);
+    }
+    if (timed) shares.record({ columns: counts, micros });
+  }
+
   const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
     (dInp: number, dOut: number, y: number, n: number) =>
       split(op, n, 16, n, (i, j) => [dInp + 4 * i, dOut + 4 * i, y + 4 * i, j - i]);
@@ -61,27 +112,27 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     ...base,
     gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
     gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
-    // The first layer is split by columns throughout, at multiples of 32 (two panels of W0): its forward pass,
-    // weight gradient and update. Each core then reads and writes only its own contiguous part of W0, of its
+    // The first layer is split by columns throughout, by the same shares (whole panels of W0): its forward pass,
+    // backward pass and update. Each core then reads and writes only its own contiguous part of W0, of its
     // gradient and of its velocity, which stay in its cache from batch to batch. (Split by rows, every batch moved
     // half of W0 between the cores; split by columns of a row-major W0, the cores fought over neighbouring lines.)
-    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => split('sparseForwardCols', n, COLUMNS, rows * k * n / 2,
+    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => splitColumns('sparseForwardCols', n, rows * k * n / 2, true,
       (i, j, part) => {
         const b = copyFor(nz, part) ?? { nz, val, c };
         return [out, b.nz, b.val, b.c, w, wsum, bias, rows, k, n, act, i, j];
       }),
-    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => split('sparseWeightGradCols', n, COLUMNS, rows * k * n / 2,
+    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => splitColumns('sparseWeightGradCols', n, rows * k * n / 2, true,
       (i, j, part) => {
         const b = copyFor(nz, part) ?? { nz, val, c };
         return [dw, b.nz, b.val, b.c, dz, rows, k, n, i, j];
       }),
-    firstLayerBackward: (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act) => split('firstLayerBackwardCols', n, COLUMNS, rows * k * n / 2,
+    firstLayerBackward: (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act) => splitColumns('firstLayerBackwardCols', n, rows * k * n / 2, true,
       (i, j, part) => {
         const b = copyFor(nz, part) ?? { nz, val, c };
         return [dw0, db0, dw1, dz0, b.nz, b.val, b.c, h, dz1, w1, rows, k, n, n2, act, i, j];
       }),
     // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows).
-    sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => split('sgdUpdate', cols, COLUMNS, rows * cols,
+    sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => splitColumns('sgdUpdate', cols, rows * cols, false,
       (i, j) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1]),
     gatherSparse: (nz, val, c, y, images, labels, stats, idx, rows, dim) => {
       const batch = batches.get(nz);

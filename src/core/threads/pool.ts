@@ -2,7 +2,7 @@
 // worker into its mailbox (SharedArrayBuffer + Atomics), and spins until they are done. The main thread
 // computes its own share in between, so a 2-thread pool has one worker. Nothing here allocates per job.
 
-import { ARGS_AT, DONE, FAILED, MAX_ARGS, OP, OP_STOP, OPS, SEQ, SLOT_BYTES, type OpName, type SpawnWorker, type WorkerHandle } from './protocol.js';
+import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, OPS, SEQ, SLOT_BYTES, type OpName, type SpawnWorker, type WorkerHandle } from './protocol.js';
 
 /** ~10 ns a poll: a worker stays awake about 0.5 ms after its last job, across the gaps inside a batch. */
 export const DEFAULT_SPIN = 50_000;
@@ -73,6 +73,11 @@ export class ThreadPool {
       }
     }
     if (Atomics.load(box, FAILED) !== 0) throw new Error('a kernel failed in a worker thread');
+  }
+
+  /** Microseconds worker w's last finished job took (read after wait). */
+  elapsedMicros(w: number): number {
+    return Atomics.load(this.boxes[w], ELAPSED);
   }
 
   /** Stops every worker: a stop message for a clean exit, then terminate for one stuck in a job. */

@@ -1,0 +1,78 @@
+// How many of the first layer's columns each thread takes. The two cores of a shared VM are not always equal:
+// for seconds or minutes one may run 20-70% slower, and with an even split the main thread then waits 80-200 us
+// for the worker at every split kernel. The shares follow each thread's measured speed instead, in whole
+// panels of W0; which thread computes a column never changes its value, so results stay bit-identical.
+
+/**
+ * Column counts for parts of the given speeds (columns per microsecond), in multiples of grain (the last column
+ * range may end on n), each part at least one grain while there are enough: the split that minimises the
+ * slowest part's predicted time.
+ */
+export function proportionalShares(n: number, grain: number, speeds: readonly number[]): number[] {
+  const grains = Math.ceil(n / grain), parts = speeds.length;
+  const units: number[] = speeds.map(() => (grains >= parts ? 1 : 0));
+  // Greedy: each further grain to the part that would finish it soonest; on a tie, to the part with fewer, the
+  // more even of equally fast splits (fewer panels change cores, and it suits the slower part recovering).
+  for (let left = grains - units.reduce((a, b) => a + b, 0); left > 0; left--) {
+    let best = 0;
+    for (let p = 1; p < parts; p++) {
+      const finish = (units[p] + 1) / speeds[p], bestFinish = (units[best] + 1) / speeds[best];
+      if (finish < bestFinish || (finish === bestFinish && units[p] < units[best])) best = p;
+    }
+    units[best]++;
+  }
+  const counts = units.map((u) => u * grain);
+  // The grains are whole except possibly the last column range's: take the excess from the last part with any.
+  let excess = grains * grain - n;
+  for (let p = parts - 1; p >= 0 && excess > 0; p--) {
+    const cut = Math.min(excess, counts[p]);
+    counts[p] -= cut;
+    excess -= cut;
+  }
+  return counts;
+}
+
+/** Observed time of a split kernel: each part's columns and microseconds. */
+export interface PartTimes {
+  columns: readonly number[];
+  micros: readonly number[];
+}
+
+/**
+ * The column shares of one layer width, re-planned every `window` timed calls (32: the forward and backward
+ * passes of 16 batches, ~12 ms) from the calls' totals when the plan would shorten the slowest part by more than
+ * `gain` (8%): small differences and noise move nothing, as each move also moves panels of weights, gradients
+ * and velocities to the other core's cache. With the worker slowed 1.7x on purpose, two-thread epochs took
+ * 0.35-0.36 s balanced (80 columns to 48) against 0.44-0.46 s split evenly; at equal speeds the split stays even.
+ */
+export class ShareBalancer {
+  private time: number[];
+  private cols: number[];
+  private calls = 0;
+
+  constructor(readonly n: number, readonly grain: number, public counts: number[], private readonly window = 32, private readonly gain = 0.08) {
+    this.time = counts.map(() => 0);
+    this.cols = counts.map(() => 0);
+  }
+
+  record(t: PartTimes): void {
+    t.columns.forEach((c, p) => {
+      this.cols[p] += c;
+      this.time[p] += t.micros[p];
+    });
+    if (++this.calls < this.window) return;
+    // A part that had no columns in the window keeps the mean speed of the others.
+    const measured = this.cols.map((c, p) => (c > 0 && this.time[p] > 0 ? c / this.time[p] : 0));
+    const known = measured.filter((s) => s > 0);
+    if (known.length > 0) {
+      const mean = known.reduce((a, b) => a + b, 0) / known.length;
+      const speeds = measured.map((s) => (s > 0 ? s : mean));
+      const slowest = (counts: number[]) => Math.max(...counts.map((c, p) => c / speeds[p]));
+      const plan = proportionalShares(this.n, this.grain, speeds);
+      if (slowest(plan) < slowest(this.counts) * (1 - this.gain)) this.counts = plan;
+    }
+    this.calls = 0;
+    this.time.fill(0);
+    this.cols.fill(0);
+  }
+}

@@ -1,0 +1,46 @@
+// The first layer's column shares between threads (src/core/kernels/balance.ts): proportional to measured speed
+// in whole panels, unmoved by noise, back to even when the threads are equal again.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { proportionalShares, ShareBalancer } from '../src/core/kernels/balance.js';
+
+/** Shares are whole grains laid end to end from column 0, the last range possibly ending early, on n. */
+function assertWellFormed(counts: number[], n: number, grain: number): void {
+  assert.equal(counts.reduce((a, b) => a + b, 0), n, `${counts} sum to ${n}`);
+  const lastUsed = counts.reduce((last, c, p) => (c > 0 ? p : last), -1);
+  counts.forEach((c, p) => { if (p !== lastUsed) assert.equal(c % grain, 0, `${counts}: part ${p} is not whole panels`); });
+}
+
+test('proportional shares: even for equal speeds, more to the faster part, whole panels, each part one at least', () => {
+  assert.deepEqual(proportionalShares(128, 16, [1, 1]), [64, 64]);
+  assert.deepEqual(proportionalShares(128, 16, [1, 0.5]), [80, 48], 'twice as fast: 85 of 128 columns, rounded to panels');
+  assert.deepEqual(proportionalShares(128, 16, [0.01, 1]), [16, 112], 'a very slow part keeps one panel');
+  assert.deepEqual(proportionalShares(128, 16, [1, 1, 1]), [48, 48, 32]);
+  assert.deepEqual(proportionalShares(16, 16, [1, 1, 1]), [16, 0, 0], 'fewer panels than parts');
+  for (const [n, speeds] of [[50, [1, 1]], [33, [1, 2]], [200, [0.3, 1, 0.7]], [17, [1, 1]]] as [number, number[]][]) {
+    assertWellFormed(proportionalShares(n, 16, speeds), n, 16);
+  }
+  assert.deepEqual(proportionalShares(50, 16, [1, 1]), [32, 18], 'the last range ends on n');
+});
+
+/** Feeds a balancer calls in which part p takes perColumn[p] * columns microseconds, times (1 + noise). */
+function feed(b: ShareBalancer, calls: number, perColumn: number[], noise = () => 0): void {
+  for (let i = 0; i < calls; i++) b.record({ columns: b.counts, micros: b.counts.map((c, p) => c * perColumn[p] * (1 + noise())) });
+}
+
+test('the balancer moves columns to the faster thread, ignores noise, and returns to even when speeds match again', () => {
+  const b = new ShareBalancer(128, 16, [64, 64]);
+  let seed = 1;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.06;
+  feed(b, 192, [4.3, 4.3], noise);
+  assert.deepEqual(b.counts, [64, 64], 'equal threads with 3% noise stay even');
+  feed(b, 31, [4.3, 7.3]);
+  assert.deepEqual(b.counts, [64, 64], 'nothing moves before a whole window');
+  feed(b, 1, [4.3, 7.3]);
+  assert.deepEqual(b.counts, [80, 48], 'a worker 1.7x slower gets 48 of 128 columns');
+  feed(b, 64, [4.3, 7.3]);
+  assert.deepEqual(b.counts, [80, 48], 'and keeps them');
+  feed(b, 32, [4.3, 4.3]);
+  assert.deepEqual(b.counts, [64, 64]);
+});
