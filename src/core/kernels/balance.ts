@@ -39,18 +39,22 @@ export interface PartTimes {
 }
 
 /**
- * The column shares of one layer width, re-planned every `window` timed calls (32: the forward and backward
- * passes of 16 batches, ~12 ms) from the calls' totals when the plan would shorten the slowest part by more than
- * `gain` (8%): small differences and noise move nothing, as each move also moves panels of weights, gradients
- * and velocities to the other core's cache. With the worker slowed 1.7x on purpose, two-thread epochs took
- * 0.35-0.36 s balanced (80 columns to 48) against 0.44-0.46 s split evenly; at equal speeds the split stays even.
+ * The column shares of one layer width, re-planned from the totals of each `window` timed calls (64: the forward
+ * and backward passes of 32 batches, ~25 ms). A plan is taken when two windows in a row propose it and it would
+ * shorten the slowest part by more than `gain` (8%): each move also moves panels of weights, gradients and
+ * velocities to the other core's cache, so noise must not move anything. (In Chromium, whose own threads share
+ * the cores, single 12 ms windows measured either thread 30% slower at random, and taking each plan flipped the
+ * split every window: two-thread epochs 0.42-0.48 s against 0.39-0.41 s even.) With the worker slowed 1.7x on
+ * purpose, two-thread epochs in Node took 0.35-0.36 s balanced (80 columns to 48) against 0.44-0.46 s even.
  */
 export class ShareBalancer {
   private time: number[];
   private cols: number[];
   private calls = 0;
+  /** The last window's plan, when it differed from counts. */
+  private proposed: number[] | null = null;
 
-  constructor(readonly n: number, readonly grain: number, public counts: number[], private readonly window = 32, private readonly gain = 0.08) {
+  constructor(readonly n: number, readonly grain: number, public counts: number[], private readonly window = 64, private readonly gain = 0.08) {
     this.time = counts.map(() => 0);
     this.cols = counts.map(() => 0);
   }
@@ -69,7 +73,10 @@ export class ShareBalancer {
       const speeds = measured.map((s) => (s > 0 ? s : mean));
       const slowest = (counts: number[]) => Math.max(...counts.map((c, p) => c / speeds[p]));
       const plan = proportionalShares(this.n, this.grain, speeds);
-      if (slowest(plan) < slowest(this.counts) * (1 - this.gain)) this.counts = plan;
+      const better = slowest(plan) < slowest(this.counts) * (1 - this.gain);
+      const again = better && this.proposed !== null && plan.every((c, p) => c === this.proposed![p]);
+      if (again) this.counts = plan;
+      this.proposed = better && !again ? plan : null;
     }
     this.calls = 0;
     this.time.fill(0);
