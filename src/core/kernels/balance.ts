@@ -44,8 +44,8 @@ export interface PartTimes {
  * shorten the slowest part by more than `gain` (8%): each move also moves panels of weights, gradients and
  * velocities to the other core's cache, so noise must not move anything. (In Chromium, whose own threads share
  * the cores, single 12 ms windows measured either thread 30% slower at random, and taking each plan flipped the
- * split every window: two-thread epochs 0.42-0.48 s against 0.39-0.41 s even.) With the worker slowed 1.7x on
- * purpose, two-thread epochs in Node took 0.35-0.36 s balanced (80 columns to 48) against 0.44-0.46 s even.
+ * split every window, 5-10% slower than even.) With the worker slowed 1.7x on purpose, two-thread epochs in
+ * Node took 0.34-0.41 s balanced (80 columns to 48) against 0.45-0.52 s even.
  */
 export class ShareBalancer {
   private time: number[];
