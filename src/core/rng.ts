@@ -53,12 +53,16 @@ export class Rng {
 
   /** Fisher-Yates shuffle in place. */
   shuffle(a: Int32Array): void {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = this.below(i + 1);
+    this.shuffleSwaps(a.length, (i, j) => {
       const t = a[i];
       a[i] = a[j];
       a[j] = t;
-    }
+    });
+  }
+
+  /** The swaps of shuffle over n items, in order: swap(i, j) for i from n - 1 down to 1, j uniform in [0, i]. */
+  shuffleSwaps(n: number, swap: (i: number, j: number) => void): void {
+    for (let i = n - 1; i > 0; i--) swap(i, this.below(i + 1));
   }
 
   /** The generator's state, for checkpoints. */

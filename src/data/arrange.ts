@@ -8,20 +8,19 @@ import type { Rng } from '../core/rng.js';
 import type { Dataset, Split } from './dataset.js';
 
 /**
- * Shuffles a split's rows in place: the same Fisher-Yates draws as rng.shuffle(split.ids), so a seed gives
- * the same order, with each swap applied to the stored rows too.
+ * Shuffles a split's rows in place: rng.shuffle(split.ids), so a seed gives the same order, with each of its
+ * swaps applied to the stored rows too.
  */
 export function shuffleSplit(data: Dataset, split: Split, rng: Rng): void {
-  const ids = split.ids, pairs = new Int32Array(2 * Math.max(ids.length - 1, 0));
+  const ids = split.ids, pairs = new Int32Array(2 * Math.max(split.count - 1, 0));
   let n = 0;
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
+  rng.shuffleSwaps(split.count, (i, j) => {
     const t = ids[i];
     ids[i] = ids[j];
     ids[j] = t;
     pairs[n++] = split.first + i;
     pairs[n++] = split.first + j;
-  }
+  });
   data.swapRows(pairs);
 }
 

@@ -36,10 +36,10 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    * 0.41-0.43 s against 0.32-0.35 s with copies, measured in alternation. Every model registers its own batch.
    */
   const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[] }>(); // by the primary's nz
-  /** The copy of the batch that part `part` (0 = main, w + 1 = worker w) reads, when nz is a registered batch. */
-  const copyFor = (nz: number, part: number): BatchBuffers | null => {
+  /** The copy of the batch (nz, val, c) that part `part` (0 = main, w + 1 = worker w) reads: its own when registered. */
+  const batchFor = (nz: number, val: number, c: number, part: number): Omit<BatchBuffers, 'y'> => {
     const batch = batches.get(nz);
-    return batch === undefined ? null : part === 0 ? batch.primary : batch.copies[part - 1];
+    return batch === undefined ? { nz, val, c } : part === 0 ? batch.primary : batch.copies[part - 1];
   };
 
   /**
@@ -118,17 +118,17 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     // half of W0 between the cores; split by columns of a row-major W0, the cores fought over neighbouring lines.)
     sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => splitColumns('sparseForwardCols', n, rows * k * n / 2, true,
       (i, j, part) => {
-        const b = copyFor(nz, part) ?? { nz, val, c };
+        const b = batchFor(nz, val, c, part);
         return [out, b.nz, b.val, b.c, w, wsum, bias, rows, k, n, act, i, j];
       }),
     sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => splitColumns('sparseWeightGradCols', n, rows * k * n / 2, true,
       (i, j, part) => {
-        const b = copyFor(nz, part) ?? { nz, val, c };
+        const b = batchFor(nz, val, c, part);
         return [dw, b.nz, b.val, b.c, dz, rows, k, n, i, j];
       }),
     firstLayerBackward: (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act) => splitColumns('firstLayerBackwardCols', n, rows * k * n / 2, true,
       (i, j, part) => {
-        const b = copyFor(nz, part) ?? { nz, val, c };
+        const b = batchFor(nz, val, c, part);
         return [dw0, db0, dw1, dz0, b.nz, b.val, b.c, h, dz1, w1, rows, k, n, n2, act, i, j];
       }),
     // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows).

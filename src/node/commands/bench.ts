@@ -94,6 +94,11 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     name, shape: `${what} ${m}x${k}x${n}`, flops: 2 * m * k * n, outputs: [['c', m * n]],
     run: (kern, p, v) => (v.blocked ? name === 'gemmNN' && gemmNNBlocked(new Float32Array(v.backend.arena.memory.buffer), p.c, p[a], p[b], m, k, n) : kern[name](p.c, p[a], p[b], m, k, n)),
   });
+  const weights = PIX * HID + HID * CLS;
+  const update = (what: string, l2: number): KernelSpec => ({
+    name: 'sgdUpdate', shape: `${weights} weights, ${what}`, flops: 0, outputs: [['params', weights], ['vel', weights]],
+    run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, weights, 0.001, 0.9, l2, 0),
+  });
   const specs: KernelSpec[] = [
     gemm('gemmNN', 'forward X W0 (dense)', B, PIX, HID, 'a', 'w'),
     gemm('gemmTN', 'weight grad X^T dZ (dense)', PIX, B, HID, 'a', 'dz'),
@@ -113,10 +118,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     { name: 'softmaxCrossEntropy', shape: `${B}x${CLS}`, flops: 0, outputs: [['out', B * CLS]],
       run: (k, p) => void k.softmaxCrossEntropy(p.out, p.logits, p.labels, B, CLS, 1 / B) },
     // config_6's update (momentum, no penalties) and one with L2, which takes the general loop.
-    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights, momentum`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
-      run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, PIX * HID + HID * CLS, 0.001, 0.9, 0, 0) },
-    { name: 'sgdUpdate', shape: `${PIX * HID + HID * CLS} weights, momentum and L2`, flops: 0, outputs: [['params', PIX * HID + HID * CLS], ['vel', PIX * HID + HID * CLS]],
-      run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, PIX * HID + HID * CLS, 0.001, 0.9, 1e-4, 0) },
+    update('momentum', 0), update('momentum and L2', 1e-4),
   ];
   // Every variant gets the same bytes at its own offsets; the sparse kernels read the gathered batch.
   const placed = variants.map((v) => {
