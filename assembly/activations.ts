@@ -3,6 +3,7 @@
 // element gets bit-identical arithmetic to a body element. All loops allow out to alias an input.
 
 import { exp4 } from './approx';
+import { mulAdd } from './fused';
 
 const SIGN: i32 = 0x80000000;
 
@@ -13,10 +14,10 @@ const SIGN: i32 = 0x80000000;
   // Cephes tanhf minimax coefficients for tanh(x) = x + x^3 P(x^2) on |x| < 0.625.
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  p = mulAdd(p, z, f32x4.splat(2.06390887954e-2));
+  p = mulAdd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = mulAdd(p, z, f32x4.splat(1.33314422036e-1));
+  p = mulAdd(p, z, f32x4.splat(-3.33332819422e-1));
   p = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
   // exp4 saturates at e^88, so 2 / (e + 1) underflows to ~1e-38 and 1 - it rounds to exactly 1.
   const e = exp4(f32x4.add(ax, ax));

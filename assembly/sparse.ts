@@ -5,6 +5,7 @@
 // Row lists: nz + r * (dim + 1) * 4 holds [count, col0, col1, ...] (i32), val + r * dim * 4 the values (f32).
 
 import { tanh4, sigmoid4, relu4 } from './activations';
+import { addTwoProducts, addProduct } from './fused';
 
 export const ACT_NONE = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3;
 
@@ -138,7 +139,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
     // Full panels: 16 columns (4 accumulators) per sweep over the row's nonzeros, each a line of the panel.
     // V8 loads a loop body's operands up front, so 4 accumulators + 8 W vectors + 2 broadcasts is what fits
     // in its 15 xmm registers; two nonzeros a pass halve the loop's bookkeeping (V8's stack check, compare,
-    // branch), and their terms are still added one after the other.
+    // branch). The plain build still adds their terms one after the other (assembly/fused.ts).
     for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
       const pj = w + j * kk;
       let a0 = f32x4.mul(cr, v128.load(wsum + j)), a1 = f32x4.mul(cr, v128.load(wsum + j, 16));
@@ -147,16 +148,14 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
       for (; q + 8 <= count; q += 8) {
         const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
         const wp = pj + (<usize>load<i32>(list + q) << 6), wq = pj + (<usize>load<i32>(list + q, 4) << 6);
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
-        a0 = f32x4.add(a0, f32x4.mul(t, v128.load(wq))); a1 = f32x4.add(a1, f32x4.mul(t, v128.load(wq, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(t, v128.load(wq, 32))); a3 = f32x4.add(a3, f32x4.mul(t, v128.load(wq, 48)));
+        a0 = addTwoProducts(a0, s, v128.load(wp), t, v128.load(wq)); a1 = addTwoProducts(a1, s, v128.load(wp, 16), t, v128.load(wq, 16));
+        a2 = addTwoProducts(a2, s, v128.load(wp, 32), t, v128.load(wq, 32)); a3 = addTwoProducts(a3, s, v128.load(wp, 48), t, v128.load(wq, 48));
       }
       if (q < count) {
         const s = v128.load32_splat(vals + q);
         const wp = pj + (<usize>load<i32>(list + q) << 6);
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
+        a0 = addProduct(a0, s, v128.load(wp)); a1 = addProduct(a1, s, v128.load(wp, 16));
+        a2 = addProduct(a2, s, v128.load(wp, 32)); a3 = addProduct(a3, s, v128.load(wp, 48));
       }
       v128.store(o + j, epilogue(a0, v128.load(bias + j), act)); v128.store(o + j, epilogue(a1, v128.load(bias + j, 16), act), 16);
       v128.store(o + j, epilogue(a2, v128.load(bias + j, 32), act), 32); v128.store(o + j, epilogue(a3, v128.load(bias + j, 48), act), 48);
@@ -213,10 +212,10 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       for (let q: usize = 0; q < count; q += 4) {
         const s = v128.load32_splat(vals + q);
         const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
-        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
-        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32); v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), 48);
-        v128.store(e, f32x4.add(v128.load(e), f32x4.mul(s, d4))); v128.store(e, f32x4.add(v128.load(e, 16), f32x4.mul(s, d5)), 16);
-        v128.store(e, f32x4.add(v128.load(e, 32), f32x4.mul(s, d6)), 32); v128.store(e, f32x4.add(v128.load(e, 48), f32x4.mul(s, d7)), 48);
+        v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
+        v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
+        v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
+        v128.store(e, addProduct(v128.load(e, 32), s, d6), 32); v128.store(e, addProduct(v128.load(e, 48), s, d7), 48);
       }
     }
   }
@@ -240,8 +239,8 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       for (let q: usize = 0; q < count; q += 4) {
         const s = v128.load32_splat(vals + q);
         const o = p0 + (<usize>load<i32>(list + q) << 6);
-        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
-        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32); v128.store(o, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), 48);
+        v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
+        v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
       }
     }
   }

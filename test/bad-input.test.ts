@@ -57,6 +57,8 @@ const FLAGS: Case[] = [
   { name: '--learning-rate negative', args: () => ['--learning-rate', '-1'], code: 2, message: /--learning-rate: expected a number > 0, found -1/ },
   { name: '--checkpoint-every 0', args: () => ['--checkpoint-every', '0'], code: 2, message: /--checkpoint-every: expected an integer >= 1, found "0"/ },
   { name: '--threads 1.5', args: () => ['--threads', '1.5'], code: 2, message: /--threads: expected an integer >= 1, found "1.5"/ },
+  { name: '--simd fma', args: () => ['--simd', 'fma'], code: 2, message: /--simd: expected one of plain, relaxed, found "fma"/ },
+  { name: '--simd relaxed on the js back end', args: () => ['--simd', 'relaxed', '--backend', 'js'], code: 2, message: /--simd relaxed: a build of the wasm kernels, but --backend is js/ },
   { name: 'unknown option', args: () => ['--epoch', '3'], code: 2, message: /wasmfit: error: unknown option '--epoch' \(Did you mean --epochs\?\)/ },
   { name: 'resume of a folder that is no run', args: () => ['--resume', tmp], code: 2, message: /--resume: .* is not a run directory \(no config\.yaml\)/ },
 ];

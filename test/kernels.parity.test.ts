@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsKernels } from '../src/core/kernels/js.js';
 import { KERNEL_NAMES, type Kernels } from '../src/core/kernels/kernels.js';
-import { instantiateWasmKernels } from '../src/core/kernels/wasm.js';
+import { instantiateWasmKernels, SIMD_BUILDS } from '../src/core/kernels/wasm.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 
@@ -382,7 +382,10 @@ const GUARD_BYTE = 0xa5;
 const SENTINEL = -7.77e37; // fills fresh f32 outputs: an element left unwritten cannot pass by accident
 
 const memory = createMemory();
-const { kernels: wasm, heapBase } = await instantiateWasmKernels(await loadWasmModule(), memory);
+// Both builds over the one memory (their static data is identical bytes at the same addresses): the default
+// plain SIMD and the relaxed (FMA) build, which loadWasmModule makes this Node accept.
+const builds = await Promise.all(SIMD_BUILDS.map(async (build) => ({ build, ...(await instantiateWasmKernels(await loadWasmModule(build), memory)) })));
+const heapBase = Math.max(...builds.map((b) => b.heapBase));
 const js = new JsKernels(memory);
 
 interface Run { ret: number | void; arrays: Record<string, Arr> }
@@ -438,8 +441,8 @@ function within(ref: number, got: number, tol: Tol, worst: Worst, where: string)
 }
 
 // The test file runs as an ES module with top-level await; one test per kernel, driven by KERNEL_NAMES.
-for (const kernel of KERNEL_NAMES) {
-  test(`wasm matches js: ${kernel}`, (t) => {
+for (const { build, kernels: wasm } of builds) for (const kernel of KERNEL_NAMES) {
+  test(`wasm (${build} SIMD) matches js: ${kernel}`, (t) => {
     const make = (CASES as Partial<Record<string, () => Case[]>>)[kernel];
     assert.ok(make, `no parity case for kernel ${kernel}: add one to CASES`);
     const cases = make();

@@ -11,13 +11,14 @@ import { train } from '../src/train/train.js';
 import { DEFAULTS, type Config } from '../src/config/schema.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
+import type { SimdBuild } from '../src/core/kernels/wasm.js';
 import { syntheticData } from './helpers/synthetic.js';
 
 const config: Config = { ...DEFAULTS, layer_specs: [784, 48, 10], activation: 'tanh', learning_rate: 0.01, batch_size: 50, epochs: 2, momentum: true, L2_penalty: 1e-3, early_stop: false, seed: 3 };
 
-async function trained(threads: number, shares?: number[]): Promise<{ params: Uint8Array; history: unknown[] }> {
-  const options = { ...nodeThreadOptions(threads), ...(shares ? { threaded: { initialShares: () => shares } } : {}) };
-  const b: Backend = await createBackend('wasm', loadWasmModule, options);
+async function trained(threads: number, shares?: number[], build: SimdBuild = 'plain'): Promise<{ params: Uint8Array; history: unknown[] }> {
+  const options = { ...nodeThreadOptions(threads, build), ...(shares ? { threaded: { initialShares: () => shares } } : {}) };
+  const b: Backend = await createBackend('wasm', () => loadWasmModule(build), options);
   try {
     assert.equal(b.threads, threads);
     const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
@@ -35,6 +36,12 @@ test('training with 1, 2 and 3 threads gives bit-identical weights and history',
   assert.deepEqual(three.history, one.history);
   assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
   assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+});
+
+test('the relaxed-SIMD build also trains bit-identically on 1 and 2 threads', async () => {
+  const one = await trained(1, undefined, 'relaxed'), two = await trained(2, undefined, 'relaxed');
+  assert.deepEqual(two.history, one.history);
+  assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights of the relaxed build');
 });
 
 test('uneven column shares (as the balancer may choose for a slower thread) give the same training as one thread', async () => {

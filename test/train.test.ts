@@ -48,6 +48,16 @@ for (const backend of ['wasm', 'js']) {
   });
 }
 
+test('--simd relaxed trains with the FMA build, says so, and records it in the run files', () => {
+  const run = trainRun('relaxed', ['--simd', 'relaxed', '--epochs', '2']);
+  assert.match(run.stdout.split('\n')[0], /on the wasm \(AssemblyScript, WebAssembly SIMD with relaxed SIMD FMA\) back end/);
+  assert.ok(run.history.history.at(-1).val_accuracy >= 0.8, `validation accuracy ${run.history.history.at(-1).val_accuracy}`);
+  assert.equal(run.history.simd, 'relaxed');
+  assert.equal(run.summary.simd, 'relaxed');
+  const plain = trainRun('plain', ['--epochs', '1', '--quiet']);
+  assert.equal(plain.summary.simd, 'plain');
+});
+
 test('the same seed and back end give the identical history; another seed does not', () => {
   const a = trainRun('seed-a', ['--epochs', '2', '--seed', '11', '--quiet']);
   const b = trainRun('seed-b', ['--epochs', '2', '--seed', '11', '--quiet']);

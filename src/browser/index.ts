@@ -8,6 +8,8 @@ import { createWasmfit, type InitOptions, type Wasmfit } from '../train/runtime.
 import { createBackend } from '../core/backend.js';
 import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
 import { webWorkerSpawner } from './threads.js';
+import { relaxedSimdSupported } from '../core/kernels/wasm.js';
+import { WasmfitError } from '../core/errors.js';
 
 export interface BrowserInitOptions extends InitOptions {
   /** The shared-memory kernels for threads; default: the wasmfit.shared.wasm beside this module. */
@@ -19,12 +21,19 @@ export interface BrowserInitOptions extends InitOptions {
  * Threads (cross-origin isolated pages only) run kernel-worker.js beside this module as module Web Workers.
  */
 export function init(options: BrowserInitOptions = {}): Promise<Wasmfit> {
+  const relaxed = options.simd === 'relaxed';
+  if (relaxed && !relaxedSimdSupported()) {
+    return Promise.reject(new WasmfitError("init({ simd: 'relaxed' }): this browser refuses relaxed SIMD (WebAssembly.validate of an f32x4.relaxed_madd probe)",
+      undefined, "leave simd at 'plain', the default"));
+  }
+  // Literal URLs, one per build, so that bundlers find and emit each file.
+  const sharedWasm = () => relaxed ? new URL('./wasmfit.shared.relaxed.wasm', import.meta.url) : new URL('./wasmfit.shared.wasm', import.meta.url);
   const threadedBackend = options.threadedBackend ?? ((threads: number) => createBackend('wasm', async () => null!, {
     threads,
-    loadSharedWasm: () => compileWasm(options.sharedWasm ?? new URL('./wasmfit.shared.wasm', import.meta.url)),
+    loadSharedWasm: () => compileWasm(options.sharedWasm ?? sharedWasm()),
     spawnWorker: webWorkerSpawner(() => new Worker(new URL('./kernel-worker.js', import.meta.url), { type: 'module' })),
   }));
-  return createWasmfit({ ...options, threadedBackend }, () => new URL('./wasmfit.wasm', import.meta.url));
+  return createWasmfit({ ...options, threadedBackend }, () => relaxed ? new URL('./wasmfit.relaxed.wasm', import.meta.url) : new URL('./wasmfit.wasm', import.meta.url));
 }
 
 export { Wasmfit, Session, EVAL_ROWS, type InitOptions, type TrainOutcome } from '../train/runtime.js';

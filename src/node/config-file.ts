@@ -5,6 +5,7 @@ import { checkField, parseConfig, type Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { BackendName } from '../core/kernels/kernels.js';
 import { BACKENDS } from '../core/backend.js';
+import { SIMD_BUILDS, type SimdBuild } from '../core/kernels/wasm.js';
 import { readUserFile } from './files.js';
 
 /** Flags that override config keys: flag name -> key. */
@@ -43,6 +44,14 @@ export function parsePositiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || n < 1) throw new ConfigError(`${flag}: expected an integer >= 1, found ${JSON.stringify(text)}`);
   return n;
+}
+
+/** --simd: which build of the wasm kernels; relaxed only with the wasm back end. */
+export function parseSimdBuild(value: string | undefined, backend: BackendName): SimdBuild {
+  if (value === undefined) return 'plain';
+  if (!(SIMD_BUILDS as readonly string[]).includes(value)) throw new ConfigError(`--simd: expected one of ${SIMD_BUILDS.join(', ')}, found ${JSON.stringify(value)}`);
+  if (value === 'relaxed' && backend !== 'wasm') throw new ConfigError(`--simd relaxed: a build of the wasm kernels, but --backend is ${backend}`);
+  return value as SimdBuild;
 }
 
 export function parseBackend(value: string): BackendName {

@@ -6,10 +6,11 @@ import { loadWasmModule } from './wasm-file.js';
 import { createBackend } from '../core/backend.js';
 import { nodeThreadOptions } from './threads.js';
 
-/** Loads the kernels (from options.wasm, else build/wasmfit.wasm of this package) and decides the mode. */
+/** Loads the kernels (from options.wasm, else build/wasmfit.wasm of this package, or its relaxed build) and decides the mode. */
 export async function init(options: InitOptions = {}): Promise<Wasmfit> {
-  const threadedBackend = options.threadedBackend ?? ((threads: number) => createBackend('wasm', loadWasmModule, nodeThreadOptions(threads)));
-  return createWasmfit({ ...options, threadedBackend, wasm: options.wasm ?? (await loadWasmModule()) }, () => {
+  const build = options.simd ?? 'plain';
+  const threadedBackend = options.threadedBackend ?? ((threads: number) => createBackend('wasm', () => loadWasmModule(build), nodeThreadOptions(threads, build)));
+  return createWasmfit({ ...options, threadedBackend, wasm: options.wasm ?? (await loadWasmModule(build)) }, () => {
     throw new Error('unreachable: the Node entry always passes the module');
   });
 }

@@ -7,6 +7,7 @@ import { Model, type ModelSpec } from '../core/model.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { locateData, type LocatedData } from './data-files.js';
 import { loadWasmModule } from './wasm-file.js';
+import type { SimdBuild } from '../core/kernels/wasm.js';
 import { defaultThreads, nodeThreadOptions } from './threads.js';
 
 export interface SessionOptions {
@@ -19,6 +20,8 @@ export interface SessionOptions {
   batchRows: number;
   /** Kernel threads for the wasm back end (default: every core; 1 = no worker threads). */
   threads?: number;
+  /** Which build of the wasm kernels (default: plain SIMD). */
+  simd?: SimdBuild;
 }
 
 export interface Session extends Backend {
@@ -29,13 +32,15 @@ export interface Session extends Backend {
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const backend = await createBackend(options.backend, loadWasmModule, nodeThreadOptions(options.threads ?? defaultThreads()));
+  const build = options.simd ?? 'plain';
+  const backend = await createBackend(options.backend, () => loadWasmModule(build), nodeThreadOptions(options.threads ?? defaultThreads(), build));
   const { raw, ...located } = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const data = loadDataset(backend.arena, raw, options.seed, backend.kernels);
   const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);
   return { ...backend, located, data, model };
 }
 
-export function describeBackend(name: BackendName): string {
-  return name === 'wasm' ? 'wasm (AssemblyScript, WebAssembly SIMD)' : 'js (TypeScript reference)';
+export function describeBackend(name: BackendName, simd: SimdBuild = 'plain'): string {
+  if (name === 'js') return 'js (TypeScript reference)';
+  return simd === 'relaxed' ? 'wasm (AssemblyScript, WebAssembly SIMD with relaxed SIMD FMA)' : 'wasm (AssemblyScript, WebAssembly SIMD)';
 }

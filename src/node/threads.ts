@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { SpawnWorker } from '../core/threads/protocol.js';
 import { loadSharedWasmModule } from './wasm-file.js';
+import type { SimdBuild } from '../core/kernels/wasm.js';
 
 /** The default --threads: every core. */
 export function defaultThreads(): number {
@@ -25,4 +26,5 @@ export const spawnNodeWorker: SpawnWorker = (init) => {
 };
 
 /** What createBackend needs for more than one thread, in Node. */
-export const nodeThreadOptions = (threads: number) => ({ threads, loadSharedWasm: loadSharedWasmModule, spawnWorker: spawnNodeWorker });
+export const nodeThreadOptions = (threads: number, build: SimdBuild = 'plain') =>
+  ({ threads, loadSharedWasm: () => loadSharedWasmModule(build), spawnWorker: spawnNodeWorker });

@@ -10,8 +10,9 @@ import { PACKAGE_ROOT } from './data-files.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'dist', 'web');
 const PAGE_SRC = join(PACKAGE_ROOT, 'src', 'browser', 'page');
-const WASM = join(PACKAGE_ROOT, 'build', 'wasmfit.wasm');
-const SHARED_WASM = join(PACKAGE_ROOT, 'build', 'wasmfit.shared.wasm');
+// The plain and relaxed-SIMD builds, each single-threaded and over shared memory.
+const WASM_FILES = ['wasmfit.wasm', 'wasmfit.shared.wasm', 'wasmfit.relaxed.wasm', 'wasmfit.shared.relaxed.wasm']
+  .map((file) => join(PACKAGE_ROOT, 'build', file));
 
 /** Browsers the page is built for: current Chromium and Firefox (module workers, DecompressionStream). */
 const TARGETS = ['chrome110', 'firefox115', 'safari16.4'];
@@ -36,8 +37,8 @@ export async function buildWeb(): Promise<void> {
   // Beside the page's bundles and beside the compiled browser entry, where new URL('./...', import.meta.url) looks.
   const entryDir = join(PACKAGE_ROOT, 'dist', 'src', 'browser');
   mkdirSync(entryDir, { recursive: true });
-  for (const wasm of [WASM, SHARED_WASM]) {
-    if (!existsSync(wasm)) continue; // the shared-memory build is optional: without it the page runs one thread
+  for (const wasm of WASM_FILES) {
+    if (!existsSync(wasm)) continue; // only wasmfit.wasm is needed: without the others the page runs one plain thread
     copyFileSync(wasm, join(WEB_DIR, basename(wasm)));
     copyFileSync(wasm, join(entryDir, basename(wasm)));
   }

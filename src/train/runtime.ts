@@ -5,6 +5,7 @@
 
 import { chooseMode, detectFeatures, type Features, type ModeChoice, type RunMode } from '../core/features.js';
 import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
+import type { SimdBuild } from '../core/kernels/wasm.js';
 import { createBackend, type Backend } from '../core/backend.js';
 import { Model, type Metrics, type ModelSpec } from '../core/model.js';
 import { modelFromBytes, modelToBytes } from '../core/model-file.js';
@@ -20,6 +21,11 @@ export interface InitOptions {
   threads?: number | boolean;
   /** Force a back end: 'js' skips WebAssembly entirely. */
   backend?: 'wasm' | 'js';
+  /**
+   * Which build of the kernels the entry loads when `wasm` (or `sharedWasm`) is not given: 'plain' SIMD (the
+   * default) or 'relaxed' (FMA: faster, results differ in the last bits; the engine must accept relaxed SIMD).
+   */
+  simd?: SimdBuild;
   /** Builds a back end whose kernels run on `threads` threads over shared memory; the entries provide their own. */
   threadedBackend?: (threads: number) => Promise<Backend>;
 }

@@ -19,6 +19,29 @@ export function simdSupported(): boolean {
   }
 }
 
+/**
+ * The two builds of the kernels from one source (assembly/fused.ts): 'plain' SIMD, the default, whose
+ * results every report number comes from, and 'relaxed', which also uses f32x4.relaxed_madd (an FMA where
+ * the CPU has one): faster, with results that differ in the last bits, also between engines.
+ */
+export const SIMD_BUILDS = ['plain', 'relaxed'] as const;
+export type SimdBuild = (typeof SIMD_BUILDS)[number];
+
+// (func (result v128) (f32x4.relaxed_madd (i8x16.splat (i32.const 0)) x3)): validates only where relaxed SIMD is enabled.
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+/** Whether this engine accepts relaxed SIMD, which the 'relaxed' build needs (Node 20: only behind a V8 flag). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 type KernelExports = { [K in (typeof KERNEL_NAMES)[number]]: Kernels[K] } & { heapBase(): number };
 
 /** Instantiates the kernels over memory (imported as env.memory); heapBase is where the host's arena may start. */

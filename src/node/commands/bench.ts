@@ -16,7 +16,8 @@ import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
 import { openSession, type Session } from '../session.js';
 import { parsePositiveInt } from '../config-file.js';
-import { loadWasmModule } from '../wasm-file.js';
+import { enableSimdBuild, loadWasmModule } from '../wasm-file.js';
+import type { SimdBuild } from '../../core/kernels/wasm.js';
 import { defaultThreads, nodeThreadOptions } from '../threads.js';
 import { writeAtomic } from '../files.js';
 import { gemmNNBlocked } from '../../bench/js-blocked.js';
@@ -37,6 +38,8 @@ export interface BenchOptions {
   /** A Chromium to time the page in; true or undefined: the first of CHROMIUM_PATHS; false: skip. */
   browser?: boolean | string;
   rssProbe?: boolean;
+  /** Also time the relaxed-SIMD build (false: --no-relaxed). */
+  relaxed: boolean;
 }
 
 const B = 128, PIX = 784, HID = 128, CLS = 10;
@@ -46,6 +49,8 @@ const EPOCH_SESSIONS = 3;
 const BROWSER_EPOCHS = 2;
 const BROWSER_THREADS = [1, 2];
 const BROWSER_LABEL = 'wasmfit in Chromium (WASM SIMD)';
+const CLI_LABEL = 'wasmfit WASM SIMD';
+const RELAXED_LABEL = 'wasmfit WASM relaxed SIMD (FMA)';
 /** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
 const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 'tanh', learning_rate: 0.001, batch_size: B, epochs: 1, momentum: true, early_stop: false };
 
@@ -80,6 +85,19 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   ];
   const many = maxThreads > 1 ? await createBackend('wasm', loadWasmModule, nodeThreadOptions(maxThreads)) : null;
   if (many) variants.push({ label: `WASM SIMD ${maxThreads} threads`, kernels: many.kernels, backend: many });
+  // The opt-in relaxed-SIMD build (train --simd relaxed), where this engine accepts it.
+  const relaxedMissing = options.relaxed ? relaxedUnavailable() : 'skipped (--no-relaxed)';
+  if (relaxedMissing === null) {
+    const load = () => loadWasmModule('relaxed');
+    const r1 = await createBackend('wasm', load);
+    variants.push({ label: 'WASM relaxed SIMD 1 thread', kernels: r1.kernels, backend: r1 });
+    if (maxThreads > 1) {
+      const rn = await createBackend('wasm', load, nodeThreadOptions(maxThreads, 'relaxed'));
+      variants.push({ label: `WASM relaxed SIMD ${maxThreads} threads`, kernels: rn.kernels, backend: rn });
+    }
+  } else {
+    log(`relaxed SIMD build: ${relaxedMissing}`);
+  }
 
   const rng = new Rng(1, 'bench inputs');
   const rand = () => rng.next();
@@ -175,24 +193,31 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     log(`${spec.name} ${spec.shape}: ${variants.map((v) => (row[v.label] ? `${v.label} ${(row[v.label] as { microseconds: number }).microseconds.toFixed(1)} us` : '')).filter(Boolean).join(', ')}`);
     return row;
   });
-  for (const b of [js, one, many]) b?.close();
+  for (const b of new Set(variants.map((v) => v.backend))) b.close();
 
   // ---- whole epochs on the real data ----
   const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string }[] = [];
   const threadCounts = [...new Set([1, maxThreads])];
-  for (const threads of threadCounts) {
-    // A few fresh sessions each: on this shared machine a whole process sometimes runs 20-40% slower (most in the
-    // gather, which reads the data set from DRAM), so one session's median can mislead; the spread is reported.
-    const perSession: number[] = [];
-    for (let run = 0; run < EPOCH_SESSIONS; run++) {
-      const s = threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', threads);
-      perSession.push(await epochSeconds(s, epochs + 1));
-      s.close();
+  for (const build of ['plain', 'relaxed'] as const) {
+    const label = build === 'plain' ? CLI_LABEL : RELAXED_LABEL;
+    for (const threads of threadCounts) {
+      if (build === 'relaxed' && relaxedMissing !== null) {
+        epochRows.push({ backend: label, threads, seconds: null, epochs: 0, note: `not run: ${relaxedMissing}` });
+        continue;
+      }
+      // A few fresh sessions each: on this shared machine a whole process sometimes runs 20-40% slower (most in the
+      // gather, which reads the data set from DRAM), so one session's median can mislead; the spread is reported.
+      const perSession: number[] = [];
+      for (let run = 0; run < EPOCH_SESSIONS; run++) {
+        const s = build === 'plain' && threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', threads, build);
+        perSession.push(await epochSeconds(s, epochs + 1));
+        s.close();
+      }
+      const seconds = median(perSession);
+      epochRows.push({ backend: label, threads, seconds, epochs: epochs * EPOCH_SESSIONS,
+        note: `${build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${perSession.map((x) => x.toFixed(3)).join(', ')} s), each after one warm-up epoch` });
+      log(`wasm ${build} ${threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${perSession.map((x) => x.toFixed(3)).join(', ')})`);
     }
-    const seconds = median(perSession);
-    epochRows.push({ backend: 'wasmfit WASM SIMD', threads, seconds, epochs: epochs * EPOCH_SESSIONS,
-      note: `median of ${EPOCH_SESSIONS} sessions' median epochs (${perSession.map((x) => x.toFixed(3)).join(', ')} s), each after one warm-up epoch` });
-    log(`wasm ${threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${perSession.map((x) => x.toFixed(3)).join(', ')})`);
   }
   if (options.browser !== false) {
     if (chromium) {
@@ -239,9 +264,19 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 }
 
 /** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
-function benchSession(options: BenchOptions, backend: 'wasm' | 'js', threads?: number): Promise<Session> {
+function benchSession(options: BenchOptions, backend: 'wasm' | 'js', threads?: number, simd: SimdBuild = 'plain'): Promise<Session> {
   return openSession({ backend, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B,
-    ...(threads === undefined ? {} : { threads }) });
+    simd, ...(threads === undefined ? {} : { threads }) });
+}
+
+/** Why this process cannot run the relaxed-SIMD build, or null when it can. */
+function relaxedUnavailable(): string | null {
+  try {
+    enableSimdBuild('relaxed');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Median seconds per call: warm-up, then 15 samples of enough calls to last ~5 ms each. */
@@ -314,7 +349,7 @@ function browserVsCli(rows: EpochRow[]): { threads: number; browser: number | nu
   const threads = 2;
   const browser = rows.find((r) => r.backend === BROWSER_LABEL && r.threads === threads);
   if (!browser) return null; // --no-browser
-  const cli = rows.find((r) => r.backend === 'wasmfit WASM SIMD' && r.threads === threads);
+  const cli = rows.find((r) => r.backend === CLI_LABEL && r.threads === threads);
   const ratio = browser.seconds !== null && cli?.seconds != null ? browser.seconds / cli.seconds : null;
   const note = ratio !== null ? 'Chromium seconds / CLI seconds per epoch; issue 4 asks for at most 1.5'
     : browser.seconds === null ? `Chromium ${browser.note}` : `no CLI epoch with ${threads} threads (--threads ${threads} or more measures it)`;

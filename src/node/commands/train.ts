@@ -10,7 +10,8 @@ import { train, type EpochRecord, type LoopState, type TrainResult } from '../..
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../core/model-file.js';
 import { ConfigError, WasmfitError } from '../../core/errors.js';
-import { loadConfig, parseBackend, parsePositiveInt } from '../config-file.js';
+import { loadConfig, parseBackend, parsePositiveInt, parseSimdBuild } from '../config-file.js';
+import type { SimdBuild } from '../../core/kernels/wasm.js';
 import { openSession, describeBackend, type Session } from '../session.js';
 import { writeAtomic } from '../files.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
@@ -36,7 +37,10 @@ export interface TrainOptions {
   quiet?: boolean;
   json?: boolean;
   threads?: string;
+  simd?: string;
 }
+
+interface RunBackend { backend: string; simd?: SimdBuild }
 
 const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second'];
 
@@ -44,9 +48,9 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-function writeHistory(dir: string, config: Config, backend: string, history: EpochRecord[], result?: TrainResult): void {
+function writeHistory(dir: string, config: Config, backend: RunBackend, history: EpochRecord[], result?: TrainResult): void {
   const doc = {
-    backend, config, history,
+    ...backend, config, history,
     best_epoch: result?.best_epoch ?? null, epochs_run: history.length, stop_reason: result?.stop_reason ?? 'running',
     ...(result?.divergence ? { divergence: result.divergence } : {}),
   };
@@ -85,6 +89,7 @@ function resumeFrom(session: Session, runDir: string, log: (line: string) => voi
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
   const backendName = parseBackend(options.backend);
+  const simd = parseSimdBuild(options.simd, backendName);
   const resumeDir = options.resume ? resolve(options.resume) : undefined;
   const config = runConfig(options, resumeDir);
   const checkpointEvery = options.checkpointEvery === undefined ? 0 : parsePositiveInt(options.checkpointEvery, '--checkpoint-every');
@@ -100,12 +105,14 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const session = await openSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
     spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
-    threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'),
+    threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'), simd,
   });
   const { model, data, located, arena } = session;
+  // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
+  const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
   const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
-  print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName)} back end, seed ${config.seed}`);
+  print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
   print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 
@@ -124,7 +131,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
       onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
       onEpoch(r, state) {
         history.push(r);
-        writeHistory(dir, config, backendName, history);
+        writeHistory(dir, config, runBackend, history);
         writeCurveFigures(dir, history, { bestEpoch: config.early_stop ? state.stopper.bestEpoch : undefined, name: basename(dir) });
         if (checkpointEvery && r.epoch % checkpointEvery === 0) checkpoint(state);
         progress.json('epoch', { ...r });
@@ -149,14 +156,14 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
 
   const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
-  writeHistory(dir, config, backendName, history, result);
+  writeHistory(dir, config, runBackend, history, result);
   const kept = config.early_stop || result.divergence ? result.best_epoch : undefined;
   writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
   const predictions = model.predict(data, data.test);
   writeConfusionFigure(dir, predictions.predicted, predictions.labels);
   writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
-    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), backend: backendName, seed: config.seed,
+    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, seed: config.seed,
     test_accuracy: test.accuracy, test_loss: test.loss,
     best_epoch: result.best_epoch, val_accuracy: best?.val_accuracy ?? null, val_loss: best?.val_loss ?? null,
     epochs_run: result.epochs_run, stop_reason: result.stop_reason, seconds: result.seconds,
