@@ -1,9 +1,12 @@
 // The GEMM micro-kernels: a 4x8 register tile of C (8 f32x4 accumulators, 2 B vectors, 1 broadcast A:
 // 11 of V8's ~15 usable xmm registers) plus the narrower 4x4 / 1x8 / 1x4 tiles and a scalar cell for edges.
 // Operands are addressed by byte strides so one tile serves NN, TN and NT (gather = B columns are strided).
-// Every tile accumulates each C element in the same order (p ascending, f32 mul then add), so which tile
-// computed an element never changes its value: the driver may cover edges with overlapping tiles.
+// Every tile accumulates each C element in the same order (p ascending, f32 mul then add; one FMA in the relaxed
+// build, assembly/fused.ts), so which tile computed an element never changes its value: the driver may cover
+// edges with overlapping tiles.
 // A (i, p) is at a + i*ra + p*pa; B (p, j) at b + p*pb + j*jb; C (i, j) at c + i*ldc + j*4; C is overwritten.
+
+import { addProduct } from './fused';
 
 /** 4 consecutive B columns of row p: one load when contiguous (jb = 4), else 4 lane loads (NT's B^T). */
 // @ts-ignore: decorator
@@ -25,13 +28,13 @@
   for (let p = 0; p < k; p++) {
     const b0 = loadB(bp, jb, gather), b1 = loadB(bp + jb4, jb, gather);
     let s = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    c00 = addProduct(c00, s, b0); c01 = addProduct(c01, s, b1);
     s = v128.load32_splat(ap + ra);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    c10 = addProduct(c10, s, b0); c11 = addProduct(c11, s, b1);
     s = v128.load32_splat(ap + ra * 2);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    c20 = addProduct(c20, s, b0); c21 = addProduct(c21, s, b1);
     s = v128.load32_splat(ap + ra * 3);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    c30 = addProduct(c30, s, b0); c31 = addProduct(c31, s, b1);
     ap += pa; bp += pb;
   }
   v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
@@ -47,10 +50,10 @@
   let ap = a, bp = b;
   for (let p = 0; p < k; p++) {
     const b0 = loadB(bp, jb, gather);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap + ra), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap + ra * 2), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap + ra * 3), b0));
+    c0 = addProduct(c0, v128.load32_splat(ap), b0);
+    c1 = addProduct(c1, v128.load32_splat(ap + ra), b0);
+    c2 = addProduct(c2, v128.load32_splat(ap + ra * 2), b0);
+    c3 = addProduct(c3, v128.load32_splat(ap + ra * 3), b0);
     ap += pa; bp += pb;
   }
   v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + ldc * 2, c2); v128.store(c + ldc * 3, c3);
@@ -64,8 +67,8 @@
   let ap = a, bp = b;
   for (let p = 0; p < k; p++) {
     const s = v128.load32_splat(ap);
-    c0 = f32x4.add(c0, f32x4.mul(s, loadB(bp, jb, gather)));
-    c1 = f32x4.add(c1, f32x4.mul(s, loadB(bp + jb4, jb, gather)));
+    c0 = addProduct(c0, s, loadB(bp, jb, gather));
+    c1 = addProduct(c1, s, loadB(bp + jb4, jb, gather));
     ap += pa; bp += pb;
   }
   v128.store(c, c0); v128.store(c, c1, 16);
@@ -77,7 +80,7 @@
   let c0 = f32x4.splat(0);
   let ap = a, bp = b;
   for (let p = 0; p < k; p++) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), loadB(bp, jb, gather)));
+    c0 = addProduct(c0, v128.load32_splat(ap), loadB(bp, jb, gather));
     ap += pa; bp += pb;
   }
   v128.store(c, c0);

@@ -185,6 +185,24 @@ test('with COOP/COEP the page is cross-origin isolated, trains config_6 (early s
   await page.close();
 });
 
+test('?simd=relaxed trains on two threads with the relaxed-SIMD (FMA) kernels, which Chromium runs without a flag', async () => {
+  const { page, problems } = await openPage(browser, `${isolated.url}?simd=relaxed`);
+  await page.waitForFunction(() => document.querySelector('#mode')?.getAttribute('data-mode') !== '');
+  await loadServerData(page);
+  assert.equal(await page.getAttribute('#mode', 'data-mode'), 'wasm-threads');
+  assert.match(await page.textContent('#mode') ?? '', /^Back end: WebAssembly SIMD on \d+ threads: .*; relaxed-SIMD \(FMA\) kernels\.$/);
+  await page.selectOption('#config-select', 'config_6');
+  await earlyStopOff(page);
+  await page.fill('#override-epochs', '2');
+  await page.getByRole('button', { name: 'Train' }).click();
+  assert.match(await waitForResult(page), /^Test accuracy \d+\.\d\d% /);
+  const rows = await epochRows(page);
+  assert.equal(rows.length, 2);
+  assert.ok(Number(rows[1][4].replace('%', '')) >= 80, `validation accuracy shown: ${rows[1][4]}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a model trained by the CLI loads into the page and shows the CLI\'s test accuracy', async () => {
   const out = join(tmp, 'cli-run');
   const r = runCli(['train', '--config', 'configs/config_4.yaml', '--epochs', '1', '--out', out, '--quiet']);

@@ -10,6 +10,7 @@ import { PACKAGE_ROOT } from './data-files.js';
 import { launchChromium } from './chromium.js';
 import { startWebServer } from './web-server.js';
 import { median } from '../report/statistics.js';
+import type { SimdBuild } from '../core/kernels/wasm.js';
 
 export interface BrowserEpoch {
   threads: number;
@@ -26,6 +27,8 @@ export interface BrowserEpochsOptions {
   /** Fresh pages per thread count; the row is the median of their medians (default 1). */
   sessions?: number;
   dataDir?: string;
+  /** The page's kernel build (?simd=relaxed); default plain. */
+  simd?: SimdBuild;
   log(line: string): void;
 }
 
@@ -56,14 +59,15 @@ export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ ro
           const problems: string[] = [];
           page.on('pageerror', (e) => problems.push(e.message));
           page.on('worker', (w) => w.on('console', (m) => void (m.type() === 'error' && problems.push(m.text()))));
-          await page.goto(`${server.url}?threads=${threads}`);
+          const relaxed = options.simd === 'relaxed';
+          await page.goto(`${server.url}?threads=${threads}${relaxed ? '&simd=relaxed' : ''}`);
           version ??= await chromiumVersion(page);
-          const row = await timePage(page, threads, options.epochs, problems);
-          options.log(`chromium ${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
+          const row = await timePage(page, threads, options.epochs, problems, relaxed);
+          options.log(`chromium ${relaxed ? 'relaxed ' : ''}${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
           runs.push(row);
         } catch (e) {
           runs.push({ threads, seconds: null, note: `failed: ${firstLine(e)}` });
-          options.log(`chromium ${threads} thread(s) failed: ${firstLine(e)}`);
+          options.log(`chromium ${options.simd === 'relaxed' ? 'relaxed ' : ''}${threads} thread(s) failed: ${firstLine(e)}`);
         } finally {
           await page.close();
         }
@@ -84,7 +88,7 @@ function combine(threads: number, runs: BrowserEpoch[], epochs: number): Browser
   return { threads, seconds: median(timed), note: `median of ${timed.length} pages (${timed.map((x) => x.toFixed(3)).join(', ')} s), each the median of ${epochs} epochs after one warm-up, from the page's images/s` };
 }
 
-async function timePage(page: Page, threads: number, epochs: number, problems: string[]): Promise<BrowserEpoch> {
+async function timePage(page: Page, threads: number, epochs: number, problems: string[], relaxed: boolean): Promise<BrowserEpoch> {
   const text = async (selector: string) => (await page.textContent(selector)) ?? '';
   await page.getByRole('button', { name: "Use the server's data" }).click();
   await page.waitForFunction(() => /^(Data ready|Error)/.test(document.querySelector('#data-status')?.textContent ?? ''), null, { timeout: RUN_TIMEOUT_MS });
@@ -95,6 +99,7 @@ async function timePage(page: Page, threads: number, epochs: number, problems: s
   const mode = await page.getAttribute('#mode', 'data-mode');
   const ran = mode === 'wasm-threads' ? Number(/on (\d+) threads/.exec(await text('#mode'))?.[1]) : 1;
   if (ran !== threads) return { threads, seconds: null, note: `not run: the page ran ${ran} thread(s): ${await text('#mode')}` };
+  if (relaxed && !/relaxed-SIMD/.test(await text('#mode'))) return { threads, seconds: null, note: `not run: the page did not take the relaxed build: ${await text('#mode')}` };
 
   await page.selectOption('#config-select', 'config_6');
   await page.fill('#override-epochs', String(epochs + 1));

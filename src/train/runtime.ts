@@ -39,13 +39,15 @@ export class Wasmfit {
     public choice: ModeChoice,
     private readonly module: WebAssembly.Module | null,
     private readonly threadedBackend?: InitOptions['threadedBackend'],
+    /** The build of the wasm kernels in use (see InitOptions.simd). */
+    readonly simd: SimdBuild = 'plain',
   ) {}
 
   get mode(): RunMode {
     return this.choice.mode;
   }
   get reason(): string {
-    return this.choice.reason;
+    return this.choice.mode !== 'js' && this.simd === 'relaxed' ? `${this.choice.reason}; relaxed-SIMD (FMA) kernels` : this.choice.reason;
   }
 
   /**
@@ -75,7 +77,7 @@ export async function createWasmfit(options: InitOptions, defaultWasm: () => Was
   let choice = chooseMode(forced, options.threads, options.threadedBackend !== undefined);
   if (options.backend === 'js') choice = { mode: 'js', threads: 1, reason: 'the JS back end was requested' };
   const module = choice.mode === 'js' ? null : await compileWasm(options.wasm ?? defaultWasm());
-  return new Wasmfit(features, choice, module, options.threadedBackend);
+  return new Wasmfit(features, choice, module, options.threadedBackend, options.simd ?? 'plain');
 }
 
 export interface TrainOutcome {

@@ -287,8 +287,10 @@ worker.onerror = (e) => {
   refreshButtons();
 };
 
-const threads = new URLSearchParams(location.search).get('threads');
-send({ type: 'init', ...(threads ? { threads: Number(threads) } : {}) });
+// ?threads=N caps the kernel threads; ?simd=relaxed picks the relaxed-SIMD (FMA) kernels, when the browser has them.
+const params = new URLSearchParams(location.search);
+const threads = params.get('threads'), simd = params.get('simd');
+send({ type: 'init', ...(threads ? { threads: Number(threads) } : {}), ...(simd === 'relaxed' ? { simd: 'relaxed' } : {}) });
 void offerServerData();
 readConfig();
 drawCurves();

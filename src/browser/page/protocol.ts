@@ -3,11 +3,12 @@
 
 import type { EpochRecord, StopReason } from '../../train/train.js';
 import type { RunMode } from '../../core/features.js';
+import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { DataSources } from '../data.js';
 import type { Config } from '../../config/schema.js';
 
 export type ToWorker =
-  | { type: 'init'; threads?: number | boolean }
+  | { type: 'init'; threads?: number | boolean; simd?: SimdBuild }
   | { type: 'data'; sources: DataSources }
   | { type: 'train'; config: Config }
   | { type: 'stop' }

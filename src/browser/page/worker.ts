@@ -42,7 +42,7 @@ scope.onmessage = (event) => {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      wasmfit = init({ threads: message.threads });
+      wasmfit = init({ threads: message.threads, simd: message.simd });
       const w = await wasmfit;
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
       return;

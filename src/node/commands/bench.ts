@@ -49,6 +49,7 @@ const EPOCH_SESSIONS = 3;
 const BROWSER_EPOCHS = 2;
 const BROWSER_THREADS = [1, 2];
 const BROWSER_LABEL = 'wasmfit in Chromium (WASM SIMD)';
+const BROWSER_RELAXED_LABEL = 'wasmfit in Chromium (WASM relaxed SIMD)';
 const CLI_LABEL = 'wasmfit WASM SIMD';
 const RELAXED_LABEL = 'wasmfit WASM relaxed SIMD (FMA)';
 /** config_6's network and batch; the bench never early-stops, so every epoch is a full pass. */
@@ -225,6 +226,10 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: EPOCH_SESSIONS, dataDir: options.dataDir, log });
       environment.chromium = browser.version ?? chromium;
       for (const r of browser.rows) epochRows.push({ backend: BROWSER_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: r.note });
+      if (options.relaxed) {
+        const relaxed = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: EPOCH_SESSIONS, dataDir: options.dataDir, simd: 'relaxed', log });
+        for (const r of relaxed.rows) epochRows.push({ backend: BROWSER_RELAXED_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: `?simd=relaxed; ${r.note}` });
+      }
     } else {
       for (const threads of BROWSER_THREADS) epochRows.push({ backend: BROWSER_LABEL, threads, seconds: null, epochs: 0, note: 'not run: no Chromium found' });
     }
