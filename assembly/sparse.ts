@@ -209,7 +209,24 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const count = <usize>load<i32>(list - 4) << 2;
       const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
       const d4 = v128.load(d, 64), d5 = v128.load(d, 80), d6 = v128.load(d, 96), d7 = v128.load(d, 112);
-      for (let q: usize = 0; q < count; q += 4) {
+      // Two nonzeros a pass, the second's terms after the first's (their rows of dw differ): half the loop's
+      // bookkeeping, 600 -> 550 us at 128x784x128. Written out: the same pass through an inline helper per line
+      // of 16 floats compiled to a loop V8 ran at 600 us again.
+      let q: usize = 0;
+      for (; q + 8 <= count; q += 8) {
+        const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
+        const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
+        const row2 = <usize>load<i32>(list + q, 4) << 6, o2 = p0 + row2, e2 = p1 + row2;
+        v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
+        v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
+        v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
+        v128.store(e, addProduct(v128.load(e, 32), s, d6), 32); v128.store(e, addProduct(v128.load(e, 48), s, d7), 48);
+        v128.store(o2, addProduct(v128.load(o2), t, d0)); v128.store(o2, addProduct(v128.load(o2, 16), t, d1), 16);
+        v128.store(o2, addProduct(v128.load(o2, 32), t, d2), 32); v128.store(o2, addProduct(v128.load(o2, 48), t, d3), 48);
+        v128.store(e2, addProduct(v128.load(e2), t, d4)); v128.store(e2, addProduct(v128.load(e2, 16), t, d5), 16);
+        v128.store(e2, addProduct(v128.load(e2, 32), t, d6), 32); v128.store(e2, addProduct(v128.load(e2, 48), t, d7), 48);
+      }
+      if (q < count) {
         const s = v128.load32_splat(vals + q);
         const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
