@@ -253,7 +253,16 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const list = nz + r * ldnz + 4, vals = val + r * ldv, d = dz + r * ld + j;
       const count = <usize>load<i32>(list - 4) << 2;
       const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-      for (let q: usize = 0; q < count; q += 4) {
+      let q: usize = 0;
+      for (; q + 8 <= count; q += 8) {
+        const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
+        const o = p0 + (<usize>load<i32>(list + q) << 6), o2 = p0 + (<usize>load<i32>(list + q, 4) << 6);
+        v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
+        v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
+        v128.store(o2, addProduct(v128.load(o2), t, d0)); v128.store(o2, addProduct(v128.load(o2, 16), t, d1), 16);
+        v128.store(o2, addProduct(v128.load(o2, 32), t, d2), 32); v128.store(o2, addProduct(v128.load(o2, 48), t, d3), 48);
+      }
+      if (q < count) {
         const s = v128.load32_splat(vals + q);
         const o = p0 + (<usize>load<i32>(list + q) << 6);
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
