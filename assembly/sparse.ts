@@ -139,21 +139,23 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
     // Full panels: 16 columns (4 accumulators) per sweep over the row's nonzeros, each a line of the panel.
     // V8 loads a loop body's operands up front, so 4 accumulators + 8 W vectors + 2 broadcasts is what fits
     // in its 15 xmm registers; two nonzeros a pass halve the loop's bookkeeping (V8's stack check, compare,
-    // branch). The plain build still adds their terms one after the other (assembly/fused.ts).
+    // branch). The plain build still adds their terms one after the other (assembly/fused.ts). One pointer walks
+    // both lists (the values sit a fixed distance from their columns): 560 -> 550 us.
     for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
       const pj = w + j * kk;
       let a0 = f32x4.mul(cr, v128.load(wsum + j)), a1 = f32x4.mul(cr, v128.load(wsum + j, 16));
       let a2 = f32x4.mul(cr, v128.load(wsum + j, 32)), a3 = f32x4.mul(cr, v128.load(wsum + j, 48));
-      let q: usize = 0;
-      for (; q + 8 <= count; q += 8) {
-        const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
-        const wp = pj + (<usize>load<i32>(list + q) << 6), wq = pj + (<usize>load<i32>(list + q, 4) << 6);
+      const stop = list + count, delta = vals - list;
+      let q = list;
+      for (; q + 8 <= stop; q += 8) {
+        const s = v128.load32_splat(q + delta), t = v128.load32_splat(q + delta, 4);
+        const wp = pj + (<usize>load<i32>(q) << 6), wq = pj + (<usize>load<i32>(q, 4) << 6);
         a0 = addTwoProducts(a0, s, v128.load(wp), t, v128.load(wq)); a1 = addTwoProducts(a1, s, v128.load(wp, 16), t, v128.load(wq, 16));
         a2 = addTwoProducts(a2, s, v128.load(wp, 32), t, v128.load(wq, 32)); a3 = addTwoProducts(a3, s, v128.load(wp, 48), t, v128.load(wq, 48));
       }
-      if (q < count) {
-        const s = v128.load32_splat(vals + q);
-        const wp = pj + (<usize>load<i32>(list + q) << 6);
+      if (q < stop) {
+        const s = v128.load32_splat(q + delta);
+        const wp = pj + (<usize>load<i32>(q) << 6);
         a0 = addProduct(a0, s, v128.load(wp)); a1 = addProduct(a1, s, v128.load(wp, 16));
         a2 = addProduct(a2, s, v128.load(wp, 32)); a3 = addProduct(a3, s, v128.load(wp, 48));
       }
@@ -212,11 +214,12 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       // Two nonzeros a pass, the second's terms after the first's (their rows of dw differ): half the loop's
       // bookkeeping, 600 -> 550 us at 128x784x128. Written out: the same pass through an inline helper per line
       // of 16 floats compiled to a loop V8 ran at 600 us again.
-      let q: usize = 0;
-      for (; q + 8 <= count; q += 8) {
-        const s = v128.load32_splat(vals + q), t = v128.load32_splat(vals + q, 4);
-        const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
-        const row2 = <usize>load<i32>(list + q, 4) << 6, o2 = p0 + row2, e2 = p1 + row2;
+      const stop = list + count, delta = vals - list;
+      let q = list;
+      for (; q + 8 <= stop; q += 8) {
+        const s = v128.load32_splat(q + delta), t = v128.load32_splat(q + delta, 4);
+        const row = <usize>load<i32>(q) << 6, o = p0 + row, e = p1 + row;
+        const row2 = <usize>load<i32>(q, 4) << 6, o2 = p0 + row2, e2 = p1 + row2;
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
         v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
@@ -226,9 +229,9 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
         v128.store(e2, addProduct(v128.load(e2), t, d4)); v128.store(e2, addProduct(v128.load(e2, 16), t, d5), 16);
         v128.store(e2, addProduct(v128.load(e2, 32), t, d6), 32); v128.store(e2, addProduct(v128.load(e2, 48), t, d7), 48);
       }
-      if (q < count) {
-        const s = v128.load32_splat(vals + q);
-        const row = <usize>load<i32>(list + q) << 6, o = p0 + row, e = p1 + row;
+      if (q < stop) {
+        const s = v128.load32_splat(q + delta);
+        const row = <usize>load<i32>(q) << 6, o = p0 + row, e = p1 + row;
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
         v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
