@@ -6,7 +6,7 @@ import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.j
 import type { Model } from '../../core/model.js';
 import type { Metrics } from '../../core/model.js';
 import { confusionMatrix } from '../../report/charts.js';
-import { PROGRESS_EVERY_BATCHES, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
+import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
 
 // Typed by hand: the project's lib is DOM, where `self` is a Window.
 const scope = self as unknown as {
@@ -80,7 +80,7 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
   if (running) throw new Error('training is already running');
   const s = need();
   running = new AbortController();
-  let epochStart = now();
+  let epochStart = now(), lastProgress = -Infinity;
   let stoppedIn: Finished['stoppedIn'];
   try {
     const outcome = await s.train(config, {
@@ -88,7 +88,9 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
       pause,
       onBatch(epoch, batch, batches) {
         if (batch === 1) epochStart = now();
-        if (batch % PROGRESS_EVERY_BATCHES === 0 || batch === batches) {
+        const t = now();
+        if (t - lastProgress >= PROGRESS_INTERVAL_SECONDS || batch === batches) {
+          lastProgress = t;
           const images = Math.min(batch * config.batch_size, s.data.train.count);
           post({ type: 'progress', epoch, batch, batches, imagesPerSecond: images / Math.max(now() - epochStart, 1e-6) });
         }
