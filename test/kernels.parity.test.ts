@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsKernels } from '../src/core/kernels/js.js';
-import { KERNEL_NAMES, type Kernels } from '../src/core/kernels/kernels.js';
+import { KERNEL_NAMES, NZ_HEADER, type Kernels } from '../src/core/kernels/kernels.js';
+import { nzLength, setSparseRow } from './helpers/sparse.js';
 import { instantiateWasmKernels, SIMD_BUILDS } from '../src/core/kernels/wasm.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { Arena, createMemory } from '../src/core/memory.js';
@@ -152,17 +153,17 @@ function gatherCase(rows: number, dim: number, images: number): Case {
 
 // The sparse first layer: pixels about half 0 (whole zero and whole nonzero rows included), real-looking stats.
 function sparseInput(rows: number, dim: number): { nz: Int32Array; val: Float32Array; c: Float32Array } {
-  const nz = new Int32Array(rows * (dim + 1)), val = new Float32Array(rows * dim), c = new Float32Array(rows);
+  const nz = new Int32Array(nzLength(rows, dim)), val = new Float32Array(rows * dim), c = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const invStd = Math.fround(1 / (40 + 80 * rand())), density = r % 5 === 1 ? 0 : r % 5 === 2 ? 1 : rand();
     c[r] = Math.fround(-(30 + 100 * rand()) * invStd);
-    let count = 0;
+    const columns: number[] = [];
     for (let j = 0; j < dim; j++) {
       if (rand() >= density) continue;
-      nz[r * (dim + 1) + 1 + count] = j;
-      val[r * dim + count++] = Math.fround((1 + Math.floor(255 * rand())) * invStd);
+      val[r * dim + columns.length] = Math.fround((1 + Math.floor(255 * rand())) * invStd);
+      columns.push(j);
     }
-    nz[r * (dim + 1)] = count;
+    setSparseRow(nz, r, dim, columns);
   }
   return { nz, val, c };
 }
@@ -220,14 +221,14 @@ function gatherSparseCase(rows: number, dim: number, images: number): Case {
     shape: `rows=${rows} dim=${dim} images=${images}`,
     inputs: { images: pixels, labels: bytes(images, CLASSES), stats, idx: ints(rows, images) },
     // nz holds i32 column lists; compared bit for bit through an f32 view. Entries past a row's count are scratch.
-    outputs: { nz: new Float32Array(rows * (dim + 1)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
+    outputs: { nz: new Float32Array(nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
     compare: { nz: EXACT, val: ARITH, c: ARITH, y: EXACT },
     unspecified: (a) => {
       const nz = a.nz as Float32Array, counts = new Int32Array(nz.buffer, nz.byteOffset, nz.length);
       for (let r = 0; r < rows; r++) {
-        const count = counts[r * (dim + 1)];
+        const row = r * (dim + NZ_HEADER), count = counts[row];
         assert.ok(count >= 0 && count <= dim, `row ${r}: count ${count}`);
-        nz.fill(SENTINEL, r * (dim + 1) + 1 + count, (r + 1) * (dim + 1));
+        nz.fill(SENTINEL, row + NZ_HEADER + count, row + dim + NZ_HEADER);
         (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
       }
     },

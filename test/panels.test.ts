@@ -8,6 +8,7 @@ import { fromPanels, panelIndex, PANEL, toPanels } from '../src/core/panels.js';
 import { JsKernels } from '../src/core/kernels/js.js';
 import { instantiateWasmKernels } from '../src/core/kernels/wasm.js';
 import { ACT, type Kernels } from '../src/core/kernels/kernels.js';
+import { nzLength, setSparseRow } from './helpers/sparse.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { Model } from '../src/core/model.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
@@ -37,19 +38,18 @@ test('panelIndex maps every (row, col) to a distinct slot, and toPanels / fromPa
 
 /** A sparse batch as gatherSparse writes it, and the dense X = c 1^T + S it stands for. */
 function sparseBatch(rows: number, k: number): { nz: Int32Array; val: Float32Array; c: Float32Array; x: Float64Array } {
-  const nz = new Int32Array(rows * (k + 1)), val = new Float32Array(rows * k), c = new Float32Array(rows), x = new Float64Array(rows * k);
+  const nz = new Int32Array(nzLength(rows, k)), val = new Float32Array(rows * k), c = new Float32Array(rows), x = new Float64Array(rows * k);
   for (let r = 0; r < rows; r++) {
     c[r] = Math.fround(-0.5 + 0.1 * rand());
-    let count = 0;
+    const columns: number[] = [];
     for (let p = 0; p < k; p++) {
       x[r * k + p] = c[r];
       if (rand() < 0) continue;
-      nz[r * (k + 1) + 1 + count] = p;
-      val[r * k + count] = Math.fround(1 + rand());
-      x[r * k + p] += val[r * k + count];
-      count++;
+      val[r * k + columns.length] = Math.fround(1 + rand());
+      x[r * k + p] += val[r * k + columns.length];
+      columns.push(p);
     }
-    nz[r * (k + 1)] = count;
+    setSparseRow(nz, r, k, columns);
   }
   return { nz, val, c, x };
 }

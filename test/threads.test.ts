@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
 import { Model } from '../src/core/model.js';
 import { ACT } from '../src/core/kernels/kernels.js';
+import { nzLength, setSparseRow } from './helpers/sparse.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { DEFAULTS, type Config } from '../src/config/schema.js';
@@ -78,12 +79,8 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
     // The first layer's kernels, split by columns at multiples of 32: widths around that grain (so also ranges of one
     // and of 32 columns after 64) and the real shapes; each case is big enough to split.
     for (const [rows, k, n] of [[5, 784, 33], [8, 784, 64], [7, 784, 65], [6, 784, 96], [128, 784, 128], [128, 784, 10]]) {
-      const nz = new Int32Array(rows * (k + 1)), val = Float32Array.from({ length: rows * k }, rand), c = Float32Array.from({ length: rows }, rand);
-      for (let r = 0; r < rows; r++) {
-        let count = 0;
-        for (let p = 0; p < k; p++) if (rand() > 0) nz[r * (k + 1) + 1 + count++] = p;
-        nz[r * (k + 1)] = count;
-      }
+      const nz = new Int32Array(nzLength(rows, k)), val = Float32Array.from({ length: rows * k }, rand), c = Float32Array.from({ length: rows }, rand);
+      for (let r = 0; r < rows; r++) setSparseRow(nz, r, k, Array.from({ length: k }, (_, p) => p).filter(() => rand() > 0));
       const w = Float32Array.from({ length: k * n }, rand), bias = Float32Array.from({ length: n }, rand), dz = Float32Array.from({ length: rows * n }, rand);
       const n2 = 10, w1 = Float32Array.from({ length: n * n2 }, rand), dz1 = Float32Array.from({ length: rows * n2 }, rand);
       const out = [one, two].map((be) => {

@@ -4,7 +4,7 @@
 // (panels.ts); init, model files and the gradient check convert at the edges. Batch buffers are sized once
 // for the largest batch.
 
-import { ACT, type BatchBuffers, type Kernels } from './kernels/kernels.js';
+import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
@@ -73,7 +73,7 @@ export class Model {
     this.velocity = arena.alloc(this.layout.bytes, 'velocities');
     this.best = arena.alloc(this.layout.bytes, 'best parameters');
     const batch = (what: string): BatchBuffers => ({
-      nz: arena.alloc(maxRows * (this.sizes[0] + 1) * 4, `${what} nonzero lists`),
+      nz: arena.alloc(maxRows * (this.sizes[0] + NZ_HEADER) * 4, `${what} nonzero lists`),
       val: arena.allocF32(maxRows * this.sizes[0], `${what} nonzero values`),
       c: arena.allocF32(maxRows, `${what} constants`),
       y: arena.alloc(maxRows, `${what} labels`),

@@ -8,6 +8,11 @@ export type BackendName = 'js' | 'wasm';
 export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
+/** i32 slots before each row's columns in gatherSparse's nz: the count and the starts of blocks 1 to 3. */
+export const NZ_HEADER = 4;
+/** Columns per block of gatherSparse's nz lists (assembly/sparse.ts BLOCK_COLUMNS). */
+export const NZ_BLOCK_COLUMNS = 192;
+
 /** Where a gathered batch lives: gatherSparse's nz, val, c and y. */
 export interface BatchBuffers {
   nz: number;
@@ -31,8 +36,10 @@ export interface Kernels {
 
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
-   * nonzero pixels as nz + r * (dim + 1) * 4 = [count, col...] (i32) with val + r * dim * 4 = pixel * invStd (f32);
-   * y (rows) u8 = labels[idx[r]]. Entries past a row's count are scratch (a kernel may write there, within the row).
+   * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3, col...] (i32), columns
+   * ascending, with val + r * dim * 4 = pixel * invStd (f32); start_b is the index of the first nonzero at column
+   * NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in those blocks of rows); y (rows) u8 = labels[idx[r]].
+   * Entries past a row's count are scratch (a kernel may write there, within the row).
    * X itself is never written: the first layer uses the two kernels below.
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;

@@ -3,7 +3,7 @@
 // the same code with its sums in the same order whichever thread runs it, so results are bit-identical for
 // any thread count. Small kernels, and the loss (its f64 sum over rows is order-sensitive), stay on the main thread.
 
-import type { BatchBuffers, Kernels } from './kernels.js';
+import { NZ_HEADER, type BatchBuffers, type Kernels } from './kernels.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { ShareBalancer } from './balance.js';
 import type { OpName } from '../threads/protocol.js';
@@ -138,7 +138,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       const batch = batches.get(nz);
       if (batch === undefined) {
         split('gatherSparse', rows, 4, rows * dim,
-          (i, j) => [nz + 4 * i * (dim + 1), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]);
+          (i, j) => [nz + 4 * i * (dim + NZ_HEADER), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]);
         return;
       }
       // The registered batch: always every copy, whatever the size, as the kernels after it may split.

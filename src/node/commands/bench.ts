@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
-import { ACT, type Kernels } from '../../core/kernels/kernels.js';
+import { ACT, NZ_HEADER, type Kernels } from '../../core/kernels/kernels.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -110,7 +110,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     images: pixels, stats, labels: Uint8Array.from({ length: B }, (_, i) => i % CLS), idx: Int32Array.from({ length: B }, (_, i) => i),
     params: f32(PIX * HID + HID * CLS, rand), grads: f32(PIX * HID + HID * CLS, rand, 0.01), vel: f32(PIX * HID + HID * CLS, rand, 0.01),
   };
-  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + 1), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID, db0: HID, dw1: HID * CLS, dz0: B * HID };
+  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + NZ_HEADER), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID, db0: HID, dw1: HID * CLS, dz0: B * HID };
   const gemm = (name: 'gemmNN' | 'gemmTN' | 'gemmNT', what: string, m: number, k: number, n: number, a: string, b: string): KernelSpec => ({
     name, shape: `${what} ${m}x${k}x${n}`, flops: 2 * m * k * n, outputs: [['c', m * n]],
     run: (kern, p, v) => (v.blocked ? name === 'gemmNN' && gemmNNBlocked(new Float32Array(v.backend.arena.memory.buffer), p.c, p[a], p[b], m, k, n) : kern[name](p.c, p[a], p[b], m, k, n)),
@@ -126,7 +126,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     gemm('gemmNN', 'forward H W1', B, HID, CLS, 'h', 'w1'),
     gemm('gemmTN', 'weight grad H^T dZ1', HID, B, CLS, 'h', 'd1'),
     gemm('gemmNT', 'input grad dZ1 W1^T', B, CLS, HID, 'd1', 'w1'),
-    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + 1)], ['val', B * PIX], ['cc', B]],
+    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + NZ_HEADER)], ['val', B * PIX], ['cc', B]],
       run: (k, p) => k.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX) },
     { name: 'sparseForward', shape: `tanh(X W0 + b) ${B}x${PIX}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['out', B * HID]],
       run: (k, p) => k.sparseForward(p.out, p.nz, p.val, p.cc, p.w, p.wsum, p.bias, B, PIX, HID, ACT.tanh) },
