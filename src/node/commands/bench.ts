@@ -45,8 +45,13 @@ export interface BenchOptions {
 const B = 128, PIX = 784, HID = 128, CLS = 10;
 /** Rounds over the whole kernel table; each cell reports its median round. */
 const KERNEL_ROUNDS = 3;
-/** Fresh sessions (processes' pools, or pages) whose median epochs are taken per thread count, in the CLI and the page. */
-const EPOCH_SESSIONS = 3;
+/**
+ * Fresh sessions (processes' pools) whose median epochs are taken per build and thread count: a slow phase of
+ * this VM lasts seconds, about one session, so five take the median over five phases.
+ */
+const EPOCH_SESSIONS = 5;
+/** Fresh pages per thread count in Chromium (each loads the data set and warms up: slower than a session). */
+const PAGE_SESSIONS = 3;
 /** The page's timed epochs (after one warm-up) per thread count: each page epoch also validates, so fewer. */
 const BROWSER_EPOCHS = 2;
 const BROWSER_THREADS = [1, 2];
@@ -233,11 +238,11 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   if (options.browser !== false) {
     if (chromium) {
       log(`timing the page in ${chromium}`);
-      const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: EPOCH_SESSIONS, dataDir: options.dataDir, log });
+      const browser = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: PAGE_SESSIONS, dataDir: options.dataDir, log });
       environment.chromium = browser.version ?? chromium;
       for (const r of browser.rows) epochRows.push({ backend: BROWSER_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: r.note });
       if (options.relaxed) {
-        const relaxed = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: EPOCH_SESSIONS, dataDir: options.dataDir, simd: 'relaxed', log });
+        const relaxed = await browserEpochs({ chromium, threadCounts: BROWSER_THREADS, epochs: BROWSER_EPOCHS, sessions: PAGE_SESSIONS, dataDir: options.dataDir, simd: 'relaxed', log });
         for (const r of relaxed.rows) epochRows.push({ backend: BROWSER_RELAXED_LABEL, threads: r.threads, seconds: r.seconds, epochs: BROWSER_EPOCHS, note: `?simd=relaxed; ${r.note}` });
       }
     } else {
