@@ -319,6 +319,8 @@ const CASES: Record<KernelName, () => Case[]> = {
   ],
   gatherSparse: () => [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(rows, dim, 7))),
+    // Around the first block boundaries of the lists (192, 384, 576 columns).
+    ...[176, 191, 192, 193, 208, 383, 384, 385, 577].map((dim) => gatherSparseCase(3, dim, 7)),
     gatherSparseCase(BATCH, PIXELS, 300),
   ],
   swapRows: () => [
@@ -329,10 +331,13 @@ const CASES: Record<KernelName, () => Case[]> = {
   sparseForward: () => [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67].flatMap((n) =>
       ([0, 1, 2, 3] as const).map((act) => sparseForwardCase(rows, k, n, act))))),
+    // k around the blocks of 192 rows of W the kernels walk in turn.
+    ...[191, 192, 193, 385, 577].flatMap((k) => [16, 33].map((n) => sparseForwardCase(3, k, n, 1))),
     sparseForwardCase(BATCH, PIXELS, HIDDEN, 1), sparseForwardCase(BATCH, PIXELS, CLASSES, 0),
   ],
   sparseWeightGrad: () => [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67].map((n) => sparseGradCase(rows, k, n)))),
+    ...[191, 192, 193, 385, 577].flatMap((k) => [16, 33, 64].map((n) => sparseGradCase(3, k, n))),
     sparseGradCase(BATCH, PIXELS, HIDDEN), sparseGradCase(BATCH, PIXELS, CLASSES),
   ],
   // n around the 32-unit ranges threads split by; with and without a next layer; every activation; the real shapes.
