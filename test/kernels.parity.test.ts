@@ -220,15 +220,16 @@ function gatherSparseCase(rows: number, dim: number, images: number): Case {
   return {
     shape: `rows=${rows} dim=${dim} images=${images}`,
     inputs: { images: pixels, labels: bytes(images, CLASSES), stats, idx: ints(rows, images) },
-    // nz holds i32 column lists; compared bit for bit through an f32 view. Entries past a row's count are scratch.
-    outputs: { nz: new Float32Array(nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
+    // nz holds i32 headers and u16 offsets; compared byte for byte. Entries past a row's count are scratch.
+    outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
     compare: { nz: EXACT, val: ARITH, c: ARITH, y: EXACT },
     unspecified: (a) => {
-      const nz = a.nz as Float32Array, counts = new Int32Array(nz.buffer, nz.byteOffset, nz.length);
+      const nz = a.nz as Uint8Array, counts = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
       for (let r = 0; r < rows; r++) {
         const row = r * (dim + NZ_HEADER), count = counts[row];
         assert.ok(count >= 0 && count <= dim, `row ${r}: count ${count}`);
-        nz.fill(SENTINEL, row + NZ_HEADER + count, row + dim + NZ_HEADER);
+        // The u16 offsets past the count, up to the row's end.
+        new Uint16Array(nz.buffer, nz.byteOffset, nz.length / 2).fill(0x7777, 2 * (row + NZ_HEADER) + count, 2 * (row + dim + NZ_HEADER));
         (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
       }
     },

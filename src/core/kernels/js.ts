@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import { ACT, NZ_BLOCK_COLUMNS, NZ_HEADER, type ActCode, type Kernels } from './kernels.js';
+import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, type ActCode, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
@@ -11,6 +11,7 @@ export class JsKernels implements Kernels {
   private f32!: Float32Array;
   private u8!: Uint8Array;
   private i32!: Int32Array;
+  private u16!: Uint16Array;
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
@@ -22,6 +23,7 @@ export class JsKernels implements Kernels {
     this.f32 = new Float32Array(buffer);
     this.u8 = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
   }
 
   gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
@@ -39,7 +41,7 @@ export class JsKernels implements Kernels {
 
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
     this.views();
-    const { f32, u8, i32 } = this;
+    const { f32, u8, i32, u16 } = this;
     const so = stats >> 2, io = idx >> 2;
     for (let r = 0; r < rows; r++) {
       const img = i32[io + r];
@@ -50,7 +52,7 @@ export class JsKernels implements Kernels {
       for (let j = 0; j < dim; j++) {
         if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
         if (u8[src + j] === 0) continue;
-        i32[list + NZ_HEADER + count] = j;
+        u16[2 * (list + NZ_HEADER) + count] = j * NZ_COLUMN_BYTES;
         f32[vals + count] = u8[src + j] * invStd;
         count++;
       }
@@ -84,7 +86,7 @@ export class JsKernels implements Kernels {
 
   sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void {
     this.views();
-    const { f32, i32 } = this;
+    const { f32, i32, u16 } = this;
     const fn = [(v: number) => v, Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), (v: number) => (v > 0 ? v : 0)][act];
     for (let j = 0; j < n; j++) {
       // Column j of W (k, n) in panel layout: element p at col + p * stride (panels.ts).
@@ -95,7 +97,7 @@ export class JsKernels implements Kernels {
       for (let r = 0; r < rows; r++) {
         const list = (nz >> 2) + r * (k + NZ_HEADER), vals = (val >> 2) + r * k;
         let acc = f32[(c >> 2) + r] * f32[(wsum >> 2) + j];
-        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + i32[list + NZ_HEADER + q] * stride];
+        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + (u16[2 * (list + NZ_HEADER) + q] / NZ_COLUMN_BYTES) * stride];
         f32[(out >> 2) + r * n + j] = fn(acc + f32[(bias >> 2) + j]);
       }
     }
@@ -103,7 +105,7 @@ export class JsKernels implements Kernels {
 
   sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void {
     this.views();
-    const { f32, i32 } = this;
+    const { f32, i32, u16 } = this;
     const dwo = dw >> 2, dzo = dz >> 2;
     for (let j = 0; j < n; j++) {
       let v = 0;
@@ -114,7 +116,7 @@ export class JsKernels implements Kernels {
     for (let r = 0; r < rows; r++) {
       const list = (nz >> 2) + r * (k + NZ_HEADER), vals = (val >> 2) + r * k, d = dzo + r * n;
       for (let q = 0; q < i32[list]; q++) {
-        const p = i32[list + NZ_HEADER + q], s = f32[vals + q];
+        const p = u16[2 * (list + NZ_HEADER) + q] / NZ_COLUMN_BYTES, s = f32[vals + q];
         for (let first = 0; first < n; first += PANEL) {
           const width = Math.min(PANEL, n - first), row = dwo + first * k + p * width;
           for (let j = 0; j < width; j++) f32[row + j] += s * f32[d + first + j];

@@ -12,6 +12,8 @@ export type ActCode = (typeof ACT)[keyof typeof ACT];
 export const NZ_HEADER = 4;
 /** Columns per block of gatherSparse's nz lists (assembly/sparse.ts BLOCK_COLUMNS). */
 export const NZ_BLOCK_COLUMNS = 192;
+/** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
+export const NZ_COLUMN_BYTES = 64;
 
 /** Where a gathered batch lives: gatherSparse's nz, val, c and y. */
 export interface BatchBuffers {
@@ -36,9 +38,10 @@ export interface Kernels {
 
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
-   * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3, col...] (i32), columns
-   * ascending, with val + r * dim * 4 = pixel * invStd (f32); start_b is the index of the first nonzero at column
-   * NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in those blocks of rows); y (rows) u8 = labels[idx[r]].
+   * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3] (i32) followed by each
+   * one's column * NZ_COLUMN_BYTES (u16, columns ascending), with val + r * dim * 4 = pixel * invStd (f32); start_b
+   * is the index of the first nonzero at column NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in
+   * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most 1024 (65536 / NZ_COLUMN_BYTES).
    * Entries past a row's count are scratch (a kernel may write there, within the row).
    * X itself is never written: the first layer uses the two kernels below.
    */
