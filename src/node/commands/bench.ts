@@ -64,7 +64,8 @@ const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 
 
 interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
 interface KernelSpec {
-  name: string; shape: string; flops: number; outputs: [string, number][];
+  /** Outputs to verify: f32 arrays, or ('lists') gatherSparse's nonzero lists, compared exactly up to each row's count. */
+  name: string; shape: string; flops: number; outputs: ([string, number] | [string, number, 'lists'])[];
   run(k: Kernels, p: Record<string, number>, v: Variant): void;
 }
 
@@ -131,7 +132,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     gemm('gemmNN', 'forward H W1', B, HID, CLS, 'h', 'w1'),
     gemm('gemmTN', 'weight grad H^T dZ1', HID, B, CLS, 'h', 'd1'),
     gemm('gemmNT', 'input grad dZ1 W1^T', B, CLS, HID, 'd1', 'w1'),
-    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + NZ_HEADER)], ['val', B * PIX], ['cc', B]],
+    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + NZ_HEADER), 'lists'], ['val', B * PIX], ['cc', B]],
       run: (k, p) => k.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX) },
     { name: 'sparseForward', shape: `tanh(X W0 + b) ${B}x${PIX}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['out', B * HID]],
       run: (k, p) => k.sparseForward(p.out, p.nz, p.val, p.cc, p.w, p.wsum, p.bias, B, PIX, HID, ACT.tanh) },
@@ -181,7 +182,13 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       const got = results[i];
       if (!got) continue;
       got.forEach((arr, o) => {
-        const ref = results[0]![o], scale = Math.max(1, ...ref.map(Math.abs));
+        const ref = results[0]![o];
+        if (spec.outputs[o][2] === 'lists') {
+          const row = differingListRow(ref, arr);
+          if (row >= 0) throw new WasmfitError(`${variants[i].label} ${spec.name} (${spec.shape}) differs from the JS reference: ${spec.outputs[o][0]} row ${row}`);
+          return;
+        }
+        const scale = Math.max(1, ...ref.map(Math.abs));
         let worst = 0;
         for (let e = 0; e < ref.length; e++) worst = Math.max(worst, Math.abs(arr[e] - ref[e]) / scale);
         // 1e-4 of the largest output: f32 sums of up to 784 terms (pixel/std up to ~6 times weights in [-1, 1]) taken
@@ -281,6 +288,19 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const md = markdown(report, variants.map((v) => v.label));
   writeAtomic(join(outDir, 'bench.md'), md + '\n');
   console.log(md);
+}
+
+/** The first row of gatherSparse's lists (read through f32 views) whose header or live offsets differ, else -1. */
+function differingListRow(ref: Float32Array, got: Float32Array): number {
+  const a = new Int32Array(ref.buffer, ref.byteOffset, ref.length), b = new Int32Array(got.buffer, got.byteOffset, got.length);
+  const a16 = new Uint16Array(ref.buffer, ref.byteOffset, 2 * ref.length), b16 = new Uint16Array(got.buffer, got.byteOffset, 2 * got.length);
+  const stride = PIX + NZ_HEADER;
+  for (let r = 0; r < B; r++) {
+    const at = r * stride;
+    for (let h = 0; h < NZ_HEADER; h++) if (a[at + h] !== b[at + h]) return r;
+    for (let q = 0; q < a[at]; q++) if (a16[2 * (at + NZ_HEADER) + q] !== b16[2 * (at + NZ_HEADER) + q]) return r;
+  }
+  return -1;
 }
 
 /** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
