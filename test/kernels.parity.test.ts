@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsKernels } from '../src/core/kernels/js.js';
-import { KERNEL_NAMES, NZ_HEADER, type Kernels } from '../src/core/kernels/kernels.js';
+import { KERNEL_NAMES, NZ_HEADER, nzOffsetsAt, type Kernels } from '../src/core/kernels/kernels.js';
 import { nzLength, setSparseRow } from './helpers/sparse.js';
 import { instantiateWasmKernels, SIMD_BUILDS } from '../src/core/kernels/wasm.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
@@ -229,7 +229,7 @@ function gatherSparseCase(rows: number, dim: number, images: number): Case {
         const row = r * (dim + NZ_HEADER), count = counts[row];
         assert.ok(count >= 0 && count <= dim, `row ${r}: count ${count}`);
         // The u16 offsets past the count, up to the row's end.
-        new Uint16Array(nz.buffer, nz.byteOffset, nz.length / 2).fill(0x7777, 2 * (row + NZ_HEADER) + count, 2 * (row + dim + NZ_HEADER));
+        new Uint16Array(nz.buffer, nz.byteOffset, nz.length / 2).fill(0x7777, nzOffsetsAt(r, dim) + count, 2 * (row + dim + NZ_HEADER));
         (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
       }
     },

@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, type ActCode, type Kernels } from './kernels.js';
+import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
@@ -47,12 +47,12 @@ export class JsKernels implements Kernels {
       const img = i32[io + r];
       const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
       f32[(c >> 2) + r] = Math.fround(-mean * invStd);
-      const list = (nz >> 2) + r * (dim + NZ_HEADER), vals = (val >> 2) + r * dim, src = images + img * dim;
+      const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim, src = images + img * dim;
       let count = 0;
       for (let j = 0; j < dim; j++) {
         if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
         if (u8[src + j] === 0) continue;
-        u16[2 * (list + NZ_HEADER) + count] = j * NZ_COLUMN_BYTES;
+        u16[offsets + count] = j * NZ_COLUMN_BYTES;
         f32[vals + count] = u8[src + j] * invStd;
         count++;
       }
@@ -95,9 +95,9 @@ export class JsKernels implements Kernels {
       for (let p = 0; p < k; p++) sum += f32[col + p * stride];
       f32[(wsum >> 2) + j] = sum;
       for (let r = 0; r < rows; r++) {
-        const list = (nz >> 2) + r * (k + NZ_HEADER), vals = (val >> 2) + r * k;
+        const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k;
         let acc = f32[(c >> 2) + r] * f32[(wsum >> 2) + j];
-        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + (u16[2 * (list + NZ_HEADER) + q] / NZ_COLUMN_BYTES) * stride];
+        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + (u16[offsets + q] / NZ_COLUMN_BYTES) * stride];
         f32[(out >> 2) + r * n + j] = fn(acc + f32[(bias >> 2) + j]);
       }
     }
@@ -114,9 +114,9 @@ export class JsKernels implements Kernels {
     }
     // Row p of dw is a run of `width` contiguous columns in each panel (panels.ts).
     for (let r = 0; r < rows; r++) {
-      const list = (nz >> 2) + r * (k + NZ_HEADER), vals = (val >> 2) + r * k, d = dzo + r * n;
+      const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k, d = dzo + r * n;
       for (let q = 0; q < i32[list]; q++) {
-        const p = u16[2 * (list + NZ_HEADER) + q] / NZ_COLUMN_BYTES, s = f32[vals + q];
+        const p = u16[offsets + q] / NZ_COLUMN_BYTES, s = f32[vals + q];
         for (let first = 0; first < n; first += PANEL) {
           const width = Math.min(PANEL, n - first), row = dwo + first * k + p * width;
           for (let j = 0; j < width; j++) f32[row + j] += s * f32[d + first + j];

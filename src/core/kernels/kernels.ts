@@ -14,6 +14,8 @@ export const NZ_HEADER = 4;
 export const NZ_BLOCK_COLUMNS = 192;
 /** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
 export const NZ_COLUMN_BYTES = 64;
+/** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u16 units from nz. */
+export const nzOffsetsAt = (r: number, dim: number): number => 2 * (r * (dim + NZ_HEADER) + NZ_HEADER);
 
 /** Where a gathered batch lives: gatherSparse's nz, val, c and y. */
 export interface BatchBuffers {

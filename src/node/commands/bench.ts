@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
-import { ACT, NZ_HEADER, type Kernels } from '../../core/kernels/kernels.js';
+import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels } from '../../core/kernels/kernels.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -298,7 +298,8 @@ function differingListRow(ref: Float32Array, got: Float32Array): number {
   for (let r = 0; r < B; r++) {
     const at = r * stride;
     for (let h = 0; h < NZ_HEADER; h++) if (a[at + h] !== b[at + h]) return r;
-    for (let q = 0; q < a[at]; q++) if (a16[2 * (at + NZ_HEADER) + q] !== b16[2 * (at + NZ_HEADER) + q]) return r;
+    const first = nzOffsetsAt(r, PIX);
+    for (let q = 0; q < a[at]; q++) if (a16[first + q] !== b16[first + q]) return r;
   }
   return -1;
 }
