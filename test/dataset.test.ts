@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitIndices, imageStats, loadDataset } from '../src/data/dataset.js';
-import { arrangeSplits, shuffleSplit } from '../src/data/arrange.js';
+import { splitIndices, imageStats, loadDataset, type Split } from '../src/data/dataset.js';
+import { arrangeSplits, EpochShuffle, shuffleSplit } from '../src/data/arrange.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { JsKernels } from '../src/core/kernels/js.js';
 import { Rng } from '../src/core/rng.js';
@@ -55,7 +55,8 @@ test('gathered batches are normalised per image: mean 0, std 1', () => {
   }
 });
 
-test('stored rows follow each split\'s order through shuffles, a new split and a restored order', () => {
+/** A small stored data set of random images over the given kernels, and a check that its rows match their ids. */
+function storedData(kernels: (memory: WebAssembly.Memory) => Parameters<typeof loadDataset>[3]) {
   const rng = new Rng(5);
   const count = 30, testCount = 6;
   const pixels = Uint8Array.from({ length: (count + testCount) * 784 }, () => rng.below(256));
@@ -66,17 +67,24 @@ test('stored rows follow each split\'s order through shuffles, a new split and a
     train: { images: { count, rows: 28, cols: 28, pixels: pixels.subarray(0, count * 784) }, labels: labels.subarray(0, count) },
     test: { images: { count: testCount, rows: 28, cols: 28, pixels: pixels.subarray(count * 784) }, labels: labels.subarray(count) },
   };
-  const data = loadDataset(arena, raw, 1, new JsKernels(memory));
-  const rowsMatchIds = (what: string) => {
+  const data = loadDataset(arena, raw, 1, kernels(memory));
+  /** Rows [from, to) of a split hold the images and labels of ids[from, to). */
+  const rowsMatch = (split: Split, ids: Int32Array, what: string, from = 0, to = split.count) => {
     const stored = arena.u8(data.images, (count + testCount) * 784), storedLabels = arena.u8(data.labels, count + testCount);
-    for (const split of [data.train, data.validation, data.test]) {
-      split.ids.forEach((id, i) => {
-        const row = split.first + i;
-        assert.deepEqual(stored.subarray(row * 784, (row + 1) * 784), pixels.subarray(id * 784, (id + 1) * 784), `${what}: row ${row}`);
-        assert.equal(storedLabels[row], labels[id], `${what}: label of row ${row}`);
-      });
+    for (let i = from; i < to; i++) {
+      const row = split.first + i, id = ids[i];
+      assert.deepEqual(stored.subarray(row * 784, (row + 1) * 784), pixels.subarray(id * 784, (id + 1) * 784), `${what}: row ${row}`);
+      assert.equal(storedLabels[row], labels[id], `${what}: label of row ${row}`);
     }
   };
+  const rowsMatchIds = (what: string) => {
+    for (const split of [data.train, data.validation, data.test]) rowsMatch(split, split.ids, what);
+  };
+  return { data, count, testCount, rowsMatch, rowsMatchIds };
+}
+
+test('stored rows follow each split\'s order through shuffles, a new split and a restored order', () => {
+  const { data, count, testCount, rowsMatchIds } = storedData((memory) => new JsKernels(memory));
   assert.deepEqual([...data.train.ids, ...data.validation.ids].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i));
   assert.deepEqual([...data.test.ids], Array.from({ length: testCount }, (_, i) => count + i));
   rowsMatchIds('as loaded');
@@ -97,4 +105,53 @@ test('stored rows follow each split\'s order through shuffles, a new split and a
   arrangeSplits(data, [data.train], reversed);
   assert.deepEqual(data.train.ids, reversed);
   rowsMatchIds('after restoring an order');
+  assert.throws(() => arrangeSplits(data, [data.train], Int32Array.from(data.train.ids, () => data.train.ids[0])), /is not in these splits/);
+});
+
+test('an epoch shuffled batch by batch behind the main thread gives each batch its rows, and never moves a drawn batch\'s rows', () => {
+  // A back end with swaps behind, run at settleRows: the swaps it holds are checked against the rows drawn so far.
+  let pending = null as { swaps: number; count: number; copy: Int32Array } | null;
+  let js!: JsKernels, memory!: WebAssembly.Memory;
+  const settleRows = () => {
+    if (!pending) return;
+    const now = new Int32Array(memory.buffer, pending.swaps, 2 * pending.count);
+    assert.deepEqual(now, pending.copy, 'the swaps buffer changed while its swaps were behind');
+    js.swapRows(data.images, data.labels, data.stats, pending.swaps, pending.count, 784);
+    pending = null;
+  };
+  const { data, rowsMatch, rowsMatchIds } = storedData((m) => {
+    memory = m;
+    js = new JsKernels(m);
+    return {
+      swapRows: (...args) => js.swapRows(...args),
+      swapRowsBehind: (_images, _labels, _stats, swaps, count) => {
+        settleRows();
+        pending = { swaps, count, copy: new Int32Array(m.buffer, swaps, 2 * count).slice() };
+      },
+      settleRows,
+    };
+  });
+  const batch = 7, split = data.train;
+  const rng = new Rng(2, 'shuffle'), reference = new Rng(2, 'shuffle');
+  for (let epoch = 0; epoch < 3; epoch++) {
+    const expected = split.ids.slice();
+    reference.shuffle(expected);
+    const shuffle = new EpochShuffle(data, split, rng);
+    assert.deepEqual(split.ids, expected, 'the same order as shuffling the ids alone');
+    let behind = 0;
+    for (let first = 0; first < split.count; first += batch) {
+      const end = Math.min(first + batch, split.count);
+      shuffle.place(end);
+      rowsMatch(split, expected, `epoch ${epoch + 1}, the batch at ${first}`, first, end);
+      shuffle.placeBehind(end + batch);
+      if (pending) {
+        behind++;
+        const rows = new Int32Array(memory.buffer, pending.swaps, 2 * pending.count);
+        assert.ok(rows.every((row) => row >= split.first + end), `epoch ${epoch + 1}: swaps behind the batch at ${first} reach into drawn rows`);
+      }
+    }
+    shuffle.finish();
+    rowsMatchIds(`after epoch ${epoch + 1}`);
+    assert.ok(behind >= 2, `epoch ${epoch + 1}: only ${behind} batches moved behind`);
+  }
 });

@@ -1,27 +1,99 @@
 // Keeps the stored rows in the order batches are drawn. Shuffling an index array made every gathered image a
 // random 784-byte read from a 55 MB array, and the gather waited on memory for most of its time (97 us a batch
 // of 128 against 34 us with the images in order, in a one-thread epoch). So the rows themselves move: each
-// shuffle's swaps are applied to the images, labels and statistics, mirrored on the split's ids, and a batch
+// shuffle's order is applied to the images, labels and statistics, mirrored on the split's ids, and a batch
 // is rows [first, first + 128) of its split.
 
 import type { Rng } from '../core/rng.js';
 import type { Dataset, Split } from './dataset.js';
 
 /**
- * Shuffles a split's rows in place: rng.shuffle(split.ids), so a seed gives the same order, with each of its
- * swaps applied to the stored rows too.
+ * The swaps, as pairs of stored rows in the order to apply them, that put rows whose ids read `ids` (from row
+ * `first` on) into the order `want`, a permutation of them; ids is updated to read want. Each swap brings the
+ * wanted row to the next position and touches only that position and a later one, so the swaps that settle a
+ * prefix of the order come first and leave it in place for good: a batch's rows can move just before the batch.
  */
-export function shuffleSplit(data: Dataset, split: Split, rng: Rng): void {
-  const ids = split.ids, pairs = new Int32Array(2 * Math.max(split.count - 1, 0));
+function placementSwaps(ids: Int32Array, first: number, want: Int32Array): Int32Array {
+  if (want.length !== ids.length) throw new Error(`arrangeSplits: ${want.length} ids for ${ids.length} rows`);
+  let top = 0;
+  for (const id of ids) top = Math.max(top, id);
+  // Position of each id, kept current as rows move; -1: not among these rows.
+  const where = new Int32Array(top + 1).fill(-1);
+  ids.forEach((id, p) => (where[id] = p));
+  const pairs = new Int32Array(2 * ids.length);
   let n = 0;
-  rng.shuffleSwaps(split.count, (i, j) => {
-    const t = ids[i];
-    ids[i] = ids[j];
-    ids[j] = t;
-    pairs[n++] = split.first + i;
-    pairs[n++] = split.first + j;
-  });
-  data.swapRows(pairs);
+  for (let p = 0; p < want.length; p++) {
+    const id = want[p], q = id < where.length ? where[id] : -1;
+    // q < p: an id wanted twice, whose row already sits at an earlier position.
+    if (q < p) throw new Error(`arrangeSplits: id ${id} is not in these splits`);
+    if (q === p) continue;
+    const moved = ids[p];
+    ids[q] = moved;
+    where[moved] = q;
+    ids[p] = id;
+    where[id] = p;
+    pairs[n++] = first + p;
+    pairs[n++] = first + q;
+  }
+  return pairs.subarray(0, n);
+}
+
+/**
+ * One epoch's shuffle of a split: the order rng.shuffle gives its ids (the same draws, so a seed gives the same
+ * order). On one thread its rows move at once, in one pass. Where the back end has threads, they move a batch at a
+ * time: the next batch's rows on a worker thread while the main thread computes the layers after the first alone
+ * (Kernels.swapRowsBehind), which takes the shuffle off the main thread's path (~10 ms of a 0.25 s two-thread
+ * epoch). Either way every swap is planned here, in one pass: planned batch by batch between the kernels, the
+ * lookups missed the cache and took ~10 us a batch. The split's ids name the epoch's order from the start; the
+ * rows follow once place or finish returns.
+ */
+export class EpochShuffle {
+  /** The epoch's swaps in order; the first row of a pair is the position it settles, ascending. */
+  private readonly pairs: Int32Array;
+  /** Pairs applied or handed to swapRowsBehind. */
+  private done = 0;
+
+  constructor(private readonly data: Dataset, private readonly split: Split, rng: Rng) {
+    const want = split.ids.slice();
+    rng.shuffle(want);
+    this.pairs = placementSwaps(split.ids, split.first, want);
+    if (!data.canSwapBehind(1)) this.finish();
+  }
+
+  /** Pairs (from done on) that settle positions below end. */
+  private until(end: number): number {
+    const row = this.split.first + end;
+    let k = this.done;
+    while (2 * k < this.pairs.length && this.pairs[2 * k] < row) k++;
+    return k;
+  }
+
+  /** Returns with the rows of positions [0, end) of the split in place. */
+  place(end: number): void {
+    this.data.settleRows();
+    const k = this.until(end);
+    if (k > this.done) this.data.swapRows(this.pairs.subarray(2 * this.done, 2 * k));
+    this.done = k;
+  }
+
+  /** Starts moving the rows of positions [0, end) into place behind the main thread; place settles them. */
+  placeBehind(end: number): void {
+    const k = this.until(end);
+    if (k === this.done) return;
+    if (this.data.canSwapBehind(k - this.done)) this.data.swapRowsBehind(this.pairs.subarray(2 * this.done, 2 * k));
+    else this.data.swapRows(this.pairs.subarray(2 * this.done, 2 * k));
+    this.done = k;
+  }
+
+  /** Returns with the whole split in the epoch's order. */
+  finish(): void {
+    this.place(this.split.count);
+  }
+}
+
+/** Shuffles a split's rows in place, at once: the order EpochShuffle moves in batch by batch. */
+export function shuffleSplit(data: Dataset, split: Split, rng: Rng): void {
+  new EpochShuffle(data, split, rng).finish();
 }
 
 /**
@@ -31,33 +103,23 @@ export function shuffleSplit(data: Dataset, split: Split, rng: Rng): void {
  */
 export function arrangeSplits(data: Dataset, splits: Split[], want: Int32Array): void {
   const first = splits[0].first;
-  const current = new Int32Array(want.length);
+  let count = 0;
+  for (const s of splits) {
+    if (s.first !== first + count) throw new Error('arrangeSplits: the splits are not adjacent in this order');
+    count += s.count;
+  }
+  const ids = new Int32Array(count);
   let at = 0;
   for (const s of splits) {
-    if (s.first !== first + at) throw new Error('arrangeSplits: the splits are not adjacent in this order');
-    current.set(s.ids, at);
+    ids.set(s.ids, at);
     at += s.count;
   }
-  if (at !== want.length) throw new Error(`arrangeSplits: ${want.length} ids for ${at} rows`);
-  // Row of each id, kept current while rows move; each step puts the wanted id at p with one swap.
-  const where = new Map<number, number>();
-  current.forEach((id, p) => where.set(id, p));
-  const pairs: number[] = [];
-  for (let p = 0; p < want.length; p++) {
-    const q = where.get(want[p]);
-    if (q === undefined) throw new Error(`arrangeSplits: id ${want[p]} is not in these splits`);
-    if (q === p) continue;
-    const moved = current[p];
-    current[q] = moved;
-    where.set(moved, q);
-    current[p] = want[p];
-    where.set(want[p], p);
-    pairs.push(first + p, first + q);
-  }
-  data.swapRows(Int32Array.from(pairs));
+  const pairs = placementSwaps(ids, first, want);
+  data.settleRows();
+  data.swapRows(pairs);
   at = 0;
   for (const s of splits) {
-    s.ids.set(want.subarray(at, at + s.count));
+    s.ids.set(ids.subarray(at, at + s.count));
     at += s.count;
   }
 }

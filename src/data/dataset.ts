@@ -41,6 +41,15 @@ export interface Dataset {
   test: Split;
   /** Exchanges rows (images, labels and stats) for each pair of positions, in order. */
   swapRows(pairs: Int32Array): void;
+  /** Whether swapRowsBehind can take this many pairs: the back end has threads and they fit its buffer. */
+  canSwapBehind(pairs: number): boolean;
+  /**
+   * swapRows on a worker thread, started while the main thread computes alone (see Kernels.swapRowsBehind); the rows
+   * it moves must not be read until settleRows, swapRows or another swapRowsBehind, each of which finishes it first.
+   */
+  swapRowsBehind(pairs: Int32Array): void;
+  /** Returns once every swap asked for is done. */
+  settleRows(): void;
 }
 
 /** Per-image mean and 1/std (population std, as NumPy's default); a constant image gets 1/std = 0. */
@@ -69,7 +78,7 @@ export function splitIndices(n: number, seed: number): { train: Int32Array; vali
   return { train: order.slice(0, trainCount), validation: order.slice(trainCount) };
 }
 
-export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: Pick<Kernels, 'swapRows'>): Dataset {
+export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: Pick<Kernels, 'swapRows' | 'swapRowsBehind' | 'settleRows'>): Dataset {
   const trainCount = raw.train.images.count, testCount = raw.test.images.count;
   if (trainCount < 2) throw new DataError(`the training set holds ${trainCount} images, expected at least 2 to split into train and validation`);
   const total = trainCount + testCount;
@@ -90,19 +99,30 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
   imageStats(pixels, total, PIXELS, arena.f32(stats, 2 * total));
 
   const place = (first: number, count: number): Split => ({ first, count, ptr: positions + 4 * first, ids: ids.slice(first, first + count) });
-  // Swaps go through the arena in chunks; 4096 pairs (32 KB) make the kernel call's overhead negligible.
-  const chunk = 4096, swaps = arena.alloc(chunk * 8, 'row swaps');
+  // Swaps go through the arena in chunks; 4096 pairs (32 KB) make the kernel call's overhead negligible. Swaps
+  // behind the main thread have a buffer of their own, which must stay unchanged until they are done.
+  const chunk = 4096, swaps = arena.alloc(chunk * 8, 'row swaps'), behind = arena.alloc(chunk * 8, 'row swaps behind');
+  const settleRows = () => kernels.settleRows?.();
   return {
     images, labels, stats,
     train: place(0, split.train.length),
     validation: place(split.train.length, split.validation.length),
     test: place(trainCount, testCount),
     swapRows(pairs: Int32Array): void {
+      settleRows();
       for (let at = 0; at < pairs.length; at += 2 * chunk) {
         const part = pairs.subarray(at, at + 2 * chunk);
         arena.i32(swaps, part.length).set(part);
         kernels.swapRows(images, labels, stats, swaps, part.length / 2, PIXELS);
       }
     },
+    canSwapBehind: (pairs) => kernels.swapRowsBehind !== undefined && pairs <= chunk,
+    swapRowsBehind(pairs: Int32Array): void {
+      if (!kernels.swapRowsBehind || pairs.length > 2 * chunk) throw new Error(`swapRowsBehind: ${pairs.length / 2} pairs, more than this back end can take behind`);
+      settleRows();
+      arena.i32(behind, pairs.length).set(pairs);
+      kernels.swapRowsBehind(images, labels, stats, behind, pairs.length / 2, PIXELS);
+    },
+    settleRows,
   };
 }

@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../core/model.js';
-import { shuffleSplit } from '../data/arrange.js';
+import { EpochShuffle } from '../data/arrange.js';
 import { Rng } from '../core/rng.js';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 
@@ -110,9 +110,12 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
     const epoch = done + 1;
     const epochStart = now();
     // A run resumed mid-epoch already holds this epoch's order; shuffling again would change it.
-    if (firstBatch === 0) shuffleSplit(data, data.train, rng);
+    const shuffle = firstBatch === 0 ? new EpochShuffle(data, data.train, rng) : undefined;
     for (let b = firstBatch; b < batches && !stopped(); b++) {
       const first = b * batch, rows = Math.min(batch, data.train.count - first);
+      // This batch's rows in place, the next batch's moving behind this one where the back end has threads.
+      shuffle?.place(first + rows);
+      shuffle?.placeBehind(first + rows + batch);
       model.gather(data, data.train, first, rows);
       const loss = model.forward(rows);
       if (!(loss / rows <= DIVERGED_LOSS)) {
@@ -130,6 +133,8 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
         lastYield = now();
       }
     }
+    // Whatever ends the epoch, the stored rows and the ids a checkpoint saves follow the whole epoch's order.
+    shuffle?.finish();
     if (divergence) {
       stopReason = Number.isFinite(divergence.loss) ? 'diverged' : 'non_finite_loss';
       break;

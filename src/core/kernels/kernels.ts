@@ -71,6 +71,15 @@ export interface Kernels {
    * labels (u8) and stats (f32 pairs). How the data set keeps its rows in the order batches are drawn.
    */
   swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
+  /**
+   * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it starts on a worker once
+   * that worker has done its share of the next sparseForward, while the main thread computes the layers after the
+   * first alone, and is done once settleRows (or a later swapRows or swapRowsBehind) returns. Until then the swaps
+   * buffer must stay unchanged and no kernel may touch the rows it moves.
+   */
+  swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
+  /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
+  settleRows?(): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;

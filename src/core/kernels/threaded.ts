@@ -43,6 +43,26 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   };
 
   /**
+   * A swapRowsBehind waiting for its window (its arguments), and the worker running one (-1: none). Every job for a
+   * worker first waits for that worker's swaps: a worker runs one job at a time.
+   */
+  let behind: number[] | null = null;
+  let behindOn = -1;
+  const post = (w: number, op: OpName, args: readonly number[]) => {
+    if (behindOn === w) {
+      pool.wait(w);
+      behindOn = -1;
+    }
+    pool.post(w, op, args);
+  };
+  const settleRows = () => {
+    if (behind) main.swapRows(...behind);
+    behind = null;
+    if (behindOn >= 0) pool.wait(behindOn);
+    behindOn = -1;
+  };
+
+  /**
    * Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first;
    * below minWork it runs whole on the main thread. args gets each range and its part (0 = main, w + 1 = worker w).
    */
@@ -54,7 +74,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     }
     let used = 0;
     for (let w = 0, from = per; w < pool.workers && from < total; w++, from += per) {
-      pool.post(w, op, args(from, Math.min(from + per, total), w + 1));
+      post(w, op, args(from, Math.min(from + per, total), w + 1));
       used++;
     }
     main[op](...args(0, per, 0));
@@ -91,7 +111,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     micros.fill(0);
     for (let w = 0, from = counts[0]; w < pool.workers; from += counts[w + 1], w++) {
       if (counts[w + 1] === 0) continue;
-      pool.post(w, op, args(from, from + counts[w + 1], w + 1));
+      post(w, op, args(from, from + counts[w + 1], w + 1));
       posted.push(w);
     }
     const started = performance.now();
@@ -102,6 +122,14 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       micros[w + 1] = pool.elapsedMicros(w);
     }
     if (timed) shares.record({ columns: counts, micros });
+    // After the first layer's forward pass the main thread runs the next layers and the loss alone: the window for
+    // swaps behind it, which take about as long (~30 us for a batch of 128 rows against ~30 us).
+    if (op === 'sparseForwardCols' && behind) {
+      const w = pool.workers - 1;
+      post(w, 'swapRows', behind);
+      behind = null;
+      behindOn = w;
+    }
   }
 
   const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
@@ -142,10 +170,19 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
         return;
       }
       // The registered batch: always every copy, whatever the size, as the kernels after it may split.
-      batch.copies.forEach((b, w) => pool.post(w, 'gatherSparse', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, dim]));
+      batch.copies.forEach((b, w) => post(w, 'gatherSparse', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, dim]));
       main.gatherSparse(nz, val, c, y, images, labels, stats, idx, rows, dim);
       batch.copies.forEach((_, w) => pool.wait(w));
     },
+    swapRows: (images, labels, stats, swaps, count, dim) => {
+      settleRows();
+      main.swapRows(images, labels, stats, swaps, count, dim);
+    },
+    swapRowsBehind: (images, labels, stats, swaps, count, dim) => {
+      settleRows();
+      behind = [images, labels, stats, swaps, count, dim];
+    },
+    settleRows,
     batchCopies: pool.workers,
     useBatchCopies(primary, copies) {
       if (copies.length !== pool.workers) throw new Error(`expected ${pool.workers} batch copies, got ${copies.length}`);

@@ -4,7 +4,7 @@
 /** WASM exports a worker may be asked to run, by index; each takes up to MAX_ARGS numbers. */
 export const OPS = [
   'gemmNN', 'gemmNT', 'sparseForwardCols', 'sparseWeightGradCols', 'firstLayerBackwardCols', 'gatherSparse',
-  'tanhBackward', 'sigmoidBackward', 'reluBackward', 'sgdUpdate',
+  'tanhBackward', 'sigmoidBackward', 'reluBackward', 'sgdUpdate', 'swapRows',
 ] as const;
 export type OpName = (typeof OPS)[number];
 export const OP_STOP = -1;
