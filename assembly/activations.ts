@@ -2,7 +2,7 @@
 // Each op is one v128 -> v128 function used by both the vector body and the scalar tail, so a tail
 // element gets bit-identical arithmetic to a body element. All loops allow out to alias an input.
 
-import { exp4 } from './approx';
+import { exp4, expNonNeg4 } from './approx';
 import { mulAdd } from './fused';
 
 const SIGN: i32 = 0x80000000;
@@ -19,8 +19,8 @@ const SIGN: i32 = 0x80000000;
   p = mulAdd(p, z, f32x4.splat(1.33314422036e-1));
   p = mulAdd(p, z, f32x4.splat(-3.33332819422e-1));
   p = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
-  // exp4 saturates at e^88, so 2 / (e + 1) underflows to ~1e-38 and 1 - it rounds to exactly 1.
-  const e = exp4(f32x4.add(ax, ax));
+  // expNonNeg4 saturates at e^88, so 2 / (e + 1) underflows to ~1e-38 and 1 - it rounds to exactly 1.
+  const e = expNonNeg4(f32x4.add(ax, ax));
   const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   const signed = v128.or(big, v128.and(x, i32x4.splat(SIGN)));
   return v128.bitselect(p, signed, f32x4.lt(ax, f32x4.splat(0.625)));

@@ -14,7 +14,24 @@ const EXP_LO: f32 = -87.33654475;
 @inline export function exp4(x: v128): v128 {
   const under = f32x4.lt(x, f32x4.splat(EXP_LO));
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504089)));
+  return v128.andnot(expClamped4(x), under);
+}
+
+/** e^x per lane for x >= 0 (or NaN), as exp4 computes it, without the underflow handling it cannot need: tanh's exp. */
+// @ts-ignore: decorator
+@inline export function expNonNeg4(x: v128): v128 {
+  return expClamped4(f32x4.pmin(x, f32x4.splat(EXP_HI)));
+}
+
+/** e^x per lane for x in [EXP_LO, EXP_HI] (or NaN). */
+// @ts-ignore: decorator
+@inline function expClamped4(x: v128): v128 {
+  // Adding 1.5 * 2^23 rounds x log2(e) (|.| < 2^22 here) to an integer, ties to even as f32x4.nearest does, and
+  // leaves it in the low mantissa bits: n as a float by subtracting the constant back, 2^n from the bits. V8
+  // compiled nearest and trunc_sat to 8 instructions and a constant from memory. tanhForward over 16384 floats:
+  // 42 -> 39.6 us with expNonNeg4; tanh and sigmoid gave the same bits (NaNs aside) for all 2^32 inputs.
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504089)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
   // ln2 split in two so n * C1 is exact in f32 (C1 has 9 significant bits).
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -25,6 +42,6 @@ const EXP_LO: f32 = -87.33654475;
   y = mulAdd(y, r, f32x4.splat(1.6666665459e-1));
   y = mulAdd(y, r, f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return v128.andnot(f32x4.mul(y, scale), under);
+  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
 }
