@@ -9,6 +9,7 @@ import type { Model } from '../core/model.js';
 import { EpochShuffle } from '../data/arrange.js';
 import { Rng } from '../core/rng.js';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
+import { eventLoopYield } from './yield.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -67,14 +68,13 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** Continue from a checkpoint: the arena already holds its weights, velocities and train order. */
   resume?: LoopState;
-  /** Yields to the event loop; the default is a zero-delay timer. */
+  /** Yields to the event loop; the default is the platform's cheapest (yield.ts). */
   pause?: () => Promise<void>;
 }
 
 /** How long the loop may run between yields: short enough for a prompt Ctrl-C, long enough to cost nothing. */
 const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
-const timerPause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export async function train(model: Model, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
@@ -82,7 +82,7 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
   const gamma = config.momentum ? config.momentum_gamma : 0;
   const batch = config.batch_size;
   const batches = Math.ceil(data.train.count / batch);
-  const pause = hooks.pause ?? timerPause;
+  const pause = hooks.pause ?? eventLoopYield();
   const stopped = () => hooks.signal?.aborted === true;
   const history: EpochRecord[] = [];
   let stopReason: StopReason = 'max_epochs';

@@ -21,15 +21,6 @@ let running: AbortController | undefined;
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 const now = () => performance.now() / 1000;
 
-// A yield that is not clamped like nested timers (4 ms): a message to ourselves.
-const channel = new MessageChannel();
-const waiting: (() => void)[] = [];
-channel.port1.onmessage = () => waiting.shift()?.();
-const pause = () => new Promise<void>((resolve) => {
-  waiting.push(resolve);
-  channel.port2.postMessage(0);
-});
-
 scope.onmessage = (event) => {
   const message = event.data;
   const during = message.type === 'stop' ? 'train' : message.type;
@@ -85,7 +76,6 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
   try {
     const outcome = await s.train(config, {
       signal: running.signal,
-      pause,
       onBatch(epoch, batch, batches) {
         if (batch === 1) epochStart = now();
         const t = now();

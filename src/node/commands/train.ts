@@ -127,7 +127,6 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     result = await train(model, data, config, {
       resume,
       signal: interrupts.signal,
-      pause: () => new Promise((r) => setImmediate(r)),
       onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
       onEpoch(r, state) {
         history.push(r);
