@@ -221,26 +221,28 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   // ---- whole epochs on the real data ----
   const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string }[] = [];
   const threadCounts = [...new Set([1, maxThreads])];
-  for (const build of ['plain', 'relaxed'] as const) {
-    const label = build === 'plain' ? CLI_LABEL : RELAXED_LABEL;
-    for (const threads of threadCounts) {
-      if (build === 'relaxed' && relaxedMissing !== null) {
-        epochRows.push({ backend: label, threads, seconds: null, epochs: 0, note: `not run: ${relaxedMissing}` });
-        continue;
-      }
-      // A few fresh sessions each: on this shared machine a whole process sometimes runs 20-40% slower (most in the
-      // gather, which reads the data set from DRAM), so one session's median can mislead; the spread is reported.
-      const perSession: number[] = [];
-      for (let run = 0; run < EPOCH_SESSIONS; run++) {
-        const s = build === 'plain' && threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', threads, build);
-        perSession.push(await epochSeconds(s, epochs + 1));
-        s.close();
-      }
-      const seconds = median(perSession);
-      epochRows.push({ backend: label, threads, seconds, epochs: epochs * EPOCH_SESSIONS,
-        note: `${build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${perSession.map((x) => x.toFixed(3)).join(', ')} s), each after one warm-up epoch` });
-      log(`wasm ${build} ${threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${perSession.map((x) => x.toFixed(3)).join(', ')})`);
+  const configs = (['plain', 'relaxed'] as const).flatMap((build) => threadCounts.map((threads) => ({ build, threads, label: build === 'plain' ? CLI_LABEL : RELAXED_LABEL, perSession: [] as number[] })));
+  const runnable = configs.filter((c) => c.build === 'plain' || relaxedMissing === null);
+  // Fresh sessions, in rounds over the builds and thread counts: on this shared machine a whole process sometimes
+  // runs 20-40% slower, and a slow phase of the VM lasts about a session, so one session's median can mislead and
+  // the spread is reported. Taken in rounds, every row samples the same stretch of the machine's phases: a
+  // comparison between rows is not a comparison between minutes.
+  for (let run = 0; run < EPOCH_SESSIONS; run++) {
+    for (const c of runnable) {
+      const s = c.build === 'plain' && c.threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', c.threads, c.build);
+      c.perSession.push(await epochSeconds(s, epochs + 1));
+      s.close();
     }
+  }
+  for (const c of configs) {
+    if (!runnable.includes(c)) {
+      epochRows.push({ backend: c.label, threads: c.threads, seconds: null, epochs: 0, note: `not run: ${relaxedMissing}` });
+      continue;
+    }
+    const seconds = median(c.perSession), spread = c.perSession.map((x) => x.toFixed(3)).join(', ');
+    epochRows.push({ backend: c.label, threads: c.threads, seconds, epochs: epochs * EPOCH_SESSIONS,
+      note: `${c.build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${spread} s, taken in rounds over these rows), each after one warm-up epoch` });
+    log(`wasm ${c.build} ${c.threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${spread})`);
   }
   if (options.browser !== false) {
     if (chromium) {
