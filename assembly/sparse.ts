@@ -89,16 +89,20 @@ export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: 
     let j: usize = 0;
     // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero: a loop over the mask's
     // bits took 110 us for a batch of shuffled images against 67 us, and 146 against 87-98 us in training.
+    // A half with no nonzero is skipped (the image's border; a branch that follows the image's shape), and the
+    // chunks are walked block by block: 29.4 -> 22.1 us for 128 real images, the same lists.
     // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
     const vinv = f32x4.splat(invStd);
-    for (; j < d16; j += 16) {
-      const v = v128.load(src + j);
-      const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
-      count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
-      count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
+    for (let b: usize = 0; b < <usize>BLOCKS; b++) {
       // Block boundaries are multiples of 16: each falls after a whole chunk.
-      const next = j + 16;
-      if (next % BLOCK_COLUMNS == 0 && next < BLOCK_COLUMNS * <usize>BLOCKS) store<i32>(head + (next / BLOCK_COLUMNS << 2), <i32>count);
+      const blockEnd = b + 1 < <usize>BLOCKS ? min(d16, BLOCK_COLUMNS * (b + 1)) : d16;
+      for (; j < blockEnd; j += 16) {
+        const v = v128.load(src + j);
+        const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
+        if ((mask & 255) != 0) count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
+        if ((mask >> 8) != 0) count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
+      }
+      if (b + 1 < <usize>BLOCKS && j == BLOCK_COLUMNS * (b + 1)) store<i32>(head + ((b + 1) << 2), <i32>count);
     }
     for (; j < d; j++) {
       const px = load<u8>(src + j);
