@@ -20,6 +20,8 @@ const MIN_GEMM_WORK = 1 << 20;
 const COLUMNS = 32;
 /** Grain of the first layer's balanced splits: one panel of W0 (src/core/panels.ts). */
 const PANEL_COLUMNS = 16;
+/** The part of a swapRowsBehind that runs after the forward pass; the rest runs after the update (see splitColumns). */
+const BEHIND_FIRST = 0.75;
 
 export interface ThreadedOptions {
   /** The first layer's column shares to start from, for a layer n columns wide (tests; default: even). */
@@ -43,8 +45,9 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   };
 
   /**
-   * A swapRowsBehind waiting for its window (its arguments), and the worker running one (-1: none). Every job for a
-   * worker first waits for that worker's swaps: a worker runs one job at a time.
+   * The swaps of a swapRowsBehind not yet started (images, labels, stats, swaps, count, dim), and the worker running
+   * the part started (-1: none). Every job for a worker first waits for that worker's swaps: a worker runs one job
+   * at a time, and the parts run in order.
    */
   let behind: number[] | null = null;
   let behindOn = -1;
@@ -55,11 +58,21 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     }
     pool.post(w, op, args);
   };
+  /** Starts the first `fraction` of the pending swaps on the last worker, once its current job is done. */
+  const startBehind = (fraction: number) => {
+    if (!behind) return;
+    const [images, labels, stats, swaps, count, dim] = behind;
+    const first = Math.min(count, Math.ceil(count * fraction));
+    const w = pool.workers - 1;
+    post(w, 'swapRows', [images, labels, stats, swaps, first, dim]);
+    behindOn = w;
+    behind = first < count ? [images, labels, stats, swaps + 8 * first, count - first, dim] : null;
+  };
   const settleRows = () => {
-    if (behind) main.swapRows(...behind);
-    behind = null;
     if (behindOn >= 0) pool.wait(behindOn);
     behindOn = -1;
+    if (behind) main.swapRows(...behind);
+    behind = null;
   };
 
   /**
@@ -122,14 +135,11 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       micros[w + 1] = pool.elapsedMicros(w);
     }
     if (timed) shares.record({ columns: counts, micros });
-    // After the first layer's forward pass the main thread runs the next layers and the loss alone: the window for
-    // swaps behind it, which take about as long (~30 us for a batch of 128 rows against ~30 us).
-    if (op === 'sparseForwardCols' && behind) {
-      const w = pool.workers - 1;
-      post(w, 'swapRows', behind);
-      behind = null;
-      behindOn = w;
-    }
+    // Two stretches of a batch where the main thread works alone are the windows for swaps behind it: after the first
+    // layer's forward pass (the next layers and the loss, ~25-30 us) and after the update of its weights (the other
+    // updates and the loop, ~6-8 us). A batch's swaps take ~27-31 us on the worker: three quarters go in the first.
+    if (op === 'sparseForwardCols') startBehind(BEHIND_FIRST);
+    else if (op === 'sgdUpdate') startBehind(1);
   }
 
   const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
