@@ -154,4 +154,13 @@ test('an epoch shuffled batch by batch behind the main thread gives each batch i
     rowsMatchIds(`after epoch ${epoch + 1}`);
     assert.ok(behind >= 2, `epoch ${epoch + 1}: only ${behind} batches moved behind`);
   }
+  // Stopped after two batches, with the third's rows moving behind: finish still leaves every row as its id says.
+  const stopped = new EpochShuffle(data, split, rng);
+  for (const end of [batch, 2 * batch]) {
+    stopped.place(end);
+    stopped.placeBehind(end + batch);
+  }
+  assert.ok(pending, 'the third batch\'s swaps are behind');
+  stopped.finish();
+  rowsMatchIds('after an epoch stopped at its third batch');
 });
