@@ -45,6 +45,8 @@ export interface BenchOptions {
 const B = 128, PIX = 784, HID = 128, CLS = 10;
 /** Rounds over the whole kernel table; each cell reports its median round. */
 const KERNEL_ROUNDS = 3;
+/** Calls before a threaded cell is timed: three of the balancer's windows (two in a row must agree on a plan). */
+const BALANCER_WARMUP_CALLS = 3 * 64;
 /**
  * Fresh sessions (processes' pools) whose median epochs are taken per build and thread count: a slow phase of
  * this VM lasts seconds, about one session, so five take the median over five phases.
@@ -203,7 +205,13 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const rounds: number[][][] = specs.map(() => variants.map(() => []));
   for (let round = 0; round < KERNEL_ROUNDS; round++) {
     specs.forEach((spec, s) => variants.forEach((v, i) => {
-      if (!v.blocked || spec.name === 'gemmNN') rounds[s][i].push(time(() => spec.run(v.kernels, placed[i], v)));
+      if (v.blocked && spec.name !== 'gemmNN') return;
+      const run = () => spec.run(v.kernels, placed[i], v);
+      // Threads split the first layer by shares that follow their measured speeds (balance.ts), re-planned from
+      // windows of 64 calls: as in training, a cell times the split the balancer settles on for the machine's
+      // current phase, not the even split it starts from or one left by another phase.
+      if (v.backend.threads > 1) for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
+      rounds[s][i].push(time(run));
     }));
   }
   const kernels = specs.map((spec, s) => {
