@@ -114,9 +114,7 @@ export function arrangeSplits(data: Dataset, splits: Split[], want: Int32Array):
     ids.set(s.ids, at);
     at += s.count;
   }
-  const pairs = placementSwaps(ids, first, want);
-  data.settleRows();
-  data.swapRows(pairs);
+  data.swapRows(placementSwaps(ids, first, want));
   at = 0;
   for (const s of splits) {
     s.ids.set(ids.subarray(at, at + s.count));

@@ -103,6 +103,7 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
   // behind the main thread have a buffer of their own, which must stay unchanged until they are done.
   const chunk = 4096, swaps = arena.alloc(chunk * 8, 'row swaps'), behind = arena.alloc(chunk * 8, 'row swaps behind');
   const settleRows = () => kernels.settleRows?.();
+  const canSwapBehind = (pairs: number) => kernels.swapRowsBehind !== undefined && pairs <= chunk;
   return {
     images, labels, stats,
     train: place(0, split.train.length),
@@ -116,12 +117,12 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
         kernels.swapRows(images, labels, stats, swaps, part.length / 2, PIXELS);
       }
     },
-    canSwapBehind: (pairs) => kernels.swapRowsBehind !== undefined && pairs <= chunk,
+    canSwapBehind,
     swapRowsBehind(pairs: Int32Array): void {
-      if (!kernels.swapRowsBehind || pairs.length > 2 * chunk) throw new Error(`swapRowsBehind: ${pairs.length / 2} pairs, more than this back end can take behind`);
+      if (!canSwapBehind(pairs.length / 2)) throw new Error(`swapRowsBehind: ${pairs.length / 2} pairs, more than this back end can take behind`);
       settleRows();
       arena.i32(behind, pairs.length).set(pairs);
-      kernels.swapRowsBehind(images, labels, stats, behind, pairs.length / 2, PIXELS);
+      kernels.swapRowsBehind!(images, labels, stats, behind, pairs.length / 2, PIXELS);
     },
     settleRows,
   };

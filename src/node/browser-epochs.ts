@@ -50,6 +50,7 @@ export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ ro
   }
   const rows: BrowserEpoch[] = [];
   let version: string | null = null;
+  const relaxed = options.simd === 'relaxed', build = relaxed ? 'relaxed ' : '';
   try {
     for (const threads of options.threadCounts) {
       const runs: BrowserEpoch[] = [];
@@ -59,15 +60,14 @@ export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ ro
           const problems: string[] = [];
           page.on('pageerror', (e) => problems.push(e.message));
           page.on('worker', (w) => w.on('console', (m) => void (m.type() === 'error' && problems.push(m.text()))));
-          const relaxed = options.simd === 'relaxed';
           await page.goto(`${server.url}?threads=${threads}${relaxed ? '&simd=relaxed' : ''}`);
           version ??= await chromiumVersion(page);
           const row = await timePage(page, threads, options.epochs, problems, relaxed);
-          options.log(`chromium ${relaxed ? 'relaxed ' : ''}${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
+          options.log(`chromium ${build}${threads} thread(s): ${row.seconds === null ? row.note : `${row.seconds.toFixed(3)} s/epoch`}`);
           runs.push(row);
         } catch (e) {
           runs.push({ threads, seconds: null, note: `failed: ${firstLine(e)}` });
-          options.log(`chromium ${options.simd === 'relaxed' ? 'relaxed ' : ''}${threads} thread(s) failed: ${firstLine(e)}`);
+          options.log(`chromium ${build}${threads} thread(s) failed: ${firstLine(e)}`);
         } finally {
           await page.close();
         }

@@ -88,27 +88,23 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const pixels = session.arena.u8(session.data.images, B * PIX).slice();
   const stats = session.arena.f32(session.data.stats, 2 * B).slice();
   const js = await createBackend('js', loadWasmModule);
-  const one = await createBackend('wasm', loadWasmModule);
+  /** One build's wasm variants: 1 thread and, on a machine with more cores, maxThreads. */
+  const wasmVariants = async (build: SimdBuild, name: string): Promise<Variant[]> => {
+    const load = () => loadWasmModule(build);
+    const one = await createBackend('wasm', load);
+    const many = maxThreads > 1 ? await createBackend('wasm', load, nodeThreadOptions(maxThreads, build)) : null;
+    return [{ label: `${name} 1 thread`, kernels: one.kernels, backend: one },
+      ...(many ? [{ label: `${name} ${maxThreads} threads`, kernels: many.kernels, backend: many }] : [])];
+  };
   const variants: Variant[] = [
     { label: 'JS reference', kernels: js.kernels, backend: js },
     { label: 'JS register-blocked', kernels: js.kernels, backend: js, blocked: true },
-    { label: 'WASM SIMD 1 thread', kernels: one.kernels, backend: one },
+    ...(await wasmVariants('plain', 'WASM SIMD')),
   ];
-  const many = maxThreads > 1 ? await createBackend('wasm', loadWasmModule, nodeThreadOptions(maxThreads)) : null;
-  if (many) variants.push({ label: `WASM SIMD ${maxThreads} threads`, kernels: many.kernels, backend: many });
   // The opt-in relaxed-SIMD build (train --simd relaxed), where this engine accepts it.
   const relaxedMissing = options.relaxed ? relaxedUnavailable() : 'skipped (--no-relaxed)';
-  if (relaxedMissing === null) {
-    const load = () => loadWasmModule('relaxed');
-    const r1 = await createBackend('wasm', load);
-    variants.push({ label: 'WASM relaxed SIMD 1 thread', kernels: r1.kernels, backend: r1 });
-    if (maxThreads > 1) {
-      const rn = await createBackend('wasm', load, nodeThreadOptions(maxThreads, 'relaxed'));
-      variants.push({ label: `WASM relaxed SIMD ${maxThreads} threads`, kernels: rn.kernels, backend: rn });
-    }
-  } else {
-    log(`relaxed SIMD build: ${relaxedMissing}`);
-  }
+  if (relaxedMissing === null) variants.push(...(await wasmVariants('relaxed', 'WASM relaxed SIMD')));
+  else log(`relaxed SIMD build: ${relaxedMissing}`);
 
   const rng = new Rng(1, 'bench inputs');
   const rand = () => rng.next();
