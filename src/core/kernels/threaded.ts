@@ -20,8 +20,6 @@ const MIN_GEMM_WORK = 1 << 20;
 const COLUMNS = 32;
 /** Grain of the first layer's balanced splits: one panel of W0 (src/core/panels.ts). */
 const PANEL_COLUMNS = 16;
-/** The part of a swapRowsBehind that runs after the forward pass; the rest runs after the update (see splitColumns). */
-const BEHIND_FIRST = 0.75;
 
 export interface ThreadedOptions {
   /** The first layer's column shares to start from, for a layer n columns wide (tests; default: even). */
@@ -46,8 +44,8 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
 
   /**
    * The swaps of a swapRowsBehind not yet started (images, labels, stats, swaps, count, dim), and the worker running
-   * the part started (-1: none). Every job for a worker first waits for that worker's swaps: a worker runs one job
-   * at a time, and the parts run in order.
+   * them once started (-1: none). Every job for a worker first waits for that worker's swaps: a worker runs one job
+   * at a time.
    */
   let behind: number[] | null = null;
   let behindOn = -1;
@@ -58,15 +56,13 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     }
     pool.post(w, op, args);
   };
-  /** Starts the first `fraction` of the pending swaps on the last worker, once its current job is done. */
-  const startBehind = (fraction: number) => {
+  /** Starts the pending swaps on the last worker, once its current job is done. */
+  const startBehind = () => {
     if (!behind) return;
-    const [images, labels, stats, swaps, count, dim] = behind;
-    const first = Math.min(count, Math.ceil(count * fraction));
     const w = pool.workers - 1;
-    post(w, 'swapRows', [images, labels, stats, swaps, first, dim]);
+    post(w, 'swapRows', behind);
     behindOn = w;
-    behind = first < count ? [images, labels, stats, swaps + 8 * first, count - first, dim] : null;
+    behind = null;
   };
   const settleRows = () => {
     if (behindOn >= 0) pool.wait(behindOn);
@@ -135,11 +131,11 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       micros[w + 1] = pool.elapsedMicros(w);
     }
     if (timed) shares.record({ columns: counts, micros });
-    // Two stretches of a batch where the main thread works alone are the windows for swaps behind it: after the first
-    // layer's forward pass (the next layers and the loss, ~25-30 us) and after the update of its weights (the other
-    // updates and the loop, ~6-8 us). A batch's swaps take ~27-31 us on the worker: three quarters go in the first.
-    if (op === 'sparseForwardCols') startBehind(BEHIND_FIRST);
-    else if (op === 'sgdUpdate') startBehind(1);
+    // The swaps behind run while the main thread computes the layers after the first and the loss alone (~25-30 us;
+    // a batch's swaps take ~27-31 us on the worker). A quarter of them used to wait for the stretch after the first
+    // layer's update instead, which is shorter (~6-8 us): the main thread then waited there for most of it at the
+    // next batch, and two-thread epochs took 1.5-3.5% longer in alternation in slower phases, the same in quiet ones.
+    if (op === 'sparseForwardCols') startBehind();
   }
 
   const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
