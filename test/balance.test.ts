@@ -1,5 +1,5 @@
 // The first layer's column shares between threads (src/core/kernels/balance.ts): proportional to measured speed
-// in whole panels, unmoved by noise, back to even when the threads are equal again.
+// in whole panels, unmoved by noise or by a thread's occasional stall, back to even when the threads are equal again.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,4 +46,16 @@ test('the balancer moves columns to the faster thread, ignores noise, and return
   assert.deepEqual(b.counts, [80, 48], 'alternating noise moves nothing');
   feed(b, 64 * 2, [4.3, 4.3]);
   assert.deepEqual(b.counts, [64, 64], 'equal speeds again: back to even');
+});
+
+test('a thread stalled now and then (descheduled for 2.5 ms in 3 calls of each window) keeps its columns', () => {
+  const b = new ShareBalancer(128, 16, [64, 64]);
+  let call = 0;
+  for (let i = 0; i < 64 * 6; i++, call++) {
+    const stall = call % 64 < 3 ? 2500 : 0;
+    b.record({ columns: b.counts, micros: b.counts.map((c, p) => c * 4.3 + (p === 1 ? stall : 0)) });
+  }
+  assert.deepEqual(b.counts, [64, 64], 'a few stalled calls are not a slower thread');
+  feed(b, 64 * 2, [4.3, 7.3]);
+  assert.deepEqual(b.counts, [80, 48], 'while a thread slower in every call still moves the split');
 });

@@ -39,34 +39,37 @@ export interface PartTimes {
 }
 
 /**
- * The column shares of one layer width, re-planned from the totals of each `window` timed calls (64: the forward
- * and backward passes of 32 batches, ~25 ms). A plan is taken when two windows in a row propose it and it would
- * shorten the slowest part by more than `gain` (8%): each move also moves panels of weights, gradients and
+ * The column shares of one layer width, re-planned from each `window` timed calls (64: the forward and backward
+ * passes of 32 batches, ~25 ms). A part's speed in a window is its median time per column over the calls: a thread
+ * descheduled for a millisecond or two in one call of the window is not slower, and summed times took it for one.
+ * (Ten two-thread sessions with both threads at 3.7 us a column: two spent a third of their batches at 48 or 80
+ * columns to main, their forward pass 238 -> 291 us.) A plan is taken when two windows in a row propose it and it
+ * would shorten the slowest part by more than `gain` (8%): each move also moves panels of weights, gradients and
  * velocities to the other core's cache, so noise must not move anything. (In Chromium, whose own threads share
  * the cores, single 12 ms windows measured either thread 30% slower at random, and taking each plan flipped the
  * split every window, 5-10% slower than even.) With the worker slowed 1.7x on purpose, two-thread epochs in
  * Node took 0.34-0.41 s balanced (80 columns to 48) against 0.45-0.52 s even.
  */
 export class ShareBalancer {
-  private time: number[];
-  private cols: number[];
+  /** Per part, the microseconds per column of each call of the window in which it had columns. */
+  private readonly perColumn: Float64Array[];
+  private readonly filled: number[];
   private calls = 0;
   /** The last window's plan, when it differed from counts. */
   private proposed: number[] | null = null;
 
   constructor(readonly n: number, readonly grain: number, public counts: number[], private readonly window = 64, private readonly gain = 0.08) {
-    this.time = counts.map(() => 0);
-    this.cols = counts.map(() => 0);
+    this.perColumn = counts.map(() => new Float64Array(window));
+    this.filled = counts.map(() => 0);
   }
 
   record(t: PartTimes): void {
     t.columns.forEach((c, p) => {
-      this.cols[p] += c;
-      this.time[p] += t.micros[p];
+      if (c > 0 && t.micros[p] > 0) this.perColumn[p][this.filled[p]++] = t.micros[p] / c;
     });
     if (++this.calls < this.window) return;
     // A part that had no columns in the window keeps the mean speed of the others.
-    const measured = this.cols.map((c, p) => (c > 0 && this.time[p] > 0 ? c / this.time[p] : 0));
+    const measured = this.perColumn.map((times, p) => (this.filled[p] > 0 ? 1 / median(times.subarray(0, this.filled[p])) : 0));
     const known = measured.filter((s) => s > 0);
     if (known.length > 0) {
       const mean = known.reduce((a, b) => a + b, 0) / known.length;
@@ -79,7 +82,13 @@ export class ShareBalancer {
       this.proposed = better && !again ? plan : null;
     }
     this.calls = 0;
-    this.time.fill(0);
-    this.cols.fill(0);
+    this.filled.fill(0);
   }
+}
+
+/** The median of a window's times, sorted in place (the window is refilled afterwards). */
+function median(times: Float64Array): number {
+  times.sort();
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
 }
