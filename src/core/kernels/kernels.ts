@@ -74,9 +74,8 @@ export interface Kernels {
   /**
    * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
    * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then
-   * computes the layers after the first). It is done
-   * once settleRows (or a later swapRows or swapRowsBehind) returns; until then the swaps buffer must stay
-   * unchanged and no kernel may touch the rows it moves.
+   * computes the layers after the first). It is done once settleRows (or a later swapRows or swapRowsBehind)
+   * returns; until then the swaps buffer must stay unchanged and no kernel may touch the rows it moves.
    */
   swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
   /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
