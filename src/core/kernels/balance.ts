@@ -46,10 +46,10 @@ export interface PartTimes {
  * at 48 or 80 columns to main; the second's forward pass took 291 us against 237-241 in the even sessions.)
  * A plan is taken when two windows in a row propose it and it would shorten the slowest part by more than `gain`
  * (8%): each move also moves panels of weights, gradients and velocities to the other core's cache, so noise must
- * not move anything. (In Chromium, whose own threads share
- * the cores, single 12 ms windows measured either thread 30% slower at random, and taking each plan flipped the
- * split every window, 5-10% slower than even.) With the worker slowed 1.7x on purpose, two-thread epochs in
- * Node took 0.34-0.41 s balanced (80 columns to 48) against 0.45-0.52 s even.
+ * not move anything. (In Chromium, whose own threads share the cores, single 12 ms windows measured either thread
+ * 30% slower at random, and taking each plan flipped the split every window, 5-10% slower than even.) With the
+ * worker slowed 1.7x on purpose, two-thread epochs in Node took 0.34-0.41 s balanced (80 columns to 48) against
+ * 0.45-0.52 s even.
  */
 export class ShareBalancer {
   /** Per part, the microseconds per column of each call of the window in which it had columns. */
