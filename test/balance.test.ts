@@ -59,3 +59,24 @@ test('a thread stalled now and then (descheduled for 2.5 ms in 3 calls of each w
   feed(b, 64 * 2, [4.3, 7.3]);
   assert.deepEqual(b.counts, [80, 48], 'while a thread slower in every call still moves the split');
 });
+
+test('the pace reports each thread\'s median microseconds per column over the windows since a reset', () => {
+  const b = new ShareBalancer(128, 16, [64, 64]);
+  assert.deepEqual(b.pace().microsPerColumn, [null, null], 'nothing measured yet');
+  feed(b, 64 * 3, [3.5, 3.5]);
+  feed(b, 64 * 4, [3.5, 5.7]);
+  let pace = b.pace();
+  assert.equal(pace.windows, 7);
+  assert.equal(pace.microsPerColumn[0], 3.5);
+  assert.equal(pace.microsPerColumn[1], 5.7, 'the median window: the worker slower in four of seven');
+  assert.deepEqual(pace.columns, [80, 48], 'and the columns it now has');
+  b.resetPace();
+  assert.deepEqual(b.pace().microsPerColumn, [null, null], 'a reset forgets');
+  feed(b, 64, [3.5, 3.7]);
+  pace = b.pace();
+  assert.equal(pace.windows, 1);
+  assert.ok(Math.abs(pace.microsPerColumn[1]! - 3.7) < 1e-9, `worker ${pace.microsPerColumn[1]}`);
+  const idle = new ShareBalancer(128, 16, [128, 0]);
+  feed(idle, 64, [3.5, 3.5]);
+  assert.deepEqual(idle.pace().microsPerColumn, [3.5, null], 'a part without columns has no pace');
+});

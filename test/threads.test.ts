@@ -103,3 +103,30 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
     two.close();
   }
 });
+
+test('a threaded back end reports each thread\'s pace on the first layer, and one thread reports none', async () => {
+  const one = await createBackend('wasm', loadWasmModule), two = await createBackend('wasm', loadWasmModule, nodeThreadOptions(2));
+  try {
+    assert.equal(one.kernels.threadPace, undefined);
+    const rows = 32, k = 784, n = 64;
+    const be = two, pnz = be.arena.allocF32(nzLength(rows, k)), nz = new Int32Array(nzLength(rows, k));
+    for (let r = 0; r < rows; r++) setSparseRow(nz, r, k, Array.from({ length: k / 2 }, (_, p) => 2 * p + (r % 2)));
+    be.arena.f32(pnz, nz.length).set(new Float32Array(nz.buffer));
+    const pval = be.arena.allocF32(rows * k), pc = be.arena.allocF32(rows), pw = be.arena.allocF32(k * n), pb = be.arena.allocF32(n);
+    const pout = be.arena.allocF32(rows * n), pwsum = be.arena.allocF32(n);
+    be.arena.f32(pval, rows * k).fill(0.5);
+    const forward = () => be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
+    for (let i = 0; i < 64; i++) forward();
+    be.kernels.resetThreadPace!();
+    assert.deepEqual(be.kernels.threadPace!().map((p) => p.windows), [0], 'reset: no window yet');
+    for (let i = 0; i < 128; i++) forward();
+    const [pace] = be.kernels.threadPace!();
+    assert.equal(pace.n, n);
+    assert.equal(pace.windows, 2);
+    assert.equal(pace.columns.reduce((a, b) => a + b, 0), n);
+    for (const us of pace.microsPerColumn) assert.ok(us !== null && us > 0 && us < 1000, `microseconds per column ${us}`);
+  } finally {
+    one.close();
+    two.close();
+  }
+});

@@ -3,6 +3,11 @@
 // for the worker at every split kernel. The shares follow each thread's measured speed instead, in whole
 // panels of W0; which thread computes a column never changes its value, so results stay bit-identical.
 
+import type { ThreadPace } from './kernels.js';
+
+/** Windows whose per-part medians the pace keeps (the latest): ~100 s of two-thread training. */
+const PACE_WINDOWS = 4096;
+
 /**
  * Column counts for parts of the given speeds (columns per microsecond), in multiples of grain (the last column
  * range may end on n), each part at least one grain while there are enough: the split that minimises the
@@ -58,10 +63,31 @@ export class ShareBalancer {
   private calls = 0;
   /** The last window's plan, when it differed from counts. */
   private proposed: number[] | null = null;
+  /** Per part, its median microseconds per column in each window since resetPace (0: no columns), a ring. */
+  private readonly paces: Float64Array[];
+  private paceWindows = 0;
 
   constructor(readonly n: number, readonly grain: number, public counts: number[], private readonly window = 64, private readonly gain = 0.08) {
     this.perColumn = counts.map(() => new Float64Array(window));
     this.filled = counts.map(() => 0);
+    this.paces = counts.map(() => new Float64Array(PACE_WINDOWS));
+  }
+
+  /**
+   * Each part's median over the windows since resetPace of its median microseconds per column: what a run's
+   * threads were like, to tell a slow core from a slow build (bench reports it beside two-thread times).
+   */
+  pace(): ThreadPace {
+    const kept = Math.min(this.paceWindows, PACE_WINDOWS);
+    const microsPerColumn = this.paces.map((ring) => {
+      const measured = ring.subarray(0, kept).filter((x) => x > 0);
+      return measured.length > 0 ? median(measured) : null;
+    });
+    return { n: this.n, columns: [...this.counts], microsPerColumn, windows: kept };
+  }
+
+  resetPace(): void {
+    this.paceWindows = 0;
   }
 
   record(t: PartTimes): void {
@@ -69,8 +95,11 @@ export class ShareBalancer {
       if (c > 0 && t.micros[p] > 0) this.perColumn[p][this.filled[p]++] = t.micros[p] / c;
     });
     if (++this.calls < this.window) return;
+    const perColumn = this.perColumn.map((times, p) => (this.filled[p] > 0 ? median(times.subarray(0, this.filled[p])) : 0));
+    const slot = this.paceWindows++ % PACE_WINDOWS;
+    perColumn.forEach((x, p) => { this.paces[p][slot] = x; });
     // A part that had no columns in the window keeps the mean speed of the others.
-    const measured = this.perColumn.map((times, p) => (this.filled[p] > 0 ? 1 / median(times.subarray(0, this.filled[p])) : 0));
+    const measured = perColumn.map((x) => (x > 0 ? 1 / x : 0));
     const known = measured.filter((s) => s > 0);
     if (known.length > 0) {
       const mean = known.reduce((a, b) => a + b, 0) / known.length;
@@ -87,7 +116,7 @@ export class ShareBalancer {
   }
 }
 
-/** The median of a window's times, sorted in place (the window is refilled afterwards). */
+/** The median of a window's times (or of windows' medians), sorted in place (the caller owns the array). */
 function median(times: Float64Array): number {
   times.sort();
   const mid = times.length >> 1;

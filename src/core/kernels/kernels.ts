@@ -25,6 +25,18 @@ export interface BatchBuffers {
   y: number;
 }
 
+/** How fast each thread ran its columns of one layer width's split kernels (back ends with worker threads). */
+export interface ThreadPace {
+  /** The layer width the shares split. */
+  n: number;
+  /** Columns per part now: the main thread's first, then each worker's. */
+  columns: number[];
+  /** Per part, the median over the measured windows of its median microseconds per column; null if it had none. */
+  microsPerColumn: (number | null)[];
+  /** Windows of 64 timed calls measured since the last resetThreadPace. */
+  windows: number;
+}
+
 export interface Kernels {
   readonly name: BackendName;
   /**
@@ -80,6 +92,9 @@ export interface Kernels {
   swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
   /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
   settleRows?(): void;
+  /** Each split layer width's per-thread pace since resetThreadPace (back ends with worker threads only). */
+  threadPace?(): ThreadPace[];
+  resetThreadPace?(): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;

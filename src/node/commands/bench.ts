@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
-import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels } from '../../core/kernels/kernels.js';
+import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels, type ThreadPace } from '../../core/kernels/kernels.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -199,6 +199,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   // Every cell is timed in KERNEL_ROUNDS rounds over the whole table and the median round is reported: on this
   // shared VM a slow phase lasts seconds, long enough to spoil every sample of one cell taken in a row.
   const rounds: number[][][] = specs.map(() => variants.map(() => []));
+  const roundPaces: (ThreadPace | null)[][][] = specs.map(() => variants.map(() => []));
   for (let round = 0; round < KERNEL_ROUNDS; round++) {
     specs.forEach((spec, s) => variants.forEach((v, i) => {
       if (v.blocked && spec.name !== 'gemmNN') return;
@@ -207,7 +208,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       // windows of 64 calls: as in training, a cell times the split the balancer settles on for the machine's
       // current phase, not the even split it starts from or one left by another phase.
       if (v.backend.threads > 1) for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
+      v.kernels.resetThreadPace?.();
       rounds[s][i].push(time(run));
+      roundPaces[s][i].push(firstLayerPace(v.kernels));
     }));
   }
   const kernels = specs.map((spec, s) => {
@@ -215,7 +218,10 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     variants.forEach((v, i) => {
       if (rounds[s][i].length === 0) return;
       const seconds = median(rounds[s][i]);
-      row[v.label] = { microseconds: seconds * 1e6, gflops: spec.flops ? spec.flops / seconds / 1e9 : null, rounds_microseconds: rounds[s][i].map((x) => Number((x * 1e6).toFixed(1))) };
+      // The threads' pace in the reported (median) round, for the cells of kernels split by the first layer's columns.
+      const pace = roundPaces[s][i][rounds[s][i].indexOf(seconds)] ?? null;
+      row[v.label] = { microseconds: seconds * 1e6, gflops: spec.flops ? spec.flops / seconds / 1e9 : null, rounds_microseconds: rounds[s][i].map((x) => Number((x * 1e6).toFixed(1))),
+        ...(pace ? { thread_us_per_column: pace.microsPerColumn, thread_columns: pace.columns } : {}) };
     });
     log(`${spec.name} ${spec.shape}: ${variants.map((v) => (row[v.label] ? `${v.label} ${(row[v.label] as { microseconds: number }).microseconds.toFixed(1)} us` : '')).filter(Boolean).join(', ')}`);
     return row;
@@ -223,9 +229,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   for (const b of new Set(variants.map((v) => v.backend))) b.close();
 
   // ---- whole epochs on the real data ----
-  const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string }[] = [];
+  const epochRows: { backend: string; threads: number | null; seconds: number | null; epochs: number; note: string; sessions?: SessionTime[] }[] = [];
   const threadCounts = [...new Set([1, maxThreads])];
-  const configs = (['plain', 'relaxed'] as const).flatMap((build) => threadCounts.map((threads) => ({ build, threads, label: build === 'plain' ? CLI_LABEL : RELAXED_LABEL, perSession: [] as number[] })));
+  const configs = (['plain', 'relaxed'] as const).flatMap((build) => threadCounts.map((threads) => ({ build, threads, label: build === 'plain' ? CLI_LABEL : RELAXED_LABEL, perSession: [] as SessionTime[] })));
   const runnable = configs.filter((c) => c.build === 'plain' || relaxedMissing === null);
   // Fresh sessions, in rounds over the builds and thread counts: on this shared machine a whole process sometimes
   // runs 20-40% slower, and a slow phase of the VM lasts about a session, so one session's median can mislead and
@@ -234,7 +240,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   for (let run = 0; run < EPOCH_SESSIONS; run++) {
     for (const c of runnable) {
       const s = c.build === 'plain' && c.threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', c.threads, c.build);
-      c.perSession.push(await epochSeconds(s, epochs + 1));
+      const { seconds, pace } = await epochSeconds(s, epochs + 1);
+      c.perSession.push({ seconds, ...(pace ? { thread_us_per_column: pace.microsPerColumn, thread_columns: pace.columns } : {}) });
       s.close();
     }
   }
@@ -243,9 +250,12 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       epochRows.push({ backend: c.label, threads: c.threads, seconds: null, epochs: 0, note: `not run: ${relaxedMissing}` });
       continue;
     }
-    const seconds = median(c.perSession), spread = c.perSession.map((x) => x.toFixed(3)).join(', ');
-    epochRows.push({ backend: c.label, threads: c.threads, seconds, epochs: epochs * EPOCH_SESSIONS,
-      note: `${c.build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${spread} s, taken in rounds over these rows), each after one warm-up epoch` });
+    const seconds = median(c.perSession.map((x) => x.seconds));
+    const paced = c.perSession.some((x) => x.thread_us_per_column);
+    const spread = c.perSession.map((x) => x.seconds.toFixed(3) + (x.thread_us_per_column ? ` [${paceText(x.thread_us_per_column)}]` : '')).join(', ');
+    epochRows.push({ backend: c.label, threads: c.threads, seconds, epochs: epochs * EPOCH_SESSIONS, sessions: c.perSession,
+      note: `${c.build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${spread} s, taken in rounds over these rows), each after one warm-up epoch` +
+        (paced ? '; in brackets each thread\'s median us per first-layer column, main thread first' : '') });
     log(`wasm ${c.build} ${c.threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${spread})`);
   }
   if (options.browser !== false) {
@@ -264,7 +274,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   }
   if (options.js) {
     const s = await benchSession(options, 'js');
-    const seconds = await epochSeconds(s, 1);
+    const { seconds } = await epochSeconds(s, 1);
     epochRows.push({ backend: 'wasmfit JS reference', threads: 1, seconds, epochs: 1, note: 'one epoch' });
     log(`js reference: ${seconds.toFixed(2)} s/epoch`);
   }
@@ -344,11 +354,24 @@ function time(fn: () => void): number {
   return median(samples);
 }
 
-/** Median training seconds per epoch (train batches only, as samples_per_second measures them), first epoch dropped. */
-async function epochSeconds(s: Session, epochs: number): Promise<number> {
-  const result = await train(s.model, s.data, { ...CONFIG, epochs });
+/**
+ * Median training seconds per epoch (train batches only, as samples_per_second measures them), first epoch dropped;
+ * with worker threads, also each thread's pace on the first layer over the epochs after the first.
+ */
+async function epochSeconds(s: Session, epochs: number): Promise<{ seconds: number; pace: ThreadPace | null }> {
+  const result = await train(s.model, s.data, { ...CONFIG, epochs }, { onEpoch: (r) => { if (r.epoch === 1) s.kernels.resetThreadPace?.(); } });
   const secs = result.history.map((r) => s.data.train.count / r.samples_per_second);
-  return median(secs.length > 1 ? secs.slice(1) : secs);
+  return { seconds: median(secs.length > 1 ? secs.slice(1) : secs), pace: firstLayerPace(s.kernels) };
+}
+
+/** The threads' pace on the first layer (HID columns), or null on one thread. */
+function firstLayerPace(k: Kernels): ThreadPace | null {
+  return k.threadPace?.().find((p) => p.n === HID && p.windows > 0) ?? null;
+}
+
+/** A pace as the bench prints it: each thread's microseconds per column, main first ("3.61/5.70"). */
+function paceText(microsPerColumn: readonly (number | null)[]): string {
+  return microsPerColumn.map((x) => (x === null ? '-' : x.toFixed(2))).join('/');
 }
 
 /** The training split as normalised f32 rows in split order, for TensorFlow.js (which cannot read the arena's u8 pixels). */
@@ -390,6 +413,8 @@ function peakRssKiB(): number {
 }
 
 type EpochRow = { backend: string; threads: number | null; seconds: number | null; note: string };
+/** One fresh session's median epoch and, with worker threads, each thread's pace on the first layer. */
+type SessionTime = { seconds: number; thread_us_per_column?: (number | null)[]; thread_columns?: number[] };
 
 /** Issue 4's figure: the page's 2-thread epoch over the CLI's (null with why when either did not run). */
 function browserVsCli(rows: EpochRow[]): { threads: number; browser: number | null; cli: number | null; ratio: number | null; note: string } | null {
@@ -410,6 +435,12 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
     if (!v) return '';
     return v.gflops === null ? `${v.microseconds.toFixed(1)} us` : `${v.gflops.toFixed(1)} GFLOP/s (${v.microseconds.toFixed(0)} us)`;
   };
+  // The threads' pace in the first layer's split cells: a two-thread cell far from half the one-thread time shows here
+  // whether one core ran slower (the columns then follow it) or both did.
+  const paces = report.kernels.flatMap((r) => labels.flatMap((l) => {
+    const v = r[l] as { thread_us_per_column?: (number | null)[]; thread_columns?: number[] } | undefined;
+    return v?.thread_us_per_column ? [`${r.kernel} ${l}: ${paceText(v.thread_us_per_column)} (${v.thread_columns!.join('/')} columns)`] : [];
+  }));
   const bc = report.browser_vs_cli;
   const best = Math.min(...report.epochs.filter((r) => r.backend.startsWith('wasmfit WASM') && r.seconds !== null).map((r) => r.seconds!));
   return [
@@ -419,6 +450,7 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
     `|---|---|${labels.map(() => '---').join('|')}|`,
     ...report.kernels.map((r) => `| ${r.kernel} | ${r.shape} | ${labels.map((l) => cell(r, l)).join(' | ')} |`),
     '',
+    ...(paces.length ? [`Each thread's median us per first-layer column in those threaded cells, main thread first: ${paces.join('; ')}.`, ''] : []),
     `One training epoch (48,000 images, 784-128-10 tanh, batch 128, SGD momentum; validation not included):`,
     '',
     `| back end | threads | seconds / epoch | vs fastest wasmfit | note |`,
