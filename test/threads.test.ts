@@ -104,10 +104,10 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
   }
 });
 
-test('a threaded back end reports each thread\'s pace on the first layer, and one thread reports none', async () => {
+test('a threaded back end reports each thread\'s pace on the first layer and its waits, and one thread reports none', async () => {
   const one = await createBackend('wasm', loadWasmModule), two = await createBackend('wasm', loadWasmModule, nodeThreadOptions(2));
   try {
-    assert.equal(one.kernels.threadPace, undefined);
+    assert.equal(one.kernels.threadStats, undefined);
     const rows = 32, k = 784, n = 64;
     const be = two, pnz = be.arena.allocF32(nzLength(rows, k)), nz = new Int32Array(nzLength(rows, k));
     for (let r = 0; r < rows; r++) setSparseRow(nz, r, k, Array.from({ length: k / 2 }, (_, p) => 2 * p + (r % 2)));
@@ -117,14 +117,19 @@ test('a threaded back end reports each thread\'s pace on the first layer, and on
     be.arena.f32(pval, rows * k).fill(0.5);
     const forward = () => be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
     for (let i = 0; i < 64; i++) forward();
-    be.kernels.resetThreadPace!();
-    assert.deepEqual(be.kernels.threadPace!().map((p) => p.windows), [0], 'reset: no window yet');
+    be.kernels.resetThreadStats!();
+    const reset = be.kernels.threadStats!();
+    assert.deepEqual(reset.paces.map((p) => p.windows), [0], 'reset: no window yet');
+    assert.equal(reset.waitMillis, 0, 'reset: no wait yet');
+    const started = performance.now();
     for (let i = 0; i < 128; i++) forward();
-    const [pace] = be.kernels.threadPace!();
+    const elapsed = performance.now() - started;
+    const { paces: [pace], waitMillis } = be.kernels.threadStats!();
     assert.equal(pace.n, n);
     assert.equal(pace.windows, 2);
     assert.equal(pace.columns.reduce((a, b) => a + b, 0), n);
     for (const us of pace.microsPerColumn) assert.ok(us !== null && us > 0 && us < 1000, `microseconds per column ${us}`);
+    assert.ok(waitMillis >= 0 && waitMillis < elapsed, `waited ${waitMillis} ms of ${elapsed}`);
   } finally {
     one.close();
     two.close();

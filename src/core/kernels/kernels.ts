@@ -33,8 +33,19 @@ export interface ThreadPace {
   columns: number[];
   /** Per part, the median over the measured windows of its median microseconds per column; null if it had none. */
   microsPerColumn: (number | null)[];
-  /** Windows of 64 timed calls measured since the last resetThreadPace. */
+  /** Windows of 64 timed calls measured since the last resetThreadStats. */
   windows: number;
+}
+
+/**
+ * What a threaded run's time went to besides computing: a two-thread epoch far from its quiet-machine time shows
+ * here whether a core ran its columns slower (the pace) or the threads stalled and waited for each other.
+ */
+export interface ThreadStats {
+  /** Milliseconds the main thread waited for workers: their share of a split kernel, or rows swapped behind. */
+  waitMillis: number;
+  /** Per layer width split by measured speeds, each thread's pace. */
+  paces: ThreadPace[];
 }
 
 export interface Kernels {
@@ -92,9 +103,9 @@ export interface Kernels {
   swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
   /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
   settleRows?(): void;
-  /** Each split layer width's per-thread pace since resetThreadPace (back ends with worker threads only). */
-  threadPace?(): ThreadPace[];
-  resetThreadPace?(): void;
+  /** How the threads have run since resetThreadStats (back ends with worker threads only). */
+  threadStats?(): ThreadStats;
+  resetThreadStats?(): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;

@@ -189,8 +189,11 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       behind = [images, labels, stats, swaps, count, dim];
     },
     settleRows,
-    threadPace: () => [...balancers.values()].map((b) => b.pace()),
-    resetThreadPace: () => balancers.forEach((b) => b.resetPace()),
+    threadStats: () => ({ waitMillis: pool.waitedMillis, paces: [...balancers.values()].map((b) => b.pace()) }),
+    resetThreadStats: () => {
+      pool.resetWaited();
+      balancers.forEach((b) => b.resetPace());
+    },
     batchCopies: pool.workers,
     useBatchCopies(primary, copies) {
       if (copies.length !== pool.workers) throw new Error(`expected ${pool.workers} batch copies, got ${copies.length}`);

@@ -19,6 +19,7 @@ export class ThreadPool {
   private readonly args: Float64Array[];
   private readonly seq: number[];
   private canBlock = true;
+  private waited = 0;
   private readonly opIndex = new Map<string, number>(OPS.map((name, i) => [name, i]));
 
   private constructor(private readonly handles: WorkerHandle[], control: SharedArrayBuffer) {
@@ -61,18 +62,31 @@ export class ThreadPool {
    */
   wait(w: number): void {
     const box = this.boxes[w], seq = this.seq[w];
-    for (let spins = 0; ; spins++) {
-      const done = Atomics.load(box, DONE);
-      if (done === seq) break;
-      if (spins > WAIT_SPIN && this.canBlock) {
-        try {
-          Atomics.wait(box, DONE, done, 1);
-        } catch {
-          this.canBlock = false;
+    if (Atomics.load(box, DONE) !== seq) {
+      const started = performance.now();
+      for (let spins = 0; ; spins++) {
+        const done = Atomics.load(box, DONE);
+        if (done === seq) break;
+        if (spins > WAIT_SPIN && this.canBlock) {
+          try {
+            Atomics.wait(box, DONE, done, 1);
+          } catch {
+            this.canBlock = false;
+          }
         }
       }
+      this.waited += performance.now() - started;
     }
     if (Atomics.load(box, FAILED) !== 0) throw new Error('a kernel failed in a worker thread');
+  }
+
+  /** Milliseconds spent in wait for a worker not yet done, since the last resetWaited: what the threads' imbalance cost. */
+  get waitedMillis(): number {
+    return this.waited;
+  }
+
+  resetWaited(): void {
+    this.waited = 0;
   }
 
   /** Microseconds worker w's last finished job took (read after wait). */

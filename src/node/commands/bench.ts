@@ -208,7 +208,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       // windows of 64 calls: as in training, a cell times the split the balancer settles on for the machine's
       // current phase, not the even split it starts from or one left by another phase.
       if (v.backend.threads > 1) for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
-      v.kernels.resetThreadPace?.();
+      v.kernels.resetThreadStats?.();
       rounds[s][i].push(time(run));
       roundPaces[s][i].push(firstLayerPace(v.kernels));
     }));
@@ -240,8 +240,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   for (let run = 0; run < EPOCH_SESSIONS; run++) {
     for (const c of runnable) {
       const s = c.build === 'plain' && c.threads === 1 && run === 0 ? session : await benchSession(options, 'wasm', c.threads, c.build);
-      const { seconds, pace } = await epochSeconds(s, epochs + 1);
-      c.perSession.push({ seconds, ...(pace ? { thread_us_per_column: pace.microsPerColumn, thread_columns: pace.columns } : {}) });
+      c.perSession.push(await epochSeconds(s, epochs + 1));
       s.close();
     }
   }
@@ -252,10 +251,10 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     }
     const seconds = median(c.perSession.map((x) => x.seconds));
     const paced = c.perSession.some((x) => x.thread_us_per_column);
-    const spread = c.perSession.map((x) => x.seconds.toFixed(3) + (x.thread_us_per_column ? ` [${paceText(x.thread_us_per_column)}]` : '')).join(', ');
+    const spread = c.perSession.map((x) => x.seconds.toFixed(3) + (x.thread_us_per_column ? ` [${paceText(x.thread_us_per_column)}; ${x.wait_ms_per_epoch!.toFixed(0)}]` : '')).join(', ');
     epochRows.push({ backend: c.label, threads: c.threads, seconds, epochs: epochs * EPOCH_SESSIONS, sessions: c.perSession,
       note: `${c.build === 'relaxed' ? 'train --simd relaxed; ' : ''}median of ${EPOCH_SESSIONS} sessions' median epochs (${spread} s, taken in rounds over these rows), each after one warm-up epoch` +
-        (paced ? '; in brackets each thread\'s median us per first-layer column, main thread first' : '') });
+        (paced ? '; in brackets each thread\'s median us per first-layer column, main thread first, and the ms an epoch the main thread waited for the worker' : '') });
     log(`wasm ${c.build} ${c.threads} thread(s): ${seconds.toFixed(3)} s/epoch (sessions ${spread})`);
   }
   if (options.browser !== false) {
@@ -356,17 +355,20 @@ function time(fn: () => void): number {
 
 /**
  * Median training seconds per epoch (train batches only, as samples_per_second measures them), first epoch dropped;
- * with worker threads, also each thread's pace on the first layer over the epochs after the first.
+ * with worker threads, also over the epochs after the first each thread's pace on the first layer and the main
+ * thread's waits for the workers per epoch (validation included).
  */
-async function epochSeconds(s: Session, epochs: number): Promise<{ seconds: number; pace: ThreadPace | null }> {
-  const result = await train(s.model, s.data, { ...CONFIG, epochs }, { onEpoch: (r) => { if (r.epoch === 1) s.kernels.resetThreadPace?.(); } });
+async function epochSeconds(s: Session, epochs: number): Promise<SessionTime> {
+  const result = await train(s.model, s.data, { ...CONFIG, epochs }, { onEpoch: (r) => { if (r.epoch === 1) s.kernels.resetThreadStats?.(); } });
   const secs = result.history.map((r) => s.data.train.count / r.samples_per_second);
-  return { seconds: median(secs.length > 1 ? secs.slice(1) : secs), pace: firstLayerPace(s.kernels) };
+  const seconds = median(secs.length > 1 ? secs.slice(1) : secs), stats = s.kernels.threadStats?.(), pace = firstLayerPace(s.kernels);
+  if (!stats || !pace || secs.length < 2) return { seconds };
+  return { seconds, thread_us_per_column: pace.microsPerColumn, thread_columns: pace.columns, wait_ms_per_epoch: stats.waitMillis / (secs.length - 1) };
 }
 
 /** The threads' pace on the first layer (HID columns), or null on one thread. */
 function firstLayerPace(k: Kernels): ThreadPace | null {
-  return k.threadPace?.().find((p) => p.n === HID && p.windows > 0) ?? null;
+  return k.threadStats?.().paces.find((p) => p.n === HID && p.windows > 0) ?? null;
 }
 
 /** A pace as the bench prints it: each thread's microseconds per column, main first ("3.61/5.70"). */
@@ -414,7 +416,7 @@ function peakRssKiB(): number {
 
 type EpochRow = { backend: string; threads: number | null; seconds: number | null; note: string };
 /** One fresh session's median epoch and, with worker threads, each thread's pace on the first layer. */
-type SessionTime = { seconds: number; thread_us_per_column?: (number | null)[]; thread_columns?: number[] };
+type SessionTime = { seconds: number; thread_us_per_column?: (number | null)[]; thread_columns?: number[]; wait_ms_per_epoch?: number };
 
 /** Issue 4's figure: the page's 2-thread epoch over the CLI's (null with why when either did not run). */
 function browserVsCli(rows: EpochRow[]): { threads: number; browser: number | null; cli: number | null; ratio: number | null; note: string } | null {
