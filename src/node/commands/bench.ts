@@ -415,7 +415,7 @@ function peakRssKiB(): number {
 }
 
 type EpochRow = { backend: string; threads: number | null; seconds: number | null; note: string };
-/** One fresh session's median epoch and, with worker threads, each thread's pace on the first layer. */
+/** One fresh session's median epoch and, with worker threads, each thread's pace on the first layer and the main thread's waits. */
 type SessionTime = { seconds: number; thread_us_per_column?: (number | null)[]; thread_columns?: number[]; wait_ms_per_epoch?: number };
 
 /** Issue 4's figure: the page's 2-thread epoch over the CLI's (null with why when either did not run). */
