@@ -162,7 +162,8 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   writeConfusionFigure(dir, predictions.predicted, predictions.labels);
   writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
-    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, seed: config.seed,
+    // Threads change the time, never the numbers (bit-identical for any count): recorded beside the time.
+    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.threads, seed: config.seed,
     test_accuracy: test.accuracy, test_loss: test.loss,
     best_epoch: result.best_epoch, val_accuracy: best?.val_accuracy ?? null, val_loss: best?.val_loss ?? null,
     epochs_run: result.epochs_run, stop_reason: result.stop_reason, seconds: result.seconds,
