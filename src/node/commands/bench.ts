@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
-import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels, type ThreadPace } from '../../core/kernels/kernels.js';
+import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels, type ThreadPace, type ThreadStats } from '../../core/kernels/kernels.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -210,7 +210,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       if (v.backend.threads > 1) for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
       v.kernels.resetThreadStats?.();
       rounds[s][i].push(time(run));
-      roundPaces[s][i].push(firstLayerPace(v.kernels));
+      roundPaces[s][i].push(firstLayerPace(v.kernels.threadStats?.()));
     }));
   }
   const kernels = specs.map((spec, s) => {
@@ -361,14 +361,14 @@ function time(fn: () => void): number {
 async function epochSeconds(s: Session, epochs: number): Promise<SessionTime> {
   const result = await train(s.model, s.data, { ...CONFIG, epochs }, { onEpoch: (r) => { if (r.epoch === 1) s.kernels.resetThreadStats?.(); } });
   const secs = result.history.map((r) => s.data.train.count / r.samples_per_second);
-  const seconds = median(secs.length > 1 ? secs.slice(1) : secs), stats = s.kernels.threadStats?.(), pace = firstLayerPace(s.kernels);
+  const seconds = median(secs.length > 1 ? secs.slice(1) : secs), stats = s.kernels.threadStats?.(), pace = firstLayerPace(stats);
   if (!stats || !pace || secs.length < 2) return { seconds };
   return { seconds, thread_us_per_column: pace.microsPerColumn, thread_columns: pace.columns, wait_ms_per_epoch: stats.waitMillis / (secs.length - 1) };
 }
 
-/** The threads' pace on the first layer (HID columns), or null on one thread. */
-function firstLayerPace(k: Kernels): ThreadPace | null {
-  return k.threadStats?.().paces.find((p) => p.n === HID && p.windows > 0) ?? null;
+/** The threads' pace on the first layer (HID columns), or null on one thread (no stats). */
+function firstLayerPace(stats: ThreadStats | undefined): ThreadPace | null {
+  return stats?.paces.find((p) => p.n === HID && p.windows > 0) ?? null;
 }
 
 /** A pace as the bench prints it: each thread's microseconds per column, main first ("3.61/5.70"). */
