@@ -1,16 +1,49 @@
 // The bench's browser epoch: serves the built page (dist/web/) cross-origin isolated on 127.0.0.1, opens it in
 // headless Chromium with ?threads=N, loads the server's data, trains config_6 for one warm-up and a few timed
 // epochs as a person would (Train button, epochs field), and reads the epoch time off the page's own table.
-// It measures only; the rows and ratios are bench.ts's. Nothing here is asserted: failures become notes.
+// Nothing here is asserted: failures become notes in the rows.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { PACKAGE_ROOT } from './data-files.js';
-import { launchChromium } from './chromium.js';
-import { startWebServer } from './web-server.js';
+import { PACKAGE_ROOT } from '../node/data-files.js';
+import { launchChromium } from '../node/chromium.js';
+import { startWebServer } from '../node/web-server.js';
 import { median } from '../report/statistics.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
+import type { EpochRow } from './report.js';
+
+export const PAGE_LABEL = 'wasmfit in Chromium (WASM SIMD)';
+const PAGE_RELAXED_LABEL = 'wasmfit in Chromium (WASM relaxed SIMD)';
+
+export interface PageRowsOptions {
+  /** The Chromium executable, or null when none was found (the rows then say so). */
+  chromium: string | null;
+  threadCounts: number[];
+  epochs: number;
+  sessions: number;
+  /** Also time the page's relaxed-SIMD build. */
+  relaxed: boolean;
+  dataDir?: string;
+  log(line: string): void;
+}
+
+/** The page's epoch rows for each thread count (and build), and the Chromium's version when one ran. */
+export async function pageEpochRows(options: PageRowsOptions): Promise<{ rows: EpochRow[]; version: string | null }> {
+  const row = (backend: string, r: BrowserEpoch, epochs: number, prefix = ''): EpochRow =>
+    ({ backend, group: 'page', threads: r.threads, seconds: r.seconds, epochs: r.seconds === null ? 0 : epochs, note: prefix + r.note });
+  const { chromium } = options;
+  if (!chromium) return { rows: options.threadCounts.map((threads) => row(PAGE_LABEL, { threads, seconds: null, note: 'not run: no Chromium found' }, 0)), version: null };
+  options.log(`timing the page in ${chromium}`);
+  const common = { chromium, threadCounts: options.threadCounts, epochs: options.epochs, sessions: options.sessions, dataDir: options.dataDir, log: options.log };
+  const plain = await browserEpochs(common);
+  const rows = plain.rows.map((r) => row(PAGE_LABEL, r, options.epochs));
+  if (options.relaxed) {
+    const relaxed = await browserEpochs({ ...common, simd: 'relaxed' });
+    rows.push(...relaxed.rows.map((r) => row(PAGE_RELAXED_LABEL, r, options.epochs, '?simd=relaxed; ')));
+  }
+  return { rows, version: plain.version };
+}
 
 export interface BrowserEpoch {
   threads: number;
@@ -46,7 +79,8 @@ export async function browserEpochs(options: BrowserEpochsOptions): Promise<{ ro
     browser = await launchChromium(options.chromium);
   } catch (e) {
     await server?.close();
-    return notRun(`not run: ${firstLine(e)}`);
+    const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ? ' (playwright-core is a dev dependency: npm install --no-save playwright-core)' : '';
+    return notRun(`not run: ${firstLine(e)}${missing}`);
   }
   const rows: BrowserEpoch[] = [];
   let version: string | null = null;

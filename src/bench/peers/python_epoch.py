@@ -1,0 +1,212 @@
+"""The bench's training epoch in NumPy or PyTorch, run by `wasmfit bench` as a child process.
+
+784-128-10 tanh, batch 128, SGD with momentum 0.9 and learning rate 0.001, on the normalised training rows the
+bench writes (float32 rows, uint8 labels), shuffled every epoch as wasmfit shuffles. NumPy gets a hand-written
+forward and backward pass; PyTorch the same network as torch.nn with torch.optim, as its users write it.
+Prints one JSON object on stdout: the median epoch seconds after a warm-up epoch, the last epoch's mean loss
+(the bench checks that the peer learned) and the BLAS that ran it. `--probe` only reports what imports.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+
+
+# Debian's netlib reference BLAS (libblas3): a peer on it runs several times slower than on an optimised BLAS.
+REFERENCE_BLAS = re.compile(r"/blas/libblas\.so")
+
+
+def mapped_blas():
+    """Real paths of the BLAS libraries mapped into this process (Linux), the last word on what runs."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if len(line.split()) >= 6 and "blas" in os.path.basename(line.split()[-1]).lower()}
+    except OSError:
+        return []
+    return sorted({os.path.realpath(p) for p in paths})
+
+
+def blas_info(framework):
+    """The BLAS this framework runs on: threadpoolctl's view (kernel, threads) when it is installed, else the
+    library's own report; `reference` is set when it is the netlib reference implementation."""
+    info = {}
+    if framework == "torch":
+        import torch
+
+        build = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+        info["torch_blas_info"] = build.group(1) if build else None
+        if info["torch_blas_info"] == "mkl":  # linked into libtorch, where threadpoolctl cannot see it
+            return dict(info, internal_api="mkl", num_threads=torch.get_num_threads(), source="torch.__config__")
+    try:
+        import threadpoolctl
+
+        libs = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+        if framework == "torch":  # torch imports NumPy, which may bring a BLAS of its own
+            libs = [i for i in libs if "numpy" not in (i.get("filepath") or "")]
+        if libs:
+            keep = ("internal_api", "version", "architecture", "threading_layer", "num_threads", "filepath")
+            info.update({k: libs[0].get(k) for k in keep}, source="threadpoolctl")
+    except ImportError:
+        info["source"] = "no threadpoolctl (pip install threadpoolctl names the kernel)"
+        if framework == "numpy":
+            try:
+                import numpy
+
+                blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
+                info.update(internal_api=blas.get("name"), version=blas.get("version"),
+                            configuration=" ".join(str(blas.get("openblas configuration", "")).split()))
+            except Exception:  # older NumPy: show_config takes no mode
+                pass
+    mapped = mapped_blas()
+    if mapped:
+        info.setdefault("filepath", mapped[0])
+    # Mapped at all, the reference library is what answers sgemm_ through libblas.so.3, whatever else is loaded
+    # (Debian's OpenBLAS LAPACK can sit beside it, and threadpoolctl then names OpenBLAS).
+    reference = [p for p in mapped if REFERENCE_BLAS.search(p)]
+    if reference:
+        info["reference"] = reference[0]
+    return info
+
+
+def probe():
+    found = {"executable": sys.executable, "python": platform.python_version()}
+    for name in ("numpy", "torch"):
+        try:
+            module = __import__(name)
+            found[name] = module.__version__
+        except Exception as e:  # ImportError, or a broken install raising something else
+            found[name] = None
+            found[name + "_error"] = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return found
+
+
+def timed_epochs(count, epochs, batch, permutation, step):
+    """Shuffled epochs of step(rows) -> the batch's summed loss: each epoch's seconds and the last one's mean loss."""
+    times, loss = [], 0.0
+    for _ in range(epochs):
+        order = permutation(count)
+        start = time.perf_counter()
+        total = 0.0
+        for first in range(0, count - batch + 1, batch):
+            total += step(order[first:first + batch])
+        times.append(time.perf_counter() - start)
+        loss = total / (count // batch * batch)
+    return times, loss
+
+
+def numpy_epochs(x, y, count, epochs, batch, lr, gamma):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    w0 = rng.uniform(-1, 1, (784, 128)).astype(f32) / f32(np.sqrt(784))
+    w1 = rng.uniform(-1, 1, (128, 10)).astype(f32) / f32(np.sqrt(128))
+    b0, b1 = np.zeros(128, f32), np.zeros(10, f32)
+    params = [w0, b0, w1, b1]
+    velocity = [np.zeros_like(p) for p in params]
+    # Buffers reused every batch (written in place, out=), so the timing is of the arithmetic, not of the allocator.
+    h = np.empty((batch, 128), f32)
+    logits = np.empty((batch, 10), f32)
+    dz0 = np.empty((batch, 128), f32)
+    grads = [np.empty_like(p) for p in params]
+    rows = np.arange(batch)
+
+    def step(take):
+        xb, yb = x[take], y[take]
+        np.matmul(xb, w0, out=h)
+        np.add(h, b0, out=h)
+        np.tanh(h, out=h)
+        np.matmul(h, w1, out=logits)
+        np.add(logits, b1, out=logits)
+        np.subtract(logits, logits.max(axis=1, keepdims=True), out=logits)
+        np.exp(logits, out=logits)
+        np.divide(logits, logits.sum(axis=1, keepdims=True), out=logits)
+        loss = -float(np.log(logits[rows, yb]).sum())
+        logits[rows, yb] -= 1
+        np.divide(logits, batch, out=logits)  # now dL/dlogits
+        np.matmul(h.T, logits, out=grads[2])
+        logits.sum(axis=0, out=grads[3])
+        np.matmul(logits, w1.T, out=dz0)
+        np.multiply(dz0, 1 - h * h, out=dz0)
+        np.matmul(xb.T, dz0, out=grads[0])
+        dz0.sum(axis=0, out=grads[1])
+        for p, v, g in zip(params, velocity, grads):
+            v *= gamma
+            v += lr * g
+            p -= v
+        return loss
+
+    return timed_epochs(count, epochs, batch, rng.permutation, step)
+
+
+def torch_epochs(x, y, count, epochs, batch, lr, gamma):
+    import torch
+
+    torch.manual_seed(0)
+    xs, ys = torch.from_numpy(x), torch.from_numpy(y.astype("int64"))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.Tanh(), torch.nn.Linear(128, 10))
+    optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=gamma)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(take):
+        optimiser.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xs.index_select(0, take)), ys.index_select(0, take))
+        loss.backward()
+        optimiser.step()
+        return loss.item() * batch
+
+    return timed_epochs(count, epochs, batch, torch.randperm, step)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--probe", action="store_true")
+    parser.add_argument("--framework", choices=("numpy", "torch"))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs, after one warm-up epoch")
+    parser.add_argument("--x", help="float32 rows, 784 per image")
+    parser.add_argument("--y", help="uint8 labels")
+    parser.add_argument("--count", type=int)
+    args = parser.parse_args()
+    if args.probe:
+        print(json.dumps(probe()))
+        return
+    import numpy as np
+
+    x = np.fromfile(args.x, dtype=np.float32, count=args.count * 784).reshape(args.count, 784)
+    y = np.fromfile(args.y, dtype=np.uint8, count=args.count)
+    run = numpy_epochs if args.framework == "numpy" else torch_epochs
+    if args.framework == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
+        version = torch.__version__
+    else:
+        version = np.__version__
+    blas = blas_info(args.framework)
+    result = {"framework": args.framework, "version": version, "python": platform.python_version(), "executable": sys.executable,
+              "threads": args.threads, "blas": blas}
+    if "reference" in blas:  # not timed: a handicapped peer is worse than none
+        print(json.dumps(result))
+        return
+    limits = None
+    try:
+        import threadpoolctl
+
+        limits = threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas")
+    except ImportError:
+        pass  # the bench also sets OPENBLAS_NUM_THREADS and friends for this process
+    times, loss = run(x, y, args.count, 1 + args.epochs, 128, 0.001, 0.9)
+    timed = sorted(times[1:])
+    result.update(seconds=timed[len(timed) // 2], epoch_seconds=times, loss=loss, blas=blas_info(args.framework))
+    print(json.dumps(result))
+    if limits is not None:
+        limits.restore_original_limits()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+// The bench's results as data (bench.json) and as Markdown (bench.md): the kernel table, the epoch table with
+// every row's ratio to the fastest wasmfit CLI epoch, the peers' ratios beside the machine they came from.
+// It formats only; what is measured and how lives in the other files of src/bench.
+
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeAtomic } from '../node/files.js';
+
+export interface BenchEnvironment {
+  node: string;
+  v8: string;
+  cpu: string;
+  cores: number;
+  /** The most threads the bench measured. */
+  threads: number;
+  load_average: number[];
+  date: string;
+  /** The Chromium the page ran in, when it ran. */
+  chromium?: string;
+}
+
+export interface KernelCell {
+  /** Median microseconds per call over the rounds. */
+  microseconds: number;
+  gflops: number | null;
+  rounds_microseconds: number[];
+  /** Each thread's median microseconds per first-layer column in the reported round, main thread first. */
+  thread_us_per_column?: (number | null)[];
+  thread_columns?: number[];
+}
+
+export interface KernelRow {
+  kernel: string;
+  shape: string;
+  /** One cell per variant label that ran this kernel. */
+  cells: Record<string, KernelCell>;
+}
+
+/** Which side of the comparison a row is on: the CLI's epochs set the baseline the others are divided by. */
+export type EpochGroup = 'cli' | 'page' | 'reference' | 'peer';
+
+/** One timed alternative of a peer (a thread count, a TensorFlow.js form), the fastest of which makes its row. */
+export interface PeerTrial {
+  form: string;
+  seconds: number | null;
+  note?: string;
+}
+
+export interface EpochRow {
+  backend: string;
+  group: EpochGroup;
+  threads: number | null;
+  /** Median training seconds per epoch (train batches only), or null when it did not run (note says why). */
+  seconds: number | null;
+  /** Timed epochs behind the figure. */
+  epochs: number;
+  note: string;
+  /** wasmfit CLI rows: each fresh session's median epoch and, with worker threads, the threads' pace. */
+  sessions?: SessionTime[];
+  /** Peer rows: every alternative timed. */
+  trials?: PeerTrial[];
+}
+
+/** One fresh session's median epoch and, with worker threads, each thread's pace on the first layer and the main thread's waits. */
+export interface SessionTime {
+  seconds: number;
+  thread_us_per_column?: (number | null)[];
+  thread_columns?: number[];
+  wait_ms_per_epoch?: number;
+}
+
+export interface BrowserVsCli {
+  threads: number;
+  browser: number | null;
+  cli: number | null;
+  ratio: number | null;
+  note: string;
+}
+
+export interface BenchReport {
+  environment: BenchEnvironment;
+  /** Kernel timing rounds per cell (0 when the kernel table was not timed). */
+  kernel_rounds: number;
+  variants: string[];
+  kernels: KernelRow[];
+  epochs: EpochRow[];
+  browser_vs_cli: BrowserVsCli | null;
+  peak_rss_mib: number | null;
+}
+
+/** Writes bench.json and bench.md into dir (created if missing) and returns the Markdown. */
+export function writeBenchReport(dir: string, report: BenchReport): string {
+  const outDir = resolve(dir);
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(join(outDir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
+  const md = benchMarkdown(report);
+  writeAtomic(join(outDir, 'bench.md'), md + '\n');
+  return md;
+}
+
+/** The page's epoch over the CLI's at the same thread count (null when the page was not asked for). */
+export function browserVsCli(rows: EpochRow[], threads = 2): BrowserVsCli | null {
+  const browser = rows.find((r) => r.group === 'page' && r.threads === threads && !r.backend.includes('relaxed'));
+  if (!browser) return null;
+  const cli = rows.find((r) => r.group === 'cli' && r.threads === threads && !r.backend.includes('relaxed'));
+  const ratio = browser.seconds !== null && cli?.seconds != null ? browser.seconds / cli.seconds : null;
+  const note = ratio !== null ? 'Chromium seconds / CLI seconds per epoch; target: at most 1.5'
+    : browser.seconds === null ? `Chromium ${browser.note}` : `no CLI epoch with ${threads} threads (--threads ${threads} or more measures it)`;
+  return { threads, browser: browser.seconds, cli: cli?.seconds ?? null, ratio, note };
+}
+
+/** A pace as the bench prints it: each thread's microseconds per column, main first ("3.61/5.70"). */
+export function paceText(microsPerColumn: readonly (number | null)[]): string {
+  return microsPerColumn.map((x) => (x === null ? '-' : x.toFixed(2))).join('/');
+}
+
+/** The machine in one phrase, as every ratio is stated beside it. */
+export function machineText(e: BenchEnvironment): string {
+  return `${e.cpu}, ${e.cores} cores`;
+}
+
+export function benchMarkdown(report: BenchReport): string {
+  const e = report.environment;
+  const best = fastestCli(report.epochs);
+  const ratio = (seconds: number | null) => (seconds === null || best === null ? '' : `${(seconds / best).toFixed(2)}x`);
+  return [
+    ...kernelSection(report),
+    `One training epoch (48,000 images, 784-128-10 tanh, batch 128, SGD momentum; validation not included):`,
+    '',
+    `| back end | threads | seconds / epoch | vs fastest wasmfit | note |`,
+    `|---|---|---|---|---|`,
+    ...report.epochs.map((r) => `| ${r.backend} | ${r.threads ?? ''} | ${r.seconds === null ? 'n/a' : r.seconds.toFixed(3)} | ${ratio(r.seconds)} | ${r.note} |`),
+    '',
+    ...peerSection(report.epochs, best, e),
+    ...browserSection(report.browser_vs_cli),
+    `Peak RSS of a 2-epoch config_6 run: ${report.peak_rss_mib === null ? 'n/a' : `${report.peak_rss_mib.toFixed(0)} MiB`}. ` +
+      `Node ${e.node} (V8 ${e.v8}), ${machineText(e)}, up to ${e.threads} threads, ${e.chromium ? `Chromium ${e.chromium} (headless), ` : ''}` +
+      `load average ${e.load_average.join(' ')} at the start, ${e.date.slice(0, 10)}. Re-run with \`npx wasmfit bench\`.`,
+  ].join('\n');
+}
+
+/** The fastest wasmfit CLI epoch, the baseline every ratio divides by (null when none ran). */
+export function fastestCli(rows: EpochRow[]): number | null {
+  const cli = rows.filter((r) => r.group === 'cli' && r.seconds !== null).map((r) => r.seconds!);
+  return cli.length ? Math.min(...cli) : null;
+}
+
+function kernelSection(report: BenchReport): string[] {
+  if (report.kernels.length === 0) return [];
+  const labels = report.variants;
+  const cell = (r: KernelRow, label: string) => {
+    const v = r.cells[label];
+    if (!v) return '';
+    return v.gflops === null ? `${v.microseconds.toFixed(1)} us` : `${v.gflops.toFixed(1)} GFLOP/s (${v.microseconds.toFixed(0)} us)`;
+  };
+  // A two-thread cell far from half the one-thread time shows here whether one core ran slower or both did.
+  const paces = report.kernels.flatMap((r) => labels.flatMap((l) => {
+    const v = r.cells[l];
+    return v?.thread_us_per_column ? [`${r.kernel} ${l}: ${paceText(v.thread_us_per_column)} (${v.thread_columns!.join('/')} columns)`] : [];
+  }));
+  return [
+    `Per kernel at the training shapes (median per call, the median of ${report.kernel_rounds} rounds over the table; GFLOP/s count 2mkn, for the sparse kernels too, so they show the dense-equivalent rate):`,
+    '',
+    `| kernel | shape | ${labels.join(' | ')} |`,
+    `|---|---|${labels.map(() => '---').join('|')}|`,
+    ...report.kernels.map((r) => `| ${r.kernel} | ${r.shape} | ${labels.map((l) => cell(r, l)).join(' | ')} |`),
+    '',
+    ...(paces.length ? [`Each thread's median us per first-layer column in those threaded cells, main thread first: ${paces.join('; ')}.`, ''] : []),
+  ];
+}
+
+/** One line: each timed peer's epoch as a multiple of the fastest wasmfit epoch, on this machine (skips are rows above). */
+function peerSection(rows: EpochRow[], best: number | null, e: BenchEnvironment): string[] {
+  const timed = rows.filter((r) => r.group === 'peer' && r.seconds !== null);
+  if (timed.length === 0 || best === null) return [];
+  return [`Peers on ${machineText(e)}, each in its fastest form and thread count, against wasmfit's fastest CLI epoch (${best.toFixed(3)} s): ` +
+    timed.map((r) => `${r.backend} ${r.seconds!.toFixed(3)} s (${(r.seconds! / best).toFixed(2)}x)`).join(', ') + '. Below 1x the peer is faster.', ''];
+}
+
+function browserSection(bc: BrowserVsCli | null): string[] {
+  if (!bc) return [];
+  return [bc.ratio === null ? `Browser vs CLI epoch with ${bc.threads} threads: n/a (${bc.note}).`
+    : `Browser vs CLI epoch with ${bc.threads} threads: ${bc.browser!.toFixed(3)} s in Chromium / ${bc.cli!.toFixed(3)} s in the CLI = ${bc.ratio.toFixed(2)}x (target: at most 1.5x).`, ''];
+}

@@ -1,0 +1,106 @@
+// The bench's report from a given result (no timing here: speed is the bench's, never a test's), and the peers
+// it cannot run turning into rows that say why. When a python3 with NumPy is on the machine, the NumPy peer's
+// epoch also runs end to end on a small learnable set and must learn.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pythonPeerRows } from '../src/bench/python-peers.js';
+import { benchMarkdown, browserVsCli, writeBenchReport, type BenchReport, type EpochRow } from '../src/bench/report.js';
+
+const environment = { node: 'v20.0.0', v8: '11.3', cpu: 'Test CPU 9000', cores: 2, threads: 2, load_average: [0.5, 0.25, 0.1], date: '2030-01-02T03:04:05.000Z' };
+
+function rows(): EpochRow[] {
+  return [
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 1, seconds: 0.4, epochs: 15, note: 'five sessions' },
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 2, seconds: 0.25, epochs: 15, note: 'five sessions' },
+    { backend: 'wasmfit in Chromium (WASM SIMD)', group: 'page', threads: 2, seconds: 0.3, epochs: 2, note: 'three pages' },
+    { backend: 'TensorFlow.js (wasm SIMD, hand-written step, explicit tf.transpose)', group: 'peer', threads: null, seconds: 1, epochs: 3, note: 'fastest form' },
+    { backend: 'NumPy 2.4.6 (OpenBLAS 0.3.31, SkylakeX kernel)', group: 'peer', threads: 1, seconds: 0.125, epochs: 3, note: 'threads 1 and 2' },
+    { backend: 'PyTorch', group: 'peer', threads: null, seconds: null, epochs: 0, note: 'not run: PyTorch is not importable (python3: No module named \'torch\')' },
+  ];
+}
+
+function report(epochs: EpochRow[]): BenchReport {
+  return {
+    environment, kernel_rounds: 3, variants: ['JS reference', 'WASM SIMD 1 thread'],
+    kernels: [{ kernel: 'gemmNN', shape: 'forward 128x784x128', cells: {
+      'JS reference': { microseconds: 25000, gflops: 1.03, rounds_microseconds: [25000, 25100, 24900] },
+      'WASM SIMD 1 thread': { microseconds: 500, gflops: 51.4, rounds_microseconds: [500, 510, 490] },
+    } }, { kernel: 'softmaxCrossEntropy', shape: '128x10', cells: { 'WASM SIMD 1 thread': { microseconds: 6.25, gflops: null, rounds_microseconds: [6.25] } } }],
+    epochs, browser_vs_cli: browserVsCli(epochs), peak_rss_mib: 242.4,
+  };
+}
+
+test('bench.md holds the kernel table, every epoch row against the fastest CLI epoch, and the peers beside the machine', () => {
+  const md = benchMarkdown(report(rows())).split('\n');
+  assert.ok(md.includes('| kernel | shape | JS reference | WASM SIMD 1 thread |'));
+  assert.ok(md.includes('| gemmNN | forward 128x784x128 | 1.0 GFLOP/s (25000 us) | 51.4 GFLOP/s (500 us) |'));
+  assert.ok(md.includes('| softmaxCrossEntropy | 128x10 |  | 6.3 us |'));
+  assert.ok(md.includes('| wasmfit WASM SIMD | 2 | 0.250 | 1.00x | five sessions |'));
+  assert.ok(md.includes('| wasmfit WASM SIMD | 1 | 0.400 | 1.60x | five sessions |'));
+  assert.ok(md.includes('| NumPy 2.4.6 (OpenBLAS 0.3.31, SkylakeX kernel) | 1 | 0.125 | 0.50x | threads 1 and 2 |'));
+  assert.ok(md.includes('| PyTorch |  | n/a |  | not run: PyTorch is not importable (python3: No module named \'torch\') |'));
+  assert.ok(md.includes('Peers on Test CPU 9000, 2 cores, each in its fastest form and thread count, against wasmfit\'s fastest CLI epoch (0.250 s): ' +
+    'TensorFlow.js (wasm SIMD, hand-written step, explicit tf.transpose) 1.000 s (4.00x), NumPy 2.4.6 (OpenBLAS 0.3.31, SkylakeX kernel) 0.125 s (0.50x). Below 1x the peer is faster.'));
+  assert.ok(md.includes('Browser vs CLI epoch with 2 threads: 0.300 s in Chromium / 0.250 s in the CLI = 1.20x (target: at most 1.5x).'));
+  assert.match(md[md.length - 1], /^Peak RSS of a 2-epoch config_6 run: 242 MiB\. Node v20\.0\.0 \(V8 11\.3\), Test CPU 9000, 2 cores, up to 2 threads, load average 0\.5 0\.25 0\.1 at the start, 2030-01-02\./);
+});
+
+test('without a CLI epoch the rows carry no ratio and no peer line is written', () => {
+  const md = benchMarkdown(report(rows().filter((r) => r.group !== 'cli')));
+  assert.ok(md.includes('| NumPy 2.4.6 (OpenBLAS 0.3.31, SkylakeX kernel) | 1 | 0.125 |  | threads 1 and 2 |'));
+  assert.doesNotMatch(md, /^Peers on/m);
+  assert.match(md, /Browser vs CLI epoch with 2 threads: n\/a \(no CLI epoch with 2 threads/);
+});
+
+test('bench.json is the result object and bench.md its Markdown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmfit-bench-report-'));
+  try {
+    const r = report(rows());
+    const md = writeBenchReport(join(dir, 'out'), r);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'out', 'bench.json'), 'utf8')), r);
+    assert.equal(readFileSync(join(dir, 'out', 'bench.md'), 'utf8'), md + '\n');
+    assert.equal(md, benchMarkdown(r));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A learnable set: each class lights its own band of pixels, over a little noise. */
+function bands(count: number): { x: Float32Array; y: Uint8Array; count: number } {
+  const x = new Float32Array(count * 784), y = new Uint8Array(count);
+  let seed = 1;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.2;
+  for (let r = 0; r < count; r++) {
+    y[r] = r % 10;
+    for (let j = 0; j < 784; j++) x[r * 784 + j] = (Math.floor(j / 78) === y[r] ? 3 : 0) + noise();
+  }
+  return { x, y, count };
+}
+
+test('a Python that is not there gives NumPy and PyTorch rows that say so, and the report shows them as skipped', async () => {
+  const lines: string[] = [];
+  const peers = await pythonPeerRows({ ...bands(256), pythons: ['/nonexistent/python3'], threads: [1], epochs: 1, log: (l) => lines.push(l) });
+  assert.deepEqual(peers.map((r) => [r.backend, r.seconds]), [['NumPy', null], ['PyTorch', null]]);
+  assert.equal(peers[0].note, 'not run: NumPy is not importable (/nonexistent/python3: not found); pip install numpy adds it');
+  assert.match(peers[1].note, /^not run: PyTorch is not importable \(\/nonexistent\/python3: not found\)/);
+  const md = benchMarkdown(report([...rows().filter((r) => r.group !== 'peer'), ...peers]));
+  assert.ok(md.includes('| NumPy |  | n/a |  | not run: NumPy is not importable (/nonexistent/python3: not found); pip install numpy adds it |'));
+  assert.ok(lines.some((l) => l.startsWith('NumPy: not importable')));
+});
+
+const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+
+test('the NumPy peer trains the bench network on the rows it is given and names its BLAS', { skip: numpy ? false : 'no python3 with numpy here' }, async () => {
+  const [row] = await pythonPeerRows({ ...bands(2560), pythons: ['python3'], threads: [1], epochs: 1, log: () => {} });
+  assert.ok(row.seconds !== null && row.seconds > 0, row.note);
+  assert.match(row.backend, /^NumPy \d+\.\d+/);
+  assert.equal(row.threads, 1);
+  assert.match(row.note, /last epoch's loss (\d\.\d+)/);
+  assert.ok(Number(/last epoch's loss (\d\.\d+)/.exec(row.note)![1]) < 1, `the loss on a separable set stayed high: ${row.note}`);
+  assert.match(row.note, /OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset/);
+});
