@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonPeerRows } from '../src/bench/python-peers.js';
-import { benchMarkdown, browserVsCli, writeBenchReport, type BenchReport, type EpochRow } from '../src/bench/report.js';
+import { benchMarkdown, browserVsCli, machineText, writeBenchReport, type BenchReport, type EpochRow } from '../src/bench/report.js';
 
 const environment = { node: 'v20.0.0', v8: '11.3', cpu: 'Test CPU 9000', cores: 2, threads: 2, load_average: [0.5, 0.25, 0.1], date: '2030-01-02T03:04:05.000Z' };
 
@@ -48,6 +48,11 @@ test('bench.md holds the kernel table, every epoch row against the fastest CLI e
     'TensorFlow.js (wasm SIMD, hand-written step, explicit tf.transpose) 1.000 s (4.00x), NumPy 2.4.6 (OpenBLAS 0.3.31, SkylakeX kernel) 0.125 s (0.50x). Below 1x the peer is faster.'));
   assert.ok(md.includes('Browser vs CLI epoch with 2 threads: 0.300 s in Chromium / 0.250 s in the CLI = 1.20x (target: at most 1.5x).'));
   assert.match(md[md.length - 1], /^Peak RSS of a 2-epoch config_6 run: 242 MiB\. Node v20\.0\.0 \(V8 11\.3\), Test CPU 9000, 2 cores, up to 2 threads, load average 0\.5 0\.25 0\.1 at the start, 2030-01-02\./);
+});
+
+test('the machine is named with its widest vector extension when known', () => {
+  assert.equal(machineText(environment), 'Test CPU 9000, 2 cores');
+  assert.equal(machineText({ ...environment, vector_isa: 'AVX-512' }), 'Test CPU 9000 (AVX-512), 2 cores');
 });
 
 test('without a CLI epoch the rows carry no ratio and no peer line is written', () => {

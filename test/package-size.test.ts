@@ -66,4 +66,12 @@ test('the packed package installs under 15 MB without tests, with resolving sour
   assert.match(help, /\btrain\b/);
   const mode = run(process.execPath, ['--input-type=module', '-e', "const { init } = await import('wasmfit'); console.log((await init()).mode);"], app);
   assert.match(mode.trim(), /^wasm/, `the installed entry did not load its kernels: ${mode}`);
+
+  // Without the dev dependencies, the bench's TensorFlow.js row is a skip that says how to add them.
+  const tfjs = join(pkg, 'dist', 'src', 'bench', 'tfjs.js');
+  const row = run(process.execPath, ['--input-type=module', '-e',
+    `const { tfjsRow } = await import(${JSON.stringify(tfjs)}); console.log(JSON.stringify(await tfjsRow({ x: new Float32Array(0), y: new Uint8Array(0), count: 0, epochs: 1, log() {} })));`], app);
+  const { seconds, note } = JSON.parse(row) as { seconds: number | null; note: string };
+  assert.equal(seconds, null);
+  assert.match(note, /^not run: TensorFlow\.js is not installed .*npm install --no-save @tensorflow\/tfjs /);
 });

@@ -10,6 +10,8 @@ export interface BenchEnvironment {
   node: string;
   v8: string;
   cpu: string;
+  /** The widest x86 vector extension the CPU has (AVX-512, AVX2, ...), when known. */
+  vector_isa?: string;
   cores: number;
   /** The most threads the bench measured. */
   threads: number;
@@ -116,7 +118,7 @@ export function paceText(microsPerColumn: readonly (number | null)[]): string {
 
 /** The machine in one phrase, as every ratio is stated beside it. */
 export function machineText(e: BenchEnvironment): string {
-  return `${e.cpu}, ${e.cores} cores`;
+  return `${e.cpu}${e.vector_isa ? ` (${e.vector_isa})` : ''}, ${e.cores} cores`;
 }
 
 export function benchMarkdown(report: BenchReport): string {
