@@ -5,6 +5,7 @@
 // model.fit needs the union package @tensorflow/tfjs. TensorFlow.js is a dev dependency: without it the row
 // says how to add it.
 
+import { median } from '../report/statistics.js';
 import type { EpochRow, PeerTrial } from './report.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -20,7 +21,7 @@ const STYLES: Style[] = ['transpose', 'flags', 'fit'];
 const BACKEND_PACKAGES: Record<Backend, string> = { wasm: '@tensorflow/tfjs-backend-wasm', cpu: '@tensorflow/tfjs-backend-cpu', tensorflow: '@tensorflow/tfjs-node' };
 const STYLE_TEXT: Record<Style, string> = { transpose: 'hand-written step, explicit tf.transpose', flags: 'hand-written step, matMul transpose flags', fit: 'tf.sequential + model.fit' };
 export const TFJS_INSTALL = 'npm install --no-save @tensorflow/tfjs @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-cpu';
-const BATCH = 128, WARMUP_BATCHES = 5, PROBE_BATCHES = 75;
+const BATCH = 128, WARMUP_BATCHES = 20, PROBE_BATCHES = 75;
 
 export interface TfjsOptions {
   x: Float32Array;
@@ -77,12 +78,13 @@ export async function tfjsRow(options: TfjsOptions): Promise<EpochRow> {
   } finally {
     runner.dispose();
   }
-  times.sort((a, b) => a - b);
-  const seconds = times[times.length >> 1];
+  const seconds = median(times);
   options.log(`tfjs fastest, ${best.form}: ${seconds.toFixed(3)} s/epoch`);
-  const threads = await wasmThreadsNote(tf);
-  return { backend: `TensorFlow.js (${best.form})`, group: 'peer', threads: null, seconds, epochs, trials: report,
-    note: `tfjs-core ${tf.version_core}; median of ${epochs} epochs in the fastest form probed; each form's epoch estimated from ${PROBE_BATCHES} batches: ${tried}; ${threads}` };
+  const wasmThreads = await wasmThreadCount(tf);
+  // The cpu back end is plain JavaScript on the main thread; tfjs-node's threads are its own.
+  const threads = best.of!.backend === 'cpu' ? 1 : best.of!.backend === 'wasm' ? wasmThreads.count : null;
+  return { backend: `TensorFlow.js (${best.form})`, group: 'peer', threads, seconds, epochs, trials: report,
+    note: `tfjs-core ${tf.version_core}; median of ${epochs} epochs in the fastest form probed; each form's epoch estimated from ${PROBE_BATCHES} batches: ${tried}; ${wasmThreads.note}` };
 }
 
 /** Switches to the form's back end; null when it runs, else why not. */
@@ -115,13 +117,17 @@ async function formLabel(tf: Tf, form: Form): Promise<string> {
   return `${backend}${simd}, ${STYLE_TEXT[form.style]}`;
 }
 
-/** tfjs-backend-wasm's threads: in Node its threaded build starts workers from blob: URLs, which Node refuses. */
-async function wasmThreadsNote(tf: Tf): Promise<string> {
+/**
+ * tfjs-backend-wasm's threads. In Node it reports no multithread support, and forcing the threaded build fails:
+ * it starts its workers from blob: URLs, which Node's Worker refuses.
+ */
+async function wasmThreadCount(tf: Tf): Promise<{ count: number | null; note: string }> {
   try {
-    const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return threaded ? 'the wasm back end runs its default thread count' : 'the wasm back end has no threads in this engine (WASM_HAS_MULTITHREAD_SUPPORT is false)';
+    if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) return { count: 1, note: 'the wasm back end runs one thread here (WASM_HAS_MULTITHREAD_SUPPORT is false)' };
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    return { count: wasm.getThreadsCount(), note: `the wasm back end runs ${wasm.getThreadsCount()} threads` };
   } catch {
-    return 'the wasm back end did not load';
+    return { count: null, note: 'the wasm back end did not load' };
   }
 }
 
