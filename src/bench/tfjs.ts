@@ -22,6 +22,8 @@ const BACKEND_PACKAGES: Record<Backend, string> = { wasm: '@tensorflow/tfjs-back
 const STYLE_TEXT: Record<Style, string> = { transpose: 'hand-written step, explicit tf.transpose', flags: 'hand-written step, matMul transpose flags', fit: 'tf.sequential + model.fit' };
 export const TFJS_INSTALL = 'npm install --no-save @tensorflow/tfjs @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-cpu';
 const BATCH = 128, WARMUP_BATCHES = 20, PROBE_BATCHES = 75;
+/** A form keeps warming up (JIT tiers, the wasm heap's growth) until this long has passed: 20 batches are not enough. */
+const WARMUP_SECONDS = 0.5;
 
 export interface TfjsOptions {
   x: Float32Array;
@@ -84,7 +86,7 @@ export async function tfjsRow(options: TfjsOptions): Promise<EpochRow> {
   // The cpu back end is plain JavaScript on the main thread; tfjs-node's threads are its own.
   const threads = best.of!.backend === 'cpu' ? 1 : best.of!.backend === 'wasm' ? wasmThreads.count : null;
   return { backend: `TensorFlow.js (${best.form})`, group: 'peer', threads, seconds, epochs, trials: report,
-    note: `tfjs-core ${tf.version_core}; median of ${epochs} epochs in the fastest form probed; each form's epoch estimated from ${PROBE_BATCHES} batches: ${tried}; ${wasmThreads.note}` };
+    note: `tfjs-core ${tf.version_core}; median of ${epochs} epochs in the fastest form probed; each form's epoch as estimated from ${PROBE_BATCHES} batches after a warm-up, to rank them: ${tried}; ${wasmThreads.note}` };
 }
 
 /** Switches to the form's back end; null when it runs, else why not. */
@@ -192,7 +194,7 @@ function stepRunner(tf: Tf, explicitTranspose: boolean, o: TfjsOptions): Runner 
   };
   return {
     probe: async () => {
-      run(WARMUP_BATCHES);
+      for (let spent = 0, n = 0; n < WARMUP_BATCHES || spent < WARMUP_SECONDS; n += WARMUP_BATCHES) spent += run(WARMUP_BATCHES);
       return run(PROBE_BATCHES) / PROBE_BATCHES;
     },
     epoch: async () => run(Math.floor(o.count / BATCH)),
@@ -222,7 +224,7 @@ function fitRunner(tf: TfUnion, o: TfjsOptions): Runner {
   };
   return {
     probe: async () => {
-      await fit(WARMUP_BATCHES * BATCH);
+      for (let spent = 0; spent < WARMUP_SECONDS;) spent += await fit(WARMUP_BATCHES * BATCH);
       return (await fit(PROBE_BATCHES * BATCH)) / PROBE_BATCHES;
     },
     epoch: () => fit(Math.floor(o.count / BATCH) * BATCH),
