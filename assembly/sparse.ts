@@ -6,8 +6,7 @@
 // its byte offset in a 16-column panel, column * 64 (u16: columns below 1024), and val + r * dim * 4 the values
 // (f32). The columns ascend; start_b is the index of the row's first nonzero at or past column
 // BLOCK_COLUMNS * b, so entries [start_b, start_b+1) are block b (start0 = 0, start4 = count). Offsets of 2
-// bytes, pre-multiplied, halve the lists the products stream and spare them a shift per nonzero: forward
-// 480-493 -> 464-468 us, weight gradient 487-491 -> 481-484 us.
+// bytes, pre-multiplied, halve the lists the products stream and spare them a shift per nonzero.
 
 import { tanh4, sigmoid4, relu4 } from './activations';
 import { addTwoProducts, addProduct } from './fused';
@@ -17,9 +16,8 @@ export const ACT_NONE = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3;
 /**
  * The products walk W (or dW) in blocks of BLOCK_COLUMNS of its rows, every batch row's nonzeros of one block
  * before the next block: a block of a 16-column panel is 12 KB (24 KB for the weight gradient's two panels)
- * and stays in L1 while the batch's rows pass over it, where a whole panel (50 KB) did not. Each element still
- * sums its terms in column (or row) order. Measured at 128x784x128: forward 545 -> 505 us, weight gradient
- * 532 -> 484 us; 8 blocks of 96 were slower than 4 of 192.
+ * and stays in L1 while the batch's rows pass over it, where a whole panel (50 KB) does not. Each element still
+ * sums its terms in column (or row) order. Four blocks of 192 rows beat eight of 96 (fewer passes over the lists).
  */
 const BLOCK_COLUMNS: usize = 192;
 const BLOCKS = 4;
@@ -87,10 +85,9 @@ export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: 
     const src = images + img * d;
     let count: usize = 0;
     let j: usize = 0;
-    // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero: a loop over the mask's
-    // bits took 110 us for a batch of shuffled images against 67 us, and 146 against 87-98 us in training.
-    // A half with no nonzero is skipped (the image's border; a branch that follows the image's shape), and the
-    // chunks are walked block by block: 29.4 -> 22.1 us for 128 real images, the same lists.
+    // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero (a loop over the mask's
+    // bits mispredicts on every image). A half with no nonzero is skipped (the image's border; a branch that
+    // follows the image's shape), and the chunks are walked block by block.
     // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
     const vinv = f32x4.splat(invStd);
     for (let b: usize = 0; b < <usize>BLOCKS; b++) {
@@ -172,7 +169,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
   // 4 accumulators + 8 W vectors + 2 broadcasts is what fits in its 15 xmm registers; two nonzeros a pass halve
   // the loop's bookkeeping (V8's stack check, compare, branch). The plain build still adds their terms one after
   // the other (assembly/fused.ts). One pointer walks both lists (a value's address is twice its offset's plus a
-  // constant): 560 -> 550 us.
+  // constant).
   let j = start;
   for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
     const pj = w + j * kk;
@@ -243,8 +240,7 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
   let j = <usize>j0 << 2;
   const end = <usize>j1 << 2;
   // Two full panels (32 columns, 8 vectors of dz held per row) per sweep, then narrower strips. This loop spills
-  // a few registers, yet measured faster than 16-column sweeps (657 vs 754 us at 128x784x128, with W row-major):
-  // dw's rows are revisited half as often.
+  // a few registers, yet runs faster than 16-column sweeps: dw's rows are revisited half as often.
   for (; (j & 63) == 0 && j + 128 <= end && panelRowBytes(j + 64, n) == 64; j += 128) {
     const p0 = dw + j * kk, p1 = p0 + panel;
     let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
@@ -266,8 +262,7 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
       const d4 = v128.load(d, 64), d5 = v128.load(d, 80), d6 = v128.load(d, 96), d7 = v128.load(d, 112);
       // Two nonzeros a pass, the second's terms after the first's (their rows of dw differ): half the loop's
-      // bookkeeping, 600 -> 550 us at 128x784x128. Written out: the same pass through an inline helper per line
-      // of 16 floats compiled to a loop V8 ran at 600 us again.
+      // bookkeeping. Written out: through an inline helper per line of 16 floats, V8 loses that gain.
       const stop = list + blockTo(head, b), delta = val + r * ldv - (list << 1);
       let q = list + blockFrom(head, b);
       for (; q + 4 <= stop; q += 4) {

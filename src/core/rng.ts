@@ -40,8 +40,8 @@ export class Rng {
   /** Uniform integer in [0, n), without modulo bias. */
   below(n: number): number {
     // Below 2^21, floor(x / n) is exact in doubles for every x <= 2^32 (the quotient's rounding error, at most
-    // 2^-22, is less than its distance 1/n to the next integer), and it spares the float modulo that V8 calls
-    // out for: an epoch's shuffle of 48,000 took 1.1 ms with % and 0.44 ms so, with the same draws.
+    // 2^-22, is less than its distance 1/n to the next integer), and it spares the float modulo, which V8 compiles
+    // to a call.
     const small = n <= 2097152;
     const limit = 4294967296 - (small ? 4294967296 - Math.floor(4294967296 / n) * n : 4294967296 % n);
     let x: number;

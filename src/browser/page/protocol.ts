@@ -51,7 +51,6 @@ export type FromWorker =
 export const SAMPLE_COUNT = 24;
 /**
  * Seconds between the worker's progress messages, at least: ten a second keep the bar live, as the CLI's. Each
- * message makes the page restyle and repaint; sent every 8 batches (about 120 a second with two threads) those
- * took a quarter of a two-thread epoch from the training threads' two cores (0.42 against 0.31-0.33 s).
+ * message makes the page restyle and repaint on the cores the training threads use, so more would slow training.
  */
 export const PROGRESS_INTERVAL_SECONDS = 0.1;

@@ -13,7 +13,7 @@ type Fn = (...args: number[]) => unknown;
 const MIN_WORK = 32_768;
 /**
  * Below this many multiply-adds a product stays on one thread: the last layer's products (128x128x10 and the like)
- * took 12-13 us on one thread and 17-33 us split, their operands being half in the other core's cache.
+ * run slower split than whole, their operands being half in the other core's cache.
  */
 const MIN_GEMM_WORK = 1 << 20;
 /** Column grain of the first layer's even splits: two panels, the weight gradient's widest sweep. */
@@ -32,8 +32,8 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   /**
    * The model's batch and one private copy per worker. Every thread gathers the whole batch into its own copy
    * (the work is repeated, in parallel) and the first layer's kernels read it there: with one shared copy, each
-   * batch's lists were written by one core and read by both, and on slow phases of this VM two-thread epochs took
-   * 0.41-0.43 s against 0.32-0.35 s with copies, measured in alternation. Every model registers its own batch.
+   * batch's lists would be written by one core and read by both, and moving those lines between the cores costs
+   * more than gathering twice. Every model registers its own batch.
    */
   const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[] }>(); // by the primary's nz
   /** The copy of the batch (nz, val, c) that part `part` (0 = main, w + 1 = worker w) reads: its own when registered. */
@@ -131,10 +131,9 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       micros[w + 1] = pool.elapsedMicros(w);
     }
     if (timed) shares.record({ columns: counts, micros });
-    // The swaps behind run while the main thread computes the layers after the first and the loss alone (~25-30 us;
-    // a batch's swaps take ~27-31 us on the worker). A quarter of them used to wait for the stretch after the first
-    // layer's update instead, which is shorter (~6-8 us): the main thread then waited there for most of it at the
-    // next batch, and two-thread epochs took 1.5-3.5% longer in alternation in slower phases, the same in quiet ones.
+    // The swaps behind start here: the main thread then computes the layers after the first and the loss alone, a
+    // stretch about as long as a batch's swaps. The stretch after the first layer's update is too short for them:
+    // the main thread would wait for the worker at the next batch.
     if (op === 'sparseForwardCols') startBehind();
   }
 

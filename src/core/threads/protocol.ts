@@ -27,7 +27,7 @@ export interface WorkerInit {
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   index: number;
-  /** Polls of its mailbox before a worker sleeps in Atomics.wait (waking costs 20-60 us; a poll ~10 ns). */
+  /** Polls of its mailbox before a worker sleeps in Atomics.wait (waking costs tens of microseconds; a poll ~10 ns). */
   spin: number;
 }
 
