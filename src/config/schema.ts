@@ -5,12 +5,15 @@
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError } from '../core/errors.js';
 import { suggest } from './suggest.js';
-import { EARLY_STOP_RULES, type EarlyStopRule } from '../train/early-stopping.js';
+import { ACTIVATIONS, type Activation } from '../core/activation.js';
+import { FASHION_MNIST } from '../data/fashion-mnist.js';
 
-export const ACTIVATIONS = ['tanh', 'sigmoid', 'ReLU'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const INPUT_SIZE = 784;
-export const CLASS_COUNT = 10;
+export { ACTIVATIONS, type Activation };
+/** How early_stop_rule reads the validation losses (src/train/early-stopping.ts applies them). */
+export const EARLY_STOP_RULES = ['increase', 'no_improvement'] as const;
+export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
+/** The first and last layer sizes every network has: the data set's pixels and classes. */
+const INPUT_SIZE = FASHION_MNIST.pixels, CLASS_COUNT = FASHION_MNIST.classes;
 
 export interface Config {
   layer_specs: number[];
@@ -92,7 +95,7 @@ const layerSpecs: Check = (v) => {
       throw new Error(`expected layer sizes to be integers from 1 to 65536, found ${describe(size)} at position ${i}`);
     }
   });
-  if (v[0] !== INPUT_SIZE) throw new Error(`expected the first layer to be ${INPUT_SIZE} (28x28 pixels), found ${v[0]}`);
+  if (v[0] !== INPUT_SIZE) throw new Error(`expected the first layer to be ${INPUT_SIZE} (${FASHION_MNIST.imageShape.join('x')} pixels), found ${v[0]}`);
   if (v[v.length - 1] !== CLASS_COUNT) throw new Error(`expected the last layer to be ${CLASS_COUNT} (classes), found ${v[v.length - 1]}`);
   return [...v];
 };

@@ -2,11 +2,12 @@
 // [out], with __metadata__ recording the architecture and the input normalisation so that the file is
 // usable on its own (in Python too).
 
-import { ACTIVATIONS, type Activation } from '../config/schema.js';
+import { ACTIVATIONS, type Activation } from './activation.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import type { Model, ModelSpec } from './model.js';
 import { WasmfitError } from './errors.js';
 
+/** Written into every model file's metadata as it stands: a change would change every file's bytes. */
 export const NORMALISATION = 'per-image: x = (pixel - mean(image)) / std(image), pixels 0-255, population std over 784 pixels; 1/std = 0 for a constant image';
 
 export function modelToBytes(model: Model, extra: Record<string, string> = {}): Uint8Array {

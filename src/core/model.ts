@@ -8,12 +8,27 @@ import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kerne
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
-import type { Activation } from '../config/schema.js';
-import type { Dataset, Split } from '../data/dataset.js';
+import type { Activation } from './activation.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
   activation: Activation;
+}
+
+/** Where a data set's examples are stored in the arena, as the model gathers them (src/data/dataset.ts places them). */
+export interface StoredExamples {
+  /** u8 images, one row of the input size each. */
+  images: number;
+  /** u8 labels, one per row. */
+  labels: number;
+  /** f32 pairs (mean, 1/std) per row. */
+  stats: number;
+}
+
+/** Some of the stored examples: count of them, whose row positions ptr lists as an i32 array in the arena. */
+export interface ExampleRange {
+  count: number;
+  ptr: number;
 }
 
 interface Layout {
@@ -142,7 +157,7 @@ export class Model {
   }
 
   /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
-  gather(data: Dataset, split: Split, first: number, rows: number): void {
+  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number): void {
     this.kernels.gatherSparse(this.nz, this.val, this.c, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
   }
 
@@ -205,7 +220,7 @@ export class Model {
   }
 
   /** Mean loss and accuracy over a split, in batches of maxRows. */
-  evaluate(data: Dataset, split: Split): Metrics {
+  evaluate(data: StoredExamples, split: ExampleRange): Metrics {
     let loss = 0, correct = 0;
     this.forEachBatch(data, split, (_, rows) => {
       loss += this.forward(rows);
@@ -215,7 +230,7 @@ export class Model {
   }
 
   /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
-  predict(data: Dataset, split: Split): { predicted: Uint8Array; labels: Uint8Array } {
+  predict(data: StoredExamples, split: ExampleRange): { predicted: Uint8Array; labels: Uint8Array } {
     const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
     this.forEachBatch(data, split, (first, rows) => {
       this.forward(rows);
@@ -238,7 +253,7 @@ export class Model {
   }
 
   /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
-  private forEachBatch(data: Dataset, split: Split, fn: (first: number, rows: number) => void): void {
+  private forEachBatch(data: StoredExamples, split: ExampleRange, fn: (first: number, rows: number) => void): void {
     for (let first = 0; first < split.count; first += this.maxRows) {
       const rows = Math.min(this.maxRows, split.count - first);
       this.gather(data, split, first, rows);

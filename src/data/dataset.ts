@@ -9,8 +9,10 @@ import { Rng } from '../core/rng.js';
 import { DataError } from '../core/errors.js';
 import type { IdxImages } from './idx.js';
 import type { Kernels } from '../core/kernels/kernels.js';
+import type { ExampleRange, StoredExamples } from '../core/model.js';
+import { FASHION_MNIST } from './fashion-mnist.js';
 
-export const PIXELS = 784;
+const PIXELS = FASHION_MNIST.pixels;
 export const VALIDATION_FRACTION = 0.2;
 
 export interface RawData {
@@ -23,19 +25,13 @@ export interface RawData {
  * array in the arena (the kernels gather by index); ids (host side) names the image at each row, as an index
  * into the training images followed by the test images.
  */
-export interface Split {
+export interface Split extends ExampleRange {
   first: number;
-  count: number;
-  ptr: number;
   ids: Int32Array;
 }
 
-export interface Dataset {
-  /** All rows (train, validation, test), u8 (count, 784). */
-  images: number;
-  labels: number;
-  /** f32 pairs (mean, 1/std) per row. */
-  stats: number;
+/** All rows (train, validation, test) in the arena: images (count, FASHION_MNIST.pixels), labels and stats. */
+export interface Dataset extends StoredExamples {
   train: Split;
   validation: Split;
   test: Split;

@@ -1,6 +1,20 @@
-// The four official Fashion-MNIST files: their names and the SHA-256 of their decompressed bytes.
-// Platform-neutral, so the Node adapter (which finds them on disk) and the browser (which is handed them)
-// name and verify them the same way.
+// Fashion-MNIST as wasmfit knows it: the images' shape, the classes and their names, and the four official
+// files with the SHA-256 of their decompressed bytes. The one place these are written: the config schema, the
+// data set, the parsers, the reports and the page read them from here. Platform-neutral, so the Node adapter
+// (which finds the files on disk) and the browser (which is handed them) name and verify them the same way.
+
+const IMAGE_SHAPE = [28, 28] as const;
+const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+
+/** The data set's shape: grey u8 images of imageShape (rows, columns), labels 0 to classes - 1 named by classNames. */
+export const FASHION_MNIST = {
+  imageShape: IMAGE_SHAPE,
+  /** Pixels per image, rows times columns: the network's input size. */
+  pixels: IMAGE_SHAPE[0] * IMAGE_SHAPE[1],
+  classes: CLASS_NAMES.length,
+  /** The classes' names in label order. */
+  classNames: CLASS_NAMES,
+} as const;
 
 export const FILES = {
   trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },

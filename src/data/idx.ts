@@ -3,11 +3,12 @@
 // belong to the adapters.
 
 import { DataError } from '../core/errors.js';
+import { FASHION_MNIST } from './fashion-mnist.js';
 
 export const IMAGE_MAGIC = 0x00000803;
 export const LABEL_MAGIC = 0x00000801;
-export const IMAGE_SIDE = 28;
-export const CLASSES = 10;
+const [IMAGE_ROWS, IMAGE_COLS] = FASHION_MNIST.imageShape;
+const CLASSES = FASHION_MNIST.classes;
 
 export interface IdxImages {
   count: number;
@@ -35,8 +36,8 @@ export function parseImages(bytes: Uint8Array, file: string): IdxImages {
     throw new DataError(`${file}: magic number is ${hex(magic)}, expected ${hex(IMAGE_MAGIC)} (IDX unsigned-byte images)`);
   }
   const count = view.getUint32(4), rows = view.getUint32(8), cols = view.getUint32(12);
-  if (rows !== IMAGE_SIDE || cols !== IMAGE_SIDE) {
-    throw new DataError(`${file}: images are ${rows}x${cols}, expected ${IMAGE_SIDE}x${IMAGE_SIDE}`);
+  if (rows !== IMAGE_ROWS || cols !== IMAGE_COLS) {
+    throw new DataError(`${file}: images are ${rows}x${cols}, expected ${IMAGE_ROWS}x${IMAGE_COLS}`);
   }
   const expected = 16 + count * rows * cols;
   if (bytes.byteLength !== expected) {

@@ -3,7 +3,7 @@
 // CompressionStream or a library in a page), and the SVG is handed the PNG as a data URI.
 
 import { el, esc, svgDocument } from './svg.js';
-import { FASHION_MNIST_CLASSES } from './charts.js';
+import { FASHION_MNIST } from '../data/fashion-mnist.js';
 
 export interface GrayImage {
   width: number;
@@ -13,14 +13,14 @@ export interface GrayImage {
 }
 
 /** The first `perClass` examples of every class, in file order: rows[c] holds indices of class c. */
-export function sampleIndices(labels: Uint8Array, perClass: number, classes = 10): number[][] {
+export function sampleIndices(labels: Uint8Array, perClass: number, classes: number = FASHION_MNIST.classes): number[][] {
   const rows: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < labels.length; i++) if (labels[i] < classes && rows[labels[i]].length < perClass) rows[labels[i]].push(i);
   return rows;
 }
 
-/** The chosen 28x28 images tiled, one row per class, `gap` white pixels between them. */
-export function imageGrid(pixels: Uint8Array, rows: number[][], side = 28, gap = 2): GrayImage {
+/** The chosen square images (side x side) tiled, one row per class, `gap` white pixels between them. */
+export function imageGrid(pixels: Uint8Array, rows: number[][], side: number = FASHION_MNIST.imageShape[0], gap = 2): GrayImage {
   const cols = Math.max(1, ...rows.map((r) => r.length));
   const width = cols * side + (cols + 1) * gap, height = rows.length * side + (rows.length + 1) * gap;
   const out = new Uint8Array(width * height).fill(255);
@@ -84,7 +84,7 @@ export function base64(bytes: Uint8Array): string {
  * The grid as SVG: the class names as text beside the rows, the images as one embedded PNG scaled by
  * `scale` with crisp pixels. `pngHref` is the grid's PNG (a data: URI, or a file name next to the SVG).
  */
-export function samplesSvg(grid: GrayImage, pngHref: string, rows: number, classNames: readonly string[] = FASHION_MNIST_CLASSES, scale = 2): string {
+export function samplesSvg(grid: GrayImage, pngHref: string, rows: number, classNames: readonly string[] = FASHION_MNIST.classNames, scale = 2): string {
   const left = 100, top = 34;
   const width = left + grid.width * scale + 10, height = top + grid.height * scale + 10;
   const rowHeight = (grid.height * scale) / rows;

@@ -2,7 +2,10 @@
 // mean and standard deviation of the pixels before and after the per-image normalisation (computed with
 // the same float32 mean and 1/std the training batches use). Platform-neutral.
 
-import { imageStats, PIXELS, splitIndices, type RawData } from '../data/dataset.js';
+import { imageStats, splitIndices, type RawData } from '../data/dataset.js';
+import { FASHION_MNIST } from '../data/fashion-mnist.js';
+
+const PIXELS = FASHION_MNIST.pixels;
 
 /** The median (the mean of the middle two for an even count); 0 for no values. */
 export function median(xs: number[]): number {
@@ -20,7 +23,7 @@ export interface SplitStatistics {
   after: { mean: number; std: number; min: number; max: number };
 }
 
-export function datasetStatistics(raw: RawData, seed: number, classes = 10): SplitStatistics[] {
+export function datasetStatistics(raw: RawData, seed: number, classes: number = FASHION_MNIST.classes): SplitStatistics[] {
   const { train, validation } = splitIndices(raw.train.images.count, seed);
   const test = Int32Array.from({ length: raw.test.images.count }, (_, i) => i);
   return [

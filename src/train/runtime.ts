@@ -11,6 +11,7 @@ import { Model, type Metrics, type ModelSpec } from '../core/model.js';
 import { modelFromBytes, modelToBytes } from '../core/model-file.js';
 import { arrangeSplits } from '../data/arrange.js';
 import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
+import { FASHION_MNIST } from '../data/fashion-mnist.js';
 import type { Config } from '../config/schema.js';
 import { train, type TrainHooks, type TrainResult } from './train.js';
 
@@ -146,17 +147,17 @@ export class Session {
     return model.evaluate(this.data, this.data[split]);
   }
 
-  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, 784). */
+  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, FASHION_MNIST.pixels). */
   predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
     const test: Split = this.data.test;
     count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
     model.gather(this.data, test, first, count);
     model.forward(count);
     const predicted = model.predicted(count);
-    const labels = new Uint8Array(count), pixels = new Uint8Array(count * 784);
+    const size = FASHION_MNIST.pixels, labels = new Uint8Array(count), pixels = new Uint8Array(count * size);
     const arena = this.backend.arena;
     labels.set(arena.u8(this.data.labels + test.first + first, count));
-    pixels.set(arena.u8(this.data.images + (test.first + first) * 784, count * 784));
+    pixels.set(arena.u8(this.data.images + (test.first + first) * size, count * size));
     return { predicted, labels, pixels };
   }
 

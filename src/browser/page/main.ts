@@ -4,10 +4,10 @@
 // matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
 import { checkField, parseConfig, type Config } from '../../config/schema.js';
-import { FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
+import { FASHION_MNIST, FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
-import { accuracyChartSvg, confusionSvg, FASHION_MNIST_CLASSES as CLASSES, lossChartSvg, type RunMarks } from '../../report/charts.js';
+import { accuracyChartSvg, confusionSvg, lossChartSvg, type RunMarks } from '../../report/charts.js';
 import { loss, pct } from '../../report/format.js';
 import type { Finished, FromWorker, ToWorker } from './protocol.js';
 
@@ -222,23 +222,24 @@ function showResult(r: Finished): void {
     setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored && r.bestEpoch ? 'restored' : 'kept'} ${weights}.`);
     endProgress(r.stopReason === 'max_epochs' || r.stopReason === 'early_stop');
   }
-  $('confusion').innerHTML = confusionSvg(r.confusion, CLASSES, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
+  $('confusion').innerHTML = confusionSvg(r.confusion, FASHION_MNIST.classNames, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
   const grid = $('samples');
   grid.replaceChildren();
   const { pixels, predicted, labels } = r.samples;
   for (let i = 0; i < predicted.length; i++) {
-    const canvas = Object.assign(document.createElement('canvas'), { width: 28, height: 28 });
-    const image = new ImageData(28, 28);
-    for (let p = 0; p < 784; p++) {
-      const v = 255 - pixels[i * 784 + p];
+    const [height, width] = FASHION_MNIST.imageShape, size = FASHION_MNIST.pixels;
+    const canvas = Object.assign(document.createElement('canvas'), { width, height });
+    const image = new ImageData(width, height);
+    for (let p = 0; p < size; p++) {
+      const v = 255 - pixels[i * size + p];
       image.data.set([v, v, v, 255], p * 4);
     }
     canvas.getContext('2d')!.putImageData(image, 0, 0);
     const cell = document.createElement('div');
     cell.className = `sample ${predicted[i] === labels[i] ? 'right' : 'wrong'}`;
     cell.append(canvas,
-      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${CLASSES[predicted[i]]}` }),
-      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${CLASSES[labels[i]]}` }));
+      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${FASHION_MNIST.classNames[predicted[i]]}` }),
+      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${FASHION_MNIST.classNames[labels[i]]}` }));
     grid.append(cell);
   }
 }

@@ -15,7 +15,7 @@ export type ToWorker =
   | { type: 'load-model'; bytes: Uint8Array; name: string };
 
 export interface Samples {
-  /** count images of 784 pixels. */
+  /** count images of FASHION_MNIST.pixels pixels each. */
   pixels: Uint8Array;
   predicted: Uint8Array;
   labels: Uint8Array;

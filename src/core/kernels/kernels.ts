@@ -2,10 +2,12 @@
 // Pointers are byte offsets into the one linear memory the arena owns; sizes are element counts.
 // Matrices are row-major f32. Kernels allocate nothing and never grow memory.
 
+import type { Activation } from '../activation.js';
+
 export type BackendName = 'js' | 'wasm';
 
 /** Activation codes of fused kernels (assembly/sparse.ts uses the same numbers). */
-export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const;
+export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const satisfies Record<Activation | 'none', number>;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
 /** i32 slots before each row's columns in gatherSparse's nz: the count and the starts of blocks 1 to 3. */

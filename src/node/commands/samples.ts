@@ -5,7 +5,7 @@
 import { deflateSync } from 'node:zlib';
 import { extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import { FASHION_MNIST_CLASSES } from '../../report/charts.js';
+import { FASHION_MNIST } from '../../data/fashion-mnist.js';
 import { base64, encodePng, imageGrid, samplesSvg, sampleIndices } from '../../report/samples.js';
 import { parsePositiveInt } from '../config-file.js';
 import { locateData } from '../data-files.js';
@@ -30,5 +30,5 @@ export async function samplesCommand(options: SamplesOptions): Promise<void> {
   const out = resolve(options.out);
   writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, rows.length));
   console.log(`samples: ${out} (${grid.width}x${grid.height} pixels; the first ${perClass} training images of each class, from ${located.dir})`);
-  rows.forEach((r, c) => console.log(`row ${c}: ${FASHION_MNIST_CLASSES[c]} (${r.length} images)`));
+  rows.forEach((r, c) => console.log(`row ${c}: ${FASHION_MNIST.classNames[c]} (${r.length} images)`));
 }
