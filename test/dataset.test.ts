@@ -7,6 +7,8 @@ import { splitIndices, imageStats, loadDataset, type Split } from '../src/data/d
 import { arrangeSplits, EpochShuffle, shuffleSplit } from '../src/data/arrange.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { JsKernels } from '../src/core/kernels/js.js';
+import { NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt } from '../src/core/kernels/kernels.js';
+import { nzLength } from '../src/core/kernels/cases/inputs.js';
 import { Rng } from '../src/core/rng.js';
 import type { IdxImages } from '../src/data/idx.js';
 
@@ -42,11 +44,14 @@ test('gathered batches are normalised per image: mean 0, std 1', () => {
   const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls } }, 3, k);
   assert.equal(data.train.count, 40);
   assert.equal(data.validation.count, 10);
-  const x = arena.allocF32(40 * 784), y = arena.alloc(40);
-  k.gatherBatch(x, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
-  const xs = arena.f32(x, 40 * 784), ys = arena.u8(y, 40);
+  const nz = arena.alloc(nzLength(40, 784) * 4), val = arena.allocF32(40 * 784), c = arena.allocF32(40), y = arena.alloc(40);
+  k.gatherSparse(nz, val, c, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
+  const counts = arena.i32(nz, nzLength(40, 784)), offsets = new Uint16Array(memory.buffer, nz, 2 * nzLength(40, 784));
+  const vals = arena.f32(val, 40 * 784), cs = arena.f32(c, 40), ys = arena.u8(y, 40);
   for (let r = 0; r < 40; r++) {
-    const row = xs.subarray(r * 784, (r + 1) * 784);
+    // The dense row X = c + S the lists stand for.
+    const row = new Float64Array(784).fill(cs[r]);
+    for (let q = 0; q < counts[r * (784 + NZ_HEADER)]; q++) row[offsets[nzOffsetsAt(r, 784) + q] / NZ_COLUMN_BYTES] += vals[r * 784 + q];
     const mean = row.reduce((s, v) => s + v, 0) / 784;
     const std = Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / 784);
     assert.ok(Math.abs(mean) < 1e-5, `row ${r} mean ${mean}`);

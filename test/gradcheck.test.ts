@@ -62,8 +62,7 @@ function sabotage<K extends keyof Kernels>(name: K, replacement: (inner: Kernels
 for (const backend of ['wasm', 'js'] as const) {
   test(`gradcheck fails when the tanh derivative is dropped (${backend})`, async () => {
     // The first layer's backward pass then passes the gradient through as if there were no activation.
-    const broken = sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2) =>
-      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, ACT.none));
+    const broken = sabotage('firstLayerBackward', (k) => (args) => k.firstLayerBackward({ ...args, act: ACT.none }));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
     assert.ok(rows.some((r) => !r.ok && r.layer === 0), 'the first layer\'s gradients disagree');
     assert.ok(rows.filter((r) => r.layer === 1).every((r) => r.ok), 'the last layer is unaffected');
@@ -75,9 +74,9 @@ for (const backend of ['wasm', 'js'] as const) {
     const broken = (inner: Kernels) => sabotage('colSum', (k) => (out, a, rows, cols) => {
       k.colSum(out, a, rows, cols);
       doubled(k, out, cols);
-    })(sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act) => {
-      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act);
-      doubled(k, db0, n);
+    })(sabotage('firstLayerBackward', (k) => (args) => {
+      k.firstLayerBackward(args);
+      doubled(k, args.db0, args.n);
     })(inner));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
     assert.ok(rows.filter((r) => r.kind === 'bias').every((r) => !r.ok));

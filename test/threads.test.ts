@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
 import { Model } from '../src/core/model.js';
 import { ACT } from '../src/core/kernels/kernels.js';
-import { nzLength, setSparseRow } from './helpers/sparse.js';
+import { nzLength, setSparseRow } from '../src/core/kernels/cases/inputs.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { DEFAULTS, type Config } from '../src/config/schema.js';
@@ -90,7 +90,7 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
         const pw1 = put(w1), pdz1 = put(dz1), pdz0 = be.arena.allocF32(rows * n), pdw1 = be.arena.allocF32(n * n2), pdb0 = be.arena.allocF32(n), pdw0 = be.arena.allocF32(k * n);
         be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
         be.kernels.sparseWeightGrad(pdw, pnz, pval, pc, pdz, rows, k, n);
-        be.kernels.firstLayerBackward(pdw0, pdb0, pdw1, pdz0, pnz, pval, pc, pout, pdz1, pw1, rows, k, n, n2, ACT.tanh);
+        be.kernels.firstLayerBackward({ dw0: pdw0, db0: pdb0, dw1: pdw1, dz0: pdz0, nz: pnz, val: pval, c: pc, h: pout, dz1: pdz1, w1: pw1, rows, k, n, n2, act: ACT.tanh });
         be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4);
         return [pout, pwsum, pdw, pw, pv, pdw0, pdb0, pdw1, pdz0].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n, k * n, n, n * n2, rows * n][i]).slice());
       });

@@ -203,9 +203,11 @@ export class Model {
     // firstLayerBackward), which threads split the way they split the first layer's other kernels.
     const next = this.layers > 1;
     if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
-    k.firstLayerBackward(this.weight(0, this.grads), this.bias(0, this.grads), next ? this.weight(1, this.grads) : 0, this.d[0],
-      this.nz, this.val, this.c, this.a[0], next ? this.d[1] : 0, next ? this.weight(1) : 0,
-      rows, this.sizes[0], this.sizes[1], next ? this.sizes[2] : 0, next ? ACT[this.spec.activation] : ACT.none);
+    k.firstLayerBackward({
+      dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next ? this.weight(1, this.grads) : 0, dz0: this.d[0],
+      nz: this.nz, val: this.val, c: this.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0,
+      rows, k: this.sizes[0], n: this.sizes[1], n2: next ? this.sizes[2] : 0, act: next ? ACT[this.spec.activation] : ACT.none,
+    });
   }
 
   /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */

@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type Kernels } from './kernels.js';
+import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type FirstLayerBackwardArgs, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
@@ -24,19 +24,6 @@ export class JsKernels implements Kernels {
     this.u8 = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u16 = new Uint16Array(buffer);
-  }
-
-  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
-    this.views();
-    const { f32, u8, i32 } = this;
-    const xo = x >> 2, so = stats >> 2, io = idx >> 2;
-    for (let r = 0; r < rows; r++) {
-      const img = i32[io + r];
-      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
-      const src = images + img * dim, dst = xo + r * dim;
-      for (let j = 0; j < dim; j++) f32[dst + j] = (u8[src + j] - mean) * invStd;
-      u8[y + r] = u8[labels + img];
-    }
   }
 
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
@@ -125,8 +112,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
-    rows: number, k: number, n: number, n2: number, act: ActCode): void {
+  firstLayerBackward({ dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act }: FirstLayerBackwardArgs): void {
     if (n2 > 0) {
       this.gemmTN(dw1, h, dz1, n, rows, n2);
       this.gemmNT(dz0, dz1, w1, rows, n2, n);

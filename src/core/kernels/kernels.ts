@@ -1,21 +1,32 @@
-// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it.
-// Pointers are byte offsets into the one linear memory the arena owns; sizes are element counts.
-// Matrices are row-major f32. Kernels allocate nothing and never grow memory.
+// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it, and
+// the manifest (manifest.ts) lists its kernels with their cases and thread plans. Pointers are byte offsets into
+// the one linear memory the arena owns; sizes are element counts. Matrices are row-major f32. Kernels allocate
+// nothing and never grow memory.
 
 import type { Activation } from '../activation.js';
+import { PANEL } from '../panels.js';
 
 export type BackendName = 'js' | 'wasm';
 
-/** Activation codes of fused kernels (assembly/sparse.ts uses the same numbers). */
+/** Activation codes of fused kernels. */
 export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const satisfies Record<Activation | 'none', number>;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
 /** i32 slots before each row's columns in gatherSparse's nz: the count and the starts of blocks 1 to 3. */
 export const NZ_HEADER = 4;
-/** Columns per block of gatherSparse's nz lists (assembly/sparse.ts BLOCK_COLUMNS). */
+/** Columns per block of gatherSparse's nz lists (the sparse kernels walk W in blocks of as many rows). */
 export const NZ_BLOCK_COLUMNS = 192;
 /** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
 export const NZ_COLUMN_BYTES = 64;
+
+/**
+ * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
+ * (assembly/abi.ts): the loader compares them at instantiation and refuses a module that disagrees.
+ */
+export const MODULE_CONSTANTS = {
+  ACT_NONE: ACT.none, ACT_TANH: ACT.tanh, ACT_SIGMOID: ACT.sigmoid, ACT_RELU: ACT.ReLU,
+  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL,
+} as const;
 /** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u16 units from nz. */
 export const nzOffsetsAt = (r: number, dim: number): number => 2 * (r * (dim + NZ_HEADER) + NZ_HEADER);
 
@@ -50,19 +61,45 @@ export interface ThreadStats {
   paces: ThreadPace[];
 }
 
-export interface Kernels {
-  readonly name: BackendName;
-  /**
-   * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
-   * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
-   * batch then keep each worker on its own copy.
-   */
-  readonly batchCopies?: number;
-  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
+/**
+ * firstLayerBackward's arguments by name (the wasm export takes them positionally, in this order: see
+ * firstLayerBackwardPositional). Byte offsets first, then sizes.
+ */
+export interface FirstLayerBackwardArgs {
+  /** Out: the first layer's weight gradient (k, n), in column panels. */
+  dw0: number;
+  /** Out: the first layer's bias gradient (n). */
+  db0: number;
+  /** Out: the second layer's weight gradient (n, n2); unused when n2 = 0. */
+  dw1: number;
+  /** The first layer's pre-activation gradient (rows, n): written from dz1 when n2 > 0, else given. */
+  dz0: number;
+  /** The gathered batch (gatherSparse): nonzero lists, their values and each row's constant. */
+  nz: number;
+  val: number;
+  c: number;
+  /** The first layer's output (rows, n), after its activation. */
+  h: number;
+  /** The second layer's pre-activation gradient (rows, n2); unused when n2 = 0. */
+  dz1: number;
+  /** The second layer's weights (n, n2); unused when n2 = 0. */
+  w1: number;
+  /** Rows of the batch, inputs k, units n of the first layer, units n2 of the second (0: none follows). */
+  rows: number;
+  k: number;
+  n: number;
+  n2: number;
+  /** The first layer's activation (ACT.none when n2 = 0). */
+  act: ActCode;
+}
 
-  /** x (rows, dim) f32 = images[idx[r]] normalised by stats[idx[r]] = (mean, 1/std); y (rows) u8 = labels[idx[r]]. */
-  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+/** firstLayerBackward's arguments in the order of the wasm export (and of firstLayerBackwardCols before j0, j1). */
+export function firstLayerBackwardPositional(a: FirstLayerBackwardArgs): number[] {
+  return [a.dw0, a.db0, a.dw1, a.dz0, a.nz, a.val, a.c, a.h, a.dz1, a.w1, a.rows, a.k, a.n, a.n2, a.act];
+}
 
+/** The kernels themselves: what the manifest lists, the parity test compares and the bench times. */
+export interface KernelCalls {
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
    * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3] (i32) followed by each
@@ -88,26 +125,13 @@ export interface Kernels {
    * dw0 (k, n) = X^T dz0 as sparseWeightGrad. Each element as gemmTN, gemmNT, the activation's backward, colSum
    * and sparseWeightGrad compute it; threads split all of it by the n units.
    */
-  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
-    rows: number, k: number, n: number, n2: number, act: ActCode): void;
+  firstLayerBackward(args: FirstLayerBackwardArgs): void;
 
   /**
    * For each pair (i, j) of swaps (count i32 pairs, in order): exchanges rows i and j of images (u8, dim a row),
    * labels (u8) and stats (f32 pairs). How the data set keeps its rows in the order batches are drawn.
    */
   swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
-  /**
-   * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
-   * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then
-   * computes the layers after the first). It is done once settleRows (or a later swapRows or swapRowsBehind)
-   * returns; until then the swaps buffer must stay unchanged and no kernel may touch the rows it moves.
-   */
-  swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
-  /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
-  settleRows?(): void;
-  /** How the threads have run since resetThreadStats (back ends with worker threads only). */
-  threadStats?(): ThreadStats;
-  resetThreadStats?(): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
@@ -151,9 +175,28 @@ export interface Kernels {
   sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void;
 }
 
-/** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
-export const KERNEL_NAMES = [
-  'gatherBatch', 'gatherSparse', 'swapRows', 'sparseForward', 'sparseWeightGrad', 'firstLayerBackward', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
-  'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
-  'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate', 'sgdUpdateMatrix',
-] as const satisfies readonly (keyof Kernels)[];
+export type KernelName = keyof KernelCalls;
+
+/** A back end: the kernels, and what back ends with worker threads add to them. */
+export interface Kernels extends KernelCalls {
+  readonly name: BackendName;
+  /**
+   * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
+   * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
+   * batch then keep each worker on its own copy.
+   */
+  readonly batchCopies?: number;
+  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
+  /**
+   * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
+   * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then
+   * computes the layers after the first). It is done once settleRows (or a later swapRows or swapRowsBehind)
+   * returns; until then the swaps buffer must stay unchanged and no kernel may touch the rows it moves.
+   */
+  swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
+  /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
+  settleRows?(): void;
+  /** How the threads have run since resetThreadStats (back ends with worker threads only). */
+  threadStats?(): ThreadStats;
+  resetThreadStats?(): void;
+}

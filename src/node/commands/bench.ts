@@ -10,7 +10,9 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
-import { ACT, NZ_HEADER, nzOffsetsAt, type Kernels, type ThreadPace, type ThreadStats } from '../../core/kernels/kernels.js';
+import type { Kernels, ThreadPace, ThreadStats } from '../../core/kernels/kernels.js';
+import { timedCases } from '../../core/kernels/manifest.js';
+import { compareRuns, placeCase, runCase, useBatchCopies } from '../../core/kernels/cases/run.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -22,7 +24,6 @@ import { defaultThreads, nodeThreadOptions } from '../threads.js';
 import { writeAtomic } from '../files.js';
 import { gemmNNBlocked } from '../../bench/js-blocked.js';
 import { tfjsEpoch, tfjsFitEpoch } from '../../bench/tfjs.js';
-import { Rng } from '../../core/rng.js';
 import { CHROMIUM_PATHS, findChromium } from '../chromium.js';
 import { browserEpochs } from '../browser-epochs.js';
 import { median } from '../../report/statistics.js';
@@ -65,11 +66,6 @@ const RELAXED_LABEL = 'wasmfit WASM relaxed SIMD (FMA)';
 const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 'tanh', learning_rate: 0.001, batch_size: B, epochs: 1, momentum: true, early_stop: false };
 
 interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
-interface KernelSpec {
-  /** Outputs to verify: f32 arrays, or ('lists') gatherSparse's nonzero lists, compared exactly up to each row's count. */
-  name: string; shape: string; flops: number; outputs: ([string, number] | [string, number, 'lists'])[];
-  run(k: Kernels, p: Record<string, number>, v: Variant): void;
-}
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
   const maxThreads = options.threads === undefined ? defaultThreads() : parsePositiveInt(options.threads, '--threads');
@@ -98,7 +94,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   };
   const variants: Variant[] = [
     { label: 'JS reference', kernels: js.kernels, backend: js },
-    { label: 'JS register-blocked', kernels: js.kernels, backend: js, blocked: true },
+    // The reference with its gemmNN register-blocked: timed on gemmNN only.
+    { label: 'JS register-blocked', backend: js, blocked: true, kernels: Object.assign(Object.create(js.kernels) as Kernels, {
+      gemmNN: (c: number, a: number, b: number, m: number, k: number, n: number) => gemmNNBlocked(new Float32Array(js.arena.memory.buffer), c, a, b, m, k, n) }) },
     ...(await wasmVariants('plain', 'WASM SIMD')),
   ];
   // The opt-in relaxed-SIMD build (train --simd relaxed), where this engine accepts it.
@@ -106,95 +104,31 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   if (relaxedMissing === null) variants.push(...(await wasmVariants('relaxed', 'WASM relaxed SIMD')));
   else log(`relaxed SIMD build: ${relaxedMissing}`);
 
-  const rng = new Rng(1, 'bench inputs');
-  const rand = () => rng.next();
-  const inputs: Record<string, Float32Array | Uint8Array | Int32Array> = {
-    a: f32(B * PIX, rand), w: f32(PIX * HID, rand), dz: f32(B * HID, rand), h: f32(B * HID, rand), w1: f32(HID * CLS, rand),
-    d1: f32(B * CLS, rand), bias: f32(HID, rand), wsum: f32(HID, rand), logits: f32(B * CLS, rand, 5),
-    images: pixels, stats, labels: Uint8Array.from({ length: B }, (_, i) => i % CLS), idx: Int32Array.from({ length: B }, (_, i) => i),
-    params: f32(PIX * HID + HID * CLS, rand), grads: f32(PIX * HID + HID * CLS, rand, 0.01), vel: f32(PIX * HID + HID * CLS, rand, 0.01),
-  };
-  const outputs: Record<string, number> = { c: B * PIX, nz: B * (PIX + NZ_HEADER), val: B * PIX, cc: B, y: B, out: B * HID, dw: PIX * HID, db0: HID, dw1: HID * CLS, dz0: B * HID };
-  const gemm = (name: 'gemmNN' | 'gemmTN' | 'gemmNT', what: string, m: number, k: number, n: number, a: string, b: string): KernelSpec => ({
-    name, shape: `${what} ${m}x${k}x${n}`, flops: 2 * m * k * n, outputs: [['c', m * n]],
-    run: (kern, p, v) => (v.blocked ? name === 'gemmNN' && gemmNNBlocked(new Float32Array(v.backend.arena.memory.buffer), p.c, p[a], p[b], m, k, n) : kern[name](p.c, p[a], p[b], m, k, n)),
-  });
-  const weights = PIX * HID + HID * CLS;
-  const update = (what: string, l2: number): KernelSpec => ({
-    name: 'sgdUpdate', shape: `${weights} weights, ${what}`, flops: 0, outputs: [['params', weights], ['vel', weights]],
-    run: (k, p) => k.sgdUpdate(p.params, p.grads, p.vel, weights, 0.001, 0.9, l2, 0),
-  });
-  const specs: KernelSpec[] = [
-    gemm('gemmNN', 'forward X W0 (dense)', B, PIX, HID, 'a', 'w'),
-    gemm('gemmTN', 'weight grad X^T dZ (dense)', PIX, B, HID, 'a', 'dz'),
-    gemm('gemmNN', 'forward H W1', B, HID, CLS, 'h', 'w1'),
-    gemm('gemmTN', 'weight grad H^T dZ1', HID, B, CLS, 'h', 'd1'),
-    gemm('gemmNT', 'input grad dZ1 W1^T', B, CLS, HID, 'd1', 'w1'),
-    { name: 'gatherSparse', shape: `batch ${B}x${PIX} (real images)`, flops: 0, outputs: [['nz', B * (PIX + NZ_HEADER), 'lists'], ['val', B * PIX], ['cc', B]],
-      run: (k, p) => k.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX) },
-    { name: 'sparseForward', shape: `tanh(X W0 + b) ${B}x${PIX}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['out', B * HID]],
-      run: (k, p) => k.sparseForward(p.out, p.nz, p.val, p.cc, p.w, p.wsum, p.bias, B, PIX, HID, ACT.tanh) },
-    { name: 'sparseWeightGrad', shape: `X^T dZ ${PIX}x${B}x${HID}, X sparse`, flops: 2 * B * PIX * HID, outputs: [['dw', PIX * HID]],
-      run: (k, p) => k.sparseWeightGrad(p.dw, p.nz, p.val, p.cc, p.dz, B, PIX, HID) },
-    // The training step's whole backward pass below the loss, X^T dZ0 being most of its work.
-    { name: 'firstLayerBackward', shape: `dW1, dZ0 = tanh'(dZ1 W1^T), db0, X^T dZ0 (${PIX}-${HID}-${CLS}, batch ${B}), X sparse`,
-      flops: 2 * B * PIX * HID + 4 * B * HID * CLS, outputs: [['dw', PIX * HID], ['db0', HID], ['dw1', HID * CLS], ['dz0', B * HID]],
-      run: (k, p) => k.firstLayerBackward(p.dw, p.db0, p.dw1, p.dz0, p.nz, p.val, p.cc, p.h, p.d1, p.w1, B, PIX, HID, CLS, ACT.tanh) },
-    { name: 'softmaxCrossEntropy', shape: `${B}x${CLS}`, flops: 0, outputs: [['out', B * CLS]],
-      run: (k, p) => void k.softmaxCrossEntropy(p.out, p.logits, p.labels, B, CLS, 1 / B) },
-    // config_6's update (momentum, no penalties) and one with L2, which takes the general loop.
-    update('momentum', 0), update('momentum and L2', 1e-4),
-  ];
-  // Every variant gets the same bytes at its own offsets; the sparse kernels read the gathered batch.
-  const placed = variants.map((v) => {
-    const p: Record<string, number> = {};
-    for (const [name, arr] of Object.entries(inputs)) {
-      p[name] = v.backend.arena.alloc(arr.byteLength);
-      new Uint8Array(v.backend.arena.memory.buffer, p[name], arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-    }
-    for (const [name, count] of Object.entries(outputs)) p[name] = v.backend.arena.allocF32(count);
-    // As a Model does: a threaded back end gets a private copy of the batch per worker, so these rows time the
-    // training path (each thread gathers the whole batch; each reads its own copy).
-    const copies = v.kernels.batchCopies ?? 0;
-    if (copies > 0) {
-      v.kernels.useBatchCopies!({ nz: p.nz, val: p.val, c: p.cc, y: p.y }, Array.from({ length: copies }, () => ({
-        nz: v.backend.arena.allocF32(outputs.nz), val: v.backend.arena.allocF32(outputs.val), c: v.backend.arena.allocF32(outputs.cc), y: v.backend.arena.alloc(B),
-      })));
-    }
-    v.kernels.gatherSparse(p.nz, p.val, p.cc, p.y, p.images, p.labels, p.stats, p.idx, B, PIX);
+  // The manifest's calls of a training step at config_6's shapes (the sparse layer on a real batch of images), each
+  // verified against the JS reference within the manifest's tolerance before it is timed.
+  const specs = timedCases({ batch: B, inputs: PIX, hidden: HID, classes: CLS, images: { pixels, stats } }).map(({ kernel, case: c }) => ({ name: kernel, shape: c.shape, flops: c.flops, case: c }));
+  // Every variant gets the same bytes at its own offsets; a threaded one a copy of each batch per worker, as in training.
+  const placed = variants.map((v) => specs.map((spec) => {
+    const p = placeCase(v.backend.arena, spec.case);
+    useBatchCopies(v.kernels, v.backend.arena, spec.case, p);
     return p;
-  });
+  }));
 
   log('verifying every kernel against the JS reference');
   const snapshot = (v: Variant) => new Uint8Array(v.backend.arena.memory.buffer).slice(0, v.backend.arena.used);
-  for (const spec of specs) {
+  specs.forEach((spec, s) => {
     const results = variants.map((v, i) => {
       if (v.blocked && spec.name !== 'gemmNN') return null;
       const saved = snapshot(v);
-      spec.run(v.kernels, placed[i], v);
-      const out = spec.outputs.map(([name, count]) => new Float32Array(v.backend.arena.memory.buffer, placed[i][name], count).slice());
+      const run = runCase(v.kernels, v.backend.arena.memory, spec.case, placed[i][s]);
       new Uint8Array(v.backend.arena.memory.buffer).set(saved); // in-place kernels start from the same state when timed
-      return out;
+      return run;
     });
-    for (let i = 1; i < variants.length; i++) {
-      const got = results[i];
-      if (!got) continue;
-      got.forEach((arr, o) => {
-        const ref = results[0]![o];
-        if (spec.outputs[o][2] === 'lists') {
-          const row = differingListRow(ref, arr);
-          if (row >= 0) throw new WasmfitError(`${variants[i].label} ${spec.name} (${spec.shape}) differs from the JS reference: ${spec.outputs[o][0]} row ${row}`);
-          return;
-        }
-        const scale = Math.max(1, ...ref.map(Math.abs));
-        let worst = 0;
-        for (let e = 0; e < ref.length; e++) worst = Math.max(worst, Math.abs(arr[e] - ref[e]) / scale);
-        // 1e-4 of the largest output: f32 sums of up to 784 terms (pixel/std up to ~6 times weights in [-1, 1]) taken
-        // in another order, and exp/tanh approximations. A wrong kernel misses by far more.
-        if (!(worst <= 1e-4)) throw new WasmfitError(`${variants[i].label} ${spec.name} (${spec.shape}) differs from the JS reference: ${spec.outputs[o][0]} off by ${worst.toExponential(2)} of its largest value`);
-      });
-    }
-  }
+    results.forEach((got, i) => {
+      const why = i > 0 && got ? compareRuns(spec.case, results[0]!, got) : null;
+      if (why) throw new WasmfitError(`${variants[i].label} ${spec.name} (${spec.shape}) differs from the JS reference: ${why}`);
+    });
+  });
   log('all kernels agree; timing kernels');
   // Every cell is timed in KERNEL_ROUNDS rounds over the whole table and the median round is reported: on this
   // shared VM a slow phase lasts seconds, long enough to spoil every sample of one cell taken in a row.
@@ -203,7 +137,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   for (let round = 0; round < KERNEL_ROUNDS; round++) {
     specs.forEach((spec, s) => variants.forEach((v, i) => {
       if (v.blocked && spec.name !== 'gemmNN') return;
-      const run = () => spec.run(v.kernels, placed[i], v);
+      const run = () => void spec.case.call(v.kernels, placed[i][s].ptr);
       // Threads split the first layer by shares that follow their measured speeds (balance.ts), re-planned from
       // windows of 64 calls: as in training, a cell times the split the balancer settles on for the machine's
       // current phase, not the even split it starts from or one left by another phase.
@@ -303,20 +237,6 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const md = markdown(report, variants.map((v) => v.label));
   writeAtomic(join(outDir, 'bench.md'), md + '\n');
   console.log(md);
-}
-
-/** The first row of gatherSparse's lists (read through f32 views) whose header or live offsets differ, else -1. */
-function differingListRow(ref: Float32Array, got: Float32Array): number {
-  const a = new Int32Array(ref.buffer, ref.byteOffset, ref.length), b = new Int32Array(got.buffer, got.byteOffset, got.length);
-  const a16 = new Uint16Array(ref.buffer, ref.byteOffset, 2 * ref.length), b16 = new Uint16Array(got.buffer, got.byteOffset, 2 * got.length);
-  const stride = PIX + NZ_HEADER;
-  for (let r = 0; r < B; r++) {
-    const at = r * stride;
-    for (let h = 0; h < NZ_HEADER; h++) if (a[at + h] !== b[at + h]) return r;
-    const first = nzOffsetsAt(r, PIX);
-    for (let q = 0; q < a[at]; q++) if (a16[first + q] !== b16[first + q]) return r;
-  }
-  return -1;
 }
 
 /** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
@@ -466,8 +386,4 @@ function markdown(report: { environment: Record<string, unknown>; kernels: Recor
       `load average ${(e.load_average as number[]).join(' ')} at the start, ${String(e.date).slice(0, 10)}` +
       `. Re-run with \`npx wasmfit bench\`.`,
   ].join('\n');
-}
-
-function f32(n: number, rand: () => number, scale = 1): Float32Array {
-  return Float32Array.from({ length: n }, () => (2 * rand() - 1) * scale);
 }
