@@ -16,8 +16,10 @@ export async function runWorker(init: WorkerInit, ready: () => void): Promise<vo
   });
   const box = new Int32Array(init.control, init.index * SLOT_BYTES, ARGS_AT / 4);
   const args = new Float64Array(init.control, init.index * SLOT_BYTES + ARGS_AT, MAX_ARGS);
-  ready();
+  // Read before saying ready: the main thread may post the first job as soon as it hears, and a worker that read
+  // the sequence number after that job's would wait for the next one while the main thread waits for this one.
   let seen = Atomics.load(box, SEQ);
+  ready();
   for (;;) {
     for (let spins = 0; Atomics.load(box, SEQ) === seen;) {
       if (++spins > init.spin) {
