@@ -1,27 +1,33 @@
-// Sets up what every command needs in Node: the back end over a fresh arena, the data set found on disk
-// and placed in the arena, and a model sized for the batch. Commands then only run and report.
+// Sets up what every command needs in Node: the back end over a fresh arena and the data set found on disk,
+// placed in the arena as the package API's Session (src/api/session.ts), and for the commands that do not train
+// through that Session, a model sized for the batch. Commands then only run and report.
 
 import type { BackendName } from '../core/kernels/kernels.js';
 import { createBackend, type Backend } from '../core/backend.js';
-import { Model, type ModelSpec } from '../core/model.js';
-import { loadDataset, type Dataset } from '../data/dataset.js';
+import type { Model, ModelSpec } from '../core/model.js';
+import type { Dataset } from '../data/dataset.js';
+import { Session as DataSession } from '../api/session.js';
 import { locateData, type LocatedData } from './data-files.js';
 import { loadWasmModule } from './wasm-file.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
 import { defaultThreads, nodeThreadOptions } from './threads.js';
 
-export interface SessionOptions {
+export interface DataSessionOptions {
   backend: BackendName;
   dataDir?: string;
   verify?: boolean;
+  /** The seed whose train/validation split the data set is placed in. */
   seed: number;
-  spec: ModelSpec;
-  /** Rows of the largest batch the model will see. */
-  batchRows: number;
   /** Kernel threads for the wasm back end (default: every core; 1 = no worker threads). */
   threads?: number;
   /** Which build of the wasm kernels (default: plain SIMD). */
   simd?: SimdBuild;
+}
+
+export interface SessionOptions extends DataSessionOptions {
+  spec: ModelSpec;
+  /** Rows of the largest batch the model will see. */
+  batchRows: number;
 }
 
 export interface Session extends Backend {
@@ -31,13 +37,18 @@ export interface Session extends Backend {
   model: Model;
 }
 
-export async function openSession(options: SessionOptions): Promise<Session> {
+/** The back end and the data set found on disk, as the package API's Session: what `wasmfit train` trains through. */
+export async function openDataSession(options: DataSessionOptions): Promise<{ session: DataSession; located: Omit<LocatedData, 'raw'> }> {
   const build = options.simd ?? 'plain';
   const backend = await createBackend(options.backend, () => loadWasmModule(build), nodeThreadOptions(options.threads ?? defaultThreads(), build));
   const { raw, ...located } = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const data = loadDataset(backend.arena, raw, options.seed, backend.kernels);
-  const model = new Model(options.spec, backend.kernels, backend.arena, options.batchRows);
-  return { ...backend, located, data, model };
+  return { session: new DataSession(backend, raw, options.seed), located };
+}
+
+/** The same with a model for spec and batchRows, for the commands that drive a model themselves. */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { session, located } = await openDataSession(options);
+  return { ...session.backend, located, data: session.data, model: session.model(options.spec, options.batchRows) };
 }
 
 export function describeBackend(name: BackendName, simd: SimdBuild = 'plain'): string {

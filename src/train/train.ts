@@ -33,7 +33,9 @@ export const DIVERGED_LOSS = 1000;
 
 export interface TrainResult {
   history: EpochRecord[];
-  /** The epoch whose weights the model holds at the end (the best validation loss when early stopping is on). */
+  /** Which weights the model holds at the end: the lowest validation loss's (keepsBestWeights) or the last epoch's. */
+  weights: 'best' | 'last';
+  /** The epoch whose weights the model holds at the end (0: the initial weights). */
   best_epoch: number;
   epochs_run: number;
   stop_reason: StopReason;
@@ -70,6 +72,15 @@ export interface TrainHooks {
   resume?: LoopState;
   /** Yields to the event loop; the default is the platform's cheapest (yield.ts). */
   pause?: () => Promise<void>;
+}
+
+/**
+ * Whether a run ends with the weights of its lowest validation loss rather than its last ones: always, unless early
+ * stopping is off and every epoch ran. A stop of any kind (early, an interrupt, a divergence whose last weights are
+ * garbage) hands back the best weights seen; before the first epoch ends, those are the initial ones.
+ */
+export function keepsBestWeights(earlyStop: boolean, reason: StopReason): boolean {
+  return earlyStop || reason !== 'max_epochs';
 }
 
 /** How long the loop may run between yields: short enough for a prompt Ctrl-C, long enough to cost nothing. */
@@ -165,12 +176,12 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
   }
   if (stopped() && stopReason === 'max_epochs' && done < config.epochs) stopReason = 'interrupted';
   hooks.onStop?.(snapshot(), stopReason);
-  // After a divergence the current weights are garbage: the best ones are restored even without early stopping.
-  const restore = config.early_stop || divergence !== undefined;
-  if (restore) model.restoreBest();
+  const best = keepsBestWeights(config.early_stop, stopReason);
+  if (best) model.restoreBest();
   return {
     history,
-    best_epoch: restore ? stopper.bestEpoch : history.length,
+    weights: best ? 'best' : 'last',
+    best_epoch: best ? stopper.bestEpoch : history.length,
     epochs_run: history.length,
     stop_reason: stopReason,
     seconds: now() - started,

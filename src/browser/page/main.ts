@@ -211,15 +211,14 @@ function showResult(r: Finished): void {
   } else {
     const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)'
       : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : r.stopReason === 'diverged' ? 'stopped: the loss diverged' : 'finished';
-    // The CLI's rule: the best weights come back with early stopping or a divergence (and, here, a Stop);
-    // otherwise the model simply holds the last epoch's.
-    const restored = state.config?.early_stop || r.stopReason !== 'max_epochs';
+    // What the training loop kept (keepsBestWeights): the best weights after any stop or with early stopping on.
+    const restored = r.weights === 'best';
     const weights = !r.bestEpoch ? 'the initial weights' : restored ? `the weights of epoch ${r.bestEpoch} (lowest validation loss)` : `the weights of the last epoch (${r.bestEpoch})`;
     setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}) with ${weights}`);
     drawCurves({ bestEpoch: restored ? r.bestEpoch : undefined, stopEpoch: r.stopReason === 'early_stop' ? r.epochsRun : undefined });
     const epochs = `${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'}`;
     const partial = r.stoppedIn ? ` and ${r.stoppedIn.batch} of ${r.stoppedIn.batches} batches of epoch ${r.stoppedIn.epoch}` : '';
-    setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored && r.bestEpoch ? 'restored' : 'kept'} ${weights}.`);
+    setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored ? 'restored' : 'kept'} ${weights}.`);
     endProgress(r.stopReason === 'max_epochs' || r.stopReason === 'early_stop');
   }
   $('confusion').innerHTML = confusionSvg(r.confusion, FASHION_MNIST.classNames, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);

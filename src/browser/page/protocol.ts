@@ -1,7 +1,7 @@
 // The messages between the page (main.ts) and its training worker (worker.ts), in one place.
 // The page never waits on the worker synchronously: it posts a request and reacts to what comes back.
 
-import type { EpochRecord, StopReason } from '../../train/train.js';
+import type { EpochRecord, StopReason, TrainResult } from '../../train/train.js';
 import type { RunMode } from '../../core/features.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { DataSources } from '../data.js';
@@ -31,6 +31,8 @@ export interface Finished {
   samples: Samples;
   /** counts[t][p] over the whole test set: examples of true class t predicted as p (report/charts.ts). */
   confusion: number[][];
+  /** Which weights a trained model holds (TrainResult.weights), and the epoch they are from (0: the initial ones). */
+  weights?: TrainResult['weights'];
   bestEpoch?: number;
   stopReason?: StopReason;
   epochsRun?: number;

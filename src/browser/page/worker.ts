@@ -1,6 +1,6 @@
 // The page's training worker: it owns the kernels, the arena with the data set and the model, so training
 // never blocks the page. It answers the messages of protocol.ts; a Stop aborts the loop (which yields every
-// few milliseconds) and the session restores the weights of the lowest validation loss.
+// few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights).
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import type { Model } from '../../core/model.js';
@@ -93,7 +93,7 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
       },
     });
     const r = outcome.result;
-    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, bestEpoch: outcome.bestEpoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model);
+    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model);
   } finally {
     running = undefined;
   }

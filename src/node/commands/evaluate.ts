@@ -4,6 +4,7 @@ import { modelFromBytes } from '../../core/model-file.js';
 import { EXIT_RUNTIME } from '../../core/errors.js';
 import { parseBackend } from '../config-file.js';
 import { openSession } from '../session.js';
+import { EVAL_ROWS } from '../../api/session.js';
 import { readUserFile } from '../files.js';
 import { loss, pct } from '../../report/format.js';
 
@@ -15,8 +16,6 @@ export interface EvaluateOptions {
   json?: boolean;
 }
 
-/** Evaluation only runs forward passes, so a larger block than a training batch is fine. */
-const EVAL_ROWS = 500;
 
 export async function evaluateCommand(options: EvaluateOptions): Promise<void> {
   const backendName = parseBackend(options.backend);

@@ -6,13 +6,14 @@
 import { basename, extname, join, resolve } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { configToYaml, type Config } from '../../config/schema.js';
-import { train, type EpochRecord, type LoopState, type TrainResult } from '../../train/train.js';
+import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../core/model-file.js';
 import { ConfigError, WasmfitError } from '../../core/errors.js';
 import { loadConfig, parseBackend, parsePositiveInt, parseSimdBuild } from '../config-file.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
-import { openSession, describeBackend, type Session } from '../session.js';
+import type { Session, TrainOutcome } from '../../api/session.js';
+import { openDataSession, describeBackend } from '../session.js';
 import { writeAtomic } from '../files.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
@@ -77,10 +78,10 @@ function runConfig(options: TrainOptions, resumeDir: string | undefined): Config
   return wanted;
 }
 
-function resumeFrom(session: Session, runDir: string, log: (line: string) => void): LoopState {
+function resumeFrom(session: Session, config: Config, runDir: string, log: (line: string) => void): LoopState {
   const { value, dir } = loadLatestCheckpoint(runDir, (files, source) => {
     const { state, tensors } = decodeCheckpoint(files.tensors, files.state, source);
-    restoreCheckpoint(session.model, session.arena, session.data, tensors, source);
+    restoreCheckpoint(session.modelFor(config), session.backend.arena, session.data, tensors, source);
     return state.loop;
   }, log);
   log(`wasmfit: resuming from ${dir} (epoch ${value.epoch} done${value.batch ? `, ${value.batch} batches into the next` : ''})`);
@@ -102,15 +103,15 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const name = basename(options.config ?? 'run', extname(options.config ?? 'run'));
   const dir = resumeDir ?? resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
 
-  const session = await openSession({
+  // The package API's Session, as the page and embedding programs train: one path, one rule for the weights kept.
+  const { session, located } = await openDataSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
-    spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
     threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'), simd,
   });
-  const { model, data, located, arena } = session;
+  const { data } = session, arena = session.backend.arena, model = session.modelFor(config);
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
-  const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
+  const resume = resumeDir ? resumeFrom(session, config, resumeDir, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
   print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
   print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
@@ -122,9 +123,9 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const width = String(config.epochs).length;
   const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state));
   const interrupts = installInterrupts(warn);
-  let result: TrainResult;
+  let outcome: TrainOutcome;
   try {
-    result = await train(model, data, config, {
+    outcome = await session.train(config, {
       resume,
       signal: interrupts.signal,
       onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
@@ -145,25 +146,25 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   } finally {
     interrupts.dispose();
   }
+  const { result, test } = outcome;
 
   if (result.stop_reason === 'early_stop') {
     const why = config.early_stop_rule === 'increase' ? 'rose' : 'did not improve';
     print(`stopped early after epoch ${result.epochs_run}: validation loss ${why} ${config.early_stop_epoch} epochs in a row`);
   }
   const bestWeights = result.best_epoch ? `the weights of epoch ${result.best_epoch}` : 'the initial weights';
-  if (config.early_stop || result.divergence) print(`restored ${bestWeights} (lowest validation loss)`);
+  if (result.weights === 'best') print(`restored ${bestWeights} (lowest validation loss)`);
 
-  const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
   writeHistory(dir, config, runBackend, history, result);
-  const kept = config.early_stop || result.divergence ? result.best_epoch : undefined;
+  const kept = result.weights === 'best' ? result.best_epoch : undefined;
   writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
   const predictions = model.predict(data, data.test);
   writeConfusionFigure(dir, predictions.predicted, predictions.labels);
   writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
     // Threads change the time, never the numbers (bit-identical for any count): recorded beside the time.
-    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.threads, seed: config.seed,
+    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.backend.threads, seed: config.seed,
     test_accuracy: test.accuracy, test_loss: test.loss,
     best_epoch: result.best_epoch, val_accuracy: best?.val_accuracy ?? null, val_loss: best?.val_loss ?? null,
     epochs_run: result.epochs_run, stop_reason: result.stop_reason, seconds: result.seconds,

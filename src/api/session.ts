@@ -1,0 +1,101 @@
+// The package API's second half: a Session holds one data set in a fresh arena (placed once, re-split per seed)
+// and trains, evaluates, predicts and loads models over it. The CLI's `wasmfit train` and the page train through
+// it too, so a run is orchestrated one way wherever it starts. Platform-neutral.
+
+import type { Backend } from '../core/backend.js';
+import { Model, type Metrics, type ModelSpec } from '../core/model.js';
+import { modelFromBytes, modelToBytes } from '../core/model-file.js';
+import { arrangeSplits } from '../data/arrange.js';
+import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
+import { FASHION_MNIST } from '../data/fashion-mnist.js';
+import type { Config } from '../config/schema.js';
+import { train, type TrainHooks, type TrainResult } from '../train/train.js';
+
+/** Forward passes only, so evaluation may use a larger block than a training batch (as `wasmfit evaluate` does). */
+export const EVAL_ROWS = 500;
+
+export interface TrainOutcome {
+  model: Model;
+  /** The run: its history, why it stopped, and which weights the model holds (result.weights, result.best_epoch). */
+  result: TrainResult;
+  /** The test set's loss and accuracy with the weights the model holds. */
+  test: Metrics;
+}
+
+export class Session {
+  readonly data: Dataset;
+  private readonly models = new Map<string, Model>();
+
+  /** Places the data set in the back end's arena, split for `seed` (any other seed is a resplit away). */
+  constructor(readonly backend: Backend, raw: RawData, private seed = 0) {
+    this.data = loadDataset(backend.arena, raw, seed, backend.kernels);
+  }
+
+  /** Stops the kernel threads, if any; the session is unusable afterwards. */
+  close(): void {
+    this.backend.close();
+  }
+
+  /** Re-draws the train/validation split for a seed, in place (the split's sizes do not depend on it). */
+  resplit(seed: number): void {
+    if (seed === this.seed) return;
+    const split = splitIndices(this.data.train.count + this.data.validation.count, seed);
+    arrangeSplits(this.data, [this.data.train, this.data.validation], Int32Array.from([...split.train, ...split.validation]));
+    this.seed = seed;
+  }
+
+  /** A model over this arena; one per architecture and batch size, reused (the arena never frees). */
+  model(spec: ModelSpec, rows: number): Model {
+    const key = JSON.stringify([spec.layerSpecs, spec.activation, rows]);
+    let model = this.models.get(key);
+    if (!model) this.models.set(key, (model = new Model(spec, this.backend.kernels, this.backend.arena, rows)));
+    return model;
+  }
+
+  /** The model a config trains: this.model for its architecture and batch size. */
+  modelFor(config: Config): Model {
+    return this.model({ layerSpecs: config.layer_specs, activation: config.activation }, config.batch_size);
+  }
+
+  /**
+   * Trains a config on this data set, split for its seed, and evaluates the test set with the weights the run
+   * ends with (see keepsBestWeights). To resume, restore a checkpoint into modelFor(config) and pass hooks.resume.
+   */
+  async train(config: Config, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+    this.resplit(config.seed);
+    const model = this.modelFor(config);
+    const result = await train(model, this.data, config, hooks);
+    return { model, result, test: model.evaluate(this.data, this.data.test) };
+  }
+
+  /** Reads a model file (as `wasmfit evaluate` does) and evaluates it on the test set. */
+  loadModel(bytes: Uint8Array, name: string): { model: Model; test: Metrics; metadata: Record<string, string> } {
+    const file = modelFromBytes(bytes, name);
+    const model = this.model(file.spec, EVAL_ROWS);
+    model.importTensors(file.tensors);
+    return { model, test: model.evaluate(this.data, this.data.test), metadata: file.metadata };
+  }
+
+  evaluate(model: Model, split: 'train' | 'validation' | 'test' = 'test'): Metrics {
+    return model.evaluate(this.data, this.data[split]);
+  }
+
+  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, FASHION_MNIST.pixels). */
+  predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
+    const test: Split = this.data.test;
+    count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
+    model.gather(this.data, test, first, count);
+    model.forward(count);
+    const predicted = model.predicted(count);
+    const size = FASHION_MNIST.pixels, labels = new Uint8Array(count), pixels = new Uint8Array(count * size);
+    const arena = this.backend.arena;
+    labels.set(arena.u8(this.data.labels + test.first + first, count));
+    pixels.set(arena.u8(this.data.images + (test.first + first) * size, count * size));
+    return { predicted, labels, pixels };
+  }
+
+  /** The model file `wasmfit train` writes, with the test metrics in its metadata. */
+  modelFile(model: Model, test?: Metrics): Uint8Array {
+    return modelToBytes(model, test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
+  }
+}
