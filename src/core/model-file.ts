@@ -2,7 +2,7 @@
 // [out], with __metadata__ recording the architecture and the input normalisation so that the file is
 // usable on its own (in Python too).
 
-import { ACTIVATIONS, type Activation } from '../config/schema.js';
+import { checkField, type Activation } from '../config/schema.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import type { Model, ModelSpec } from './model.js';
 import { WasmfitError } from './errors.js';
@@ -19,7 +19,19 @@ export function modelToBytes(model: Model, extra: Record<string, string> = {}): 
   });
 }
 
-/** Reads a model file: its architecture and its tensors, every name and shape checked against it. */
+/** A config rule applied to a model file's metadata: same rule and words, a model file's exit code. */
+function metadataField<T>(key: 'layer_specs' | 'activation', value: unknown, source: string): T {
+  try {
+    return checkField(key, value, `${source}: __metadata__.${key}`) as T;
+  } catch (e) {
+    throw new WasmfitError((e as Error).message);
+  }
+}
+
+/**
+ * Reads a model file: its architecture (checked by the config's rules, so the first layer takes the 28x28
+ * images and the last gives the 10 classes) and its tensors, every name and shape checked against it.
+ */
 export function modelFromBytes(bytes: Uint8Array, source: string): { spec: ModelSpec; tensors: Map<string, Float32Array>; metadata: Record<string, string> } {
   const file = decodeSafetensors(bytes, source);
   let sizes: unknown;
@@ -28,24 +40,24 @@ export function modelFromBytes(bytes: Uint8Array, source: string): { spec: Model
   } catch {
     sizes = null;
   }
-  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
+  if (!Array.isArray(sizes)) {
     throw new WasmfitError(`${source}: __metadata__.layer_specs is ${JSON.stringify(file.metadata.layer_specs)}, expected a JSON list of layer sizes such as [784,128,10]`);
   }
-  const activation = file.metadata.activation as Activation;
-  if (!ACTIVATIONS.includes(activation)) {
-    throw new WasmfitError(`${source}: __metadata__.activation is ${JSON.stringify(file.metadata.activation)}, expected one of ${ACTIVATIONS.join(', ')}`);
-  }
+  const layerSpecs = metadataField<number[]>('layer_specs', sizes, source);
+  const activation = metadataField<Activation>('activation', file.metadata.activation, source);
   const tensors = new Map<string, Float32Array>();
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    for (const [name, shape] of [[`layers.${l}.weight`, [sizes[l], sizes[l + 1]]], [`layers.${l}.bias`, [sizes[l + 1]]]] as const) {
+  for (let l = 0; l + 1 < layerSpecs.length; l++) {
+    for (const [name, shape] of [[`layers.${l}.weight`, [layerSpecs[l], layerSpecs[l + 1]]], [`layers.${l}.bias`, [layerSpecs[l + 1]]]] as const) {
       const t = file.tensors.get(name);
       if (!t) throw new WasmfitError(`${source}: tensor ${name} is missing`);
       if (!(t.data instanceof Float32Array)) throw new WasmfitError(`${source}: tensor ${name} has dtype I32, expected F32`);
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-        throw new WasmfitError(`${source}: tensor ${name} has shape [${t.shape}], expected [${shape}] for layer_specs ${JSON.stringify(sizes)}`);
+        throw new WasmfitError(`${source}: tensor ${name} has shape [${t.shape}], expected [${shape}] for layer_specs ${JSON.stringify(layerSpecs)}`);
       }
       tensors.set(name, t.data);
     }
   }
-  return { spec: { layerSpecs: sizes, activation }, tensors, metadata: file.metadata };
+  const unknown = [...file.tensors.keys()].find((name) => !tensors.has(name));
+  if (unknown) throw new WasmfitError(`${source}: unknown tensor ${unknown}, expected only layers.{i}.weight and layers.{i}.bias for layer_specs ${JSON.stringify(layerSpecs)}`);
+  return { spec: { layerSpecs, activation }, tensors, metadata: file.metadata };
 }
