@@ -1,15 +1,17 @@
 // The IDX reader on generated files: good ones parse, and each kind of damage is refused with a message
-// naming the file and what was wrong. The directory reader is tested through gzip too.
+// naming the file and what was wrong. The directory reader is tested through gzip too, and the page's
+// loader (run here in Node, which has the same Blob and DecompressionStream) against a gzip bomb.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { encodeIdx, parseImages, parseLabels, IMAGE_MAGIC, LABEL_MAGIC } from '../src/data/idx.js';
 import { readDataDir, FILES } from '../src/node/data-files.js';
 import { DataError } from '../src/core/errors.js';
+import { decodeFashionMnist } from '../src/browser/data.js';
 
 const images = (n: number) => encodeIdx(IMAGE_MAGIC, [n, 28, 28], Uint8Array.from({ length: n * 784 }, (_, i) => i % 256));
 const labels = (n: number) => encodeIdx(LABEL_MAGIC, [n], Uint8Array.from({ length: n }, (_, i) => i % 10));
@@ -75,4 +77,25 @@ test('corrupt gzip is named', async () => {
 test('a missing file is named, with how to get the data', async () => {
   const dir = writeDir({ trainImages: images(2), trainLabels: labels(2), testImages: images(2) });
   await assert.rejects(readDataDir(dir, false), (e: unknown) => e instanceof DataError && /t10k-labels-idx1-ubyte\.gz: file not found/.test(e.message) && /dataset-fashion-mnist/.test(e.hint ?? ''));
+});
+
+/** gzip of an IDX header for n images followed by far more pixels than that: zeros, built a MiB at a time. */
+async function gzipBomb(n: number, mebibytes: number): Promise<Uint8Array> {
+  const gzip = createGzip({ level: 9 });
+  const parts: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => parts.push(c));
+  const ended = new Promise((resolve) => gzip.on('end', resolve));
+  gzip.write(encodeIdx(IMAGE_MAGIC, [n, 28, 28], new Uint8Array(0)));
+  const zeros = Buffer.alloc(2 ** 20);
+  for (let i = 0; i < mebibytes; i++) if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve));
+  gzip.end();
+  await ended;
+  return Buffer.concat(parts);
+}
+
+test('the page\'s loader stops a 256 MiB gzip bomb at the size its header declares', async () => {
+  const bomb = await gzipBomb(200, 256);
+  const sources = { trainImages: bomb, trainLabels: gzipSync(labels(200)), testImages: gzipSync(images(5)), testLabels: gzipSync(labels(5)) };
+  await assert.rejects(decodeFashionMnist(sources, false), (e: unknown) =>
+    e instanceof DataError && /train-images-idx3-ubyte\.gz: decompresses to more than 156816 bytes, expected exactly 156816 as its header declares/.test(e.message));
 });
