@@ -98,7 +98,9 @@ function syncDirectory(dir: string): void {
   }
 }
 
-function kindOf(s: Stats): string {
+/** What a file is when it is not a regular file; undefined when it is one. */
+function irregular(s: Stats): string | undefined {
+  if (s.isFile()) return undefined;
   if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a FIFO';
   if (s.isCharacterDevice()) return 'a character device';
@@ -116,7 +118,9 @@ const mib = (n: number) => `${+(n / 2 ** 20).toFixed(1)} MiB`;
 export function openRegularFile(path: string, what: string, maxBytes: number, exitCode = EXIT_USAGE): { fd: number; size: number } {
   let fd: number;
   try {
-    if (!statSync(path).isFile()) throw new WasmfitError(`${path}: expected a ${what} file, found ${kindOf(statSync(path))}`, exitCode);
+    // Checked before opening: opening a device can have effects of its own.
+    const kind = irregular(statSync(path));
+    if (kind) throw new WasmfitError(`${path}: expected a ${what} file, found ${kind}`, exitCode);
     // Non-blocking, so that a FIFO swapped in after the check cannot hang the open.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
@@ -124,7 +128,8 @@ export function openRegularFile(path: string, what: string, maxBytes: number, ex
     throw fileError(e, path, `read the ${what} file`, exitCode);
   }
   const stats = fstatSync(fd);
-  const problem = !stats.isFile() ? `expected a ${what} file, found ${kindOf(stats)}`
+  const kind = irregular(stats);
+  const problem = kind ? `expected a ${what} file, found ${kind}`
     : stats.size > maxBytes ? `${stats.size} bytes, more than the ${mib(maxBytes)} a ${what} file can be` : undefined;
   if (problem) {
     closeSync(fd);
