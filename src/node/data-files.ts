@@ -82,31 +82,33 @@ function fileStream(file: string): ReadableStream<Uint8Array> {
   });
 }
 
-/** Reads one data file (bounded by its header) and checks it; returns its bytes and their SHA-256. */
-async function readVerified(dir: string, key: FileKey, verify: boolean): Promise<{ bytes: Uint8Array; sha256: string }> {
+/** Reads one data file (bounded by its header), parses it, then checks its SHA-256, which it returns. */
+async function readVerified<T>(dir: string, key: FileKey, verify: boolean, parse: (bytes: Uint8Array, file: string) => T): Promise<{ value: T; sha256: string }> {
   const file = dataFilePath(dir, key);
   if (!file) throw new DataError(`${join(dir, FILES[key].name)}.gz: file not found`, HOW_TO_GET);
   const bytes = await readIdx(fileStream(file), file, file.endsWith('.gz'));
+  const value = parse(bytes, file);
   const digest = sha256(bytes);
   if (verify && digest !== FILES[key].sha256) {
     throw new DataError(`${file}: SHA-256 of the decompressed bytes is ${digest}, expected ${FILES[key].sha256} (damaged or not the official file)`, 'delete it and fetch it again, or pass --no-verify for other IDX data');
   }
-  return { bytes, sha256: digest };
+  return { value, sha256: digest };
 }
 
 /** Reads and checks the four files of a directory; digests holds each file's SHA-256 by its name. */
 export async function readDataDir(dir: string, verify = true): Promise<{ raw: RawData; digests: Record<string, string> }> {
-  const file = (k: FileKey) => dataFilePath(dir, k) ?? join(dir, FILES[k].name + '.gz');
-  const read = {} as Record<FileKey, { bytes: Uint8Array; sha256: string }>;
-  for (const key of FILE_KEYS) read[key] = await readVerified(dir, key, verify);
-  const trainImages = parseImages(read.trainImages.bytes, file('trainImages'));
-  const trainLabels = parseLabels(read.trainLabels.bytes, file('trainLabels'));
-  const testImages = parseImages(read.testImages.bytes, file('testImages'));
-  const testLabels = parseLabels(read.testLabels.bytes, file('testLabels'));
-  checkPair(trainImages, trainLabels, file('trainImages'), file('trainLabels'));
-  checkPair(testImages, testLabels, file('testImages'), file('testLabels'));
-  const digests = Object.fromEntries(FILE_KEYS.map((k) => [FILES[k].name, read[k].sha256]));
-  return { raw: { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } }, digests };
+  const trainImages = await readVerified(dir, 'trainImages', verify, parseImages);
+  const trainLabels = await readVerified(dir, 'trainLabels', verify, parseLabels);
+  const testImages = await readVerified(dir, 'testImages', verify, parseImages);
+  const testLabels = await readVerified(dir, 'testLabels', verify, parseLabels);
+  const file = (k: FileKey) => dataFilePath(dir, k)!;
+  checkPair(trainImages.value, trainLabels.value, file('trainImages'), file('trainLabels'));
+  checkPair(testImages.value, testLabels.value, file('testImages'), file('testLabels'));
+  const files = { trainImages, trainLabels, testImages, testLabels };
+  return {
+    raw: { train: { images: trainImages.value, labels: trainLabels.value }, test: { images: testImages.value, labels: testLabels.value } },
+    digests: Object.fromEntries(FILE_KEYS.map((k) => [FILES[k].name, files[k].sha256])),
+  };
 }
 
 /** Candidate directories in search order, each with the reason it is searched. */
