@@ -1,6 +1,7 @@
 // The IDX reader on generated files: good ones parse, and each kind of damage is refused with a message
 // naming the file and what was wrong. The directory reader is tested through gzip too, and the page's
-// loader (run here in Node, which has the same Blob and DecompressionStream) against a gzip bomb.
+// loader (run here in Node, which has the same Blob, fetch and DecompressionStream) against a gzip bomb and
+// an oversized download.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { encodeIdx, parseImages, parseLabels, IMAGE_MAGIC, LABEL_MAGIC } from '../src/data/idx.js';
 import { readDataDir, FILES } from '../src/node/data-files.js';
 import { DataError } from '../src/core/errors.js';
@@ -98,4 +101,23 @@ test('the page\'s loader stops a 256 MiB gzip bomb at the size its header declar
   const sources = { trainImages: bomb, trainLabels: gzipSync(labels(200)), testImages: gzipSync(images(5)), testLabels: gzipSync(labels(5)) };
   await assert.rejects(decodeFashionMnist(sources, false), (e: unknown) =>
     e instanceof DataError && /train-images-idx3-ubyte\.gz: decompresses to more than 156816 bytes, expected exactly 156816 as its header declares/.test(e.message));
+});
+
+test('the page\'s loader stops reading a served file past 64 MiB, whether or not the server states its length', async () => {
+  const big = Buffer.alloc(65 * 2 ** 20);
+  const server = createServer((req, res) => {
+    if (req.url === '/stated') res.setHeader('Content-Length', big.length);
+    res.end(big);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const path of ['/stated', '/chunked']) {
+      const sources = { trainImages: `${base}${path}`, trainLabels: gzipSync(labels(5)), testImages: gzipSync(images(5)), testLabels: gzipSync(labels(5)) };
+      await assert.rejects(decodeFashionMnist(sources, false), (e: unknown) => e instanceof DataError && new RegExp(`${path}: (68157440|more than 67108864) bytes, more than the 67108864 an IDX file may be`).test(e.message));
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

@@ -70,8 +70,9 @@ function nameOf(source: DataSource, key: FileKey): string {
 }
 
 /**
- * One file's stored bytes as a Blob, refused past MAX_IDX_BYTES before more is read (a fetch is counted as
- * it arrives, since a server need not say its length).
+ * One file's stored bytes as a Blob, refused past MAX_IDX_BYTES before more is read. A response that states
+ * its length is taken whole (Chromium reports a no-store response read as a stream as aborted); one that
+ * does not, or that the browser decodes on the way, is counted as it arrives.
  */
 async function blobOf(source: DataSource, name: string): Promise<Blob> {
   const tooLarge = (size: number | string) => new DataError(`${name}: ${size} bytes, more than the ${MAX_IDX_BYTES} an IDX file may be`);
@@ -86,23 +87,33 @@ async function blobOf(source: DataSource, name: string): Promise<Blob> {
       throw new DataError(`${name}: fetch failed (${(e as Error).message})`);
     }
     if (!response.ok) throw new DataError(`${name}: HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}), expected the IDX file`);
-    const parts: Uint8Array<ArrayBuffer>[] = [];
-    let size = 0;
-    const reader = response.body?.getReader();
-    while (reader) {
-      const next = await reader.read();
-      if (next.done) break;
-      size += next.value.byteLength;
-      if (size > MAX_IDX_BYTES) {
-        await reader.cancel();
-        throw tooLarge(`more than ${MAX_IDX_BYTES}`);
-      }
-      parts.push(next.value);
+    const stated = Number(response.headers.get('content-length') ?? NaN);
+    if (stated > MAX_IDX_BYTES) {
+      await response.body?.cancel();
+      throw tooLarge(stated);
     }
-    blob = new Blob(parts);
+    blob = stated >= 0 && !response.headers.get('content-encoding') ? await response.blob() : await countedBody(response, () => tooLarge(`more than ${MAX_IDX_BYTES}`));
   }
   if (blob.size > MAX_IDX_BYTES) throw tooLarge(blob.size);
   return blob;
+}
+
+/** A response body read chunk by chunk, given up past MAX_IDX_BYTES. */
+async function countedBody(response: Response, tooLarge: () => Error): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const next = await reader.read();
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_IDX_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    parts.push(next.value);
+  }
+  return new Blob(parts);
 }
 
 /** Files starting with the gzip magic (1f 8b) are decompressed, anything else is taken as plain IDX; either is read no further than its header declares. */
