@@ -53,9 +53,10 @@ const read = (path: string) => readUserFile(path, 'checkpoint', constants.MAX_LE
 export function readCheckpoint(dir: string): { tensors: Uint8Array; state: string } {
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new WasmfitError(`${dir}: no manifest.json (the checkpoint was not finished)`);
+  const manifestText = read(manifestPath).toString('utf8');
   let manifest: { files?: Record<string, string> };
   try {
-    manifest = JSON.parse(read(manifestPath).toString('utf8'));
+    manifest = JSON.parse(manifestText);
   } catch (e) {
     throw new WasmfitError(`${manifestPath}: not valid JSON (${(e as Error).message})`);
   }
