@@ -12,6 +12,9 @@ import { runCli, ROOT } from './helpers/cli.js';
 
 const GOOD = readFileSync(join(ROOT, 'configs/config_6.yaml'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'wasmfit-config-'));
+/** Ten levels of lists of ten aliases of the level below: 10^10 leaves once expanded, a few hundred bytes as text. */
+const LAUGHS = `[&l0 [${Array(10).fill('lol').join(', ')}], ` +
+  Array.from({ length: 9 }, (_, i) => `&l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`).join(', ') + ']';
 
 function withLine(key: string, value: string): string {
   return GOOD.replace(new RegExp(`^${key}:.*$`, 'm'), `${key}: ${value}`);
@@ -37,7 +40,11 @@ const CASES: { name: string; text?: string; path?: string; args?: string[]; expe
   { name: 'not a mapping', text: '- 784\n- 10\n', expect: /expected a mapping of config keys, found a list/ },
   { name: 'missing file', path: join(dir, 'nope.yaml'), expect: /nope\.yaml: config file not found/ },
   { name: 'directory instead of file', path: join(dir, 'a-directory'), expect: /a-directory: expected a config file, found a directory/ },
-  { name: 'bad --epochs flag', args: ['--epochs', 'ten'], expect: /--epochs: expected an integer >= 1, found the string "ten"/ },
+  { name: 'bad --epochs flag', args: ['--epochs', 'ten'], expect: /--epochs: expected an integer from 1 to 100000, found "ten"/ },
+  { name: 'an alias bomb (billion laughs)', text: withLine('seed', LAUGHS), expect: /: seed: a YAML alias \(\*name\) of a list or mapping; configs do not take aliases/ },
+  { name: 'a long list where a word belongs', text: withLine('activation', `[${Array.from({ length: 5000 }, (_, i) => i).join(', ')}]`), expect: /activation: expected one of tanh, sigmoid, ReLU, found a list \[0, 1, 2, 3, 4, \.\.\. \(5000 items\)\]$/ },
+  { name: 'a long string where a word belongs', text: withLine('activation', 'x'.repeat(100000)), expect: /activation: expected one of tanh, sigmoid, ReLU, found the string "x{36}\.\.\.$/ },
+  { name: 'a config file over 1 MiB', text: GOOD + `# ${'x'.repeat(2 ** 20)}\n`, expect: /bytes, more than the 1 MiB a config file can be/ },
   { name: 'bad --backend flag', args: ['--backend', 'gpu'], expect: /--backend: expected one of wasm, js, found "gpu"/ },
 ];
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startCli } from './helpers/spawn.js';
-import { modelFromBytes } from '../src/core/model-file.js';
+import { modelFromBytes } from '../src/api/model-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-interrupt-'));
 const json = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSafetensors, encodeSafetensors } from '../src/core/safetensors.js';
-import { modelFromBytes } from '../src/core/model-file.js';
+import { modelFromBytes } from '../src/api/model-file.js';
 import { WasmfitError } from '../src/core/errors.js';
 
 const tensors = [
@@ -40,8 +40,9 @@ function damaged(edit: (header: Record<string, any>) => void, extraBytes = 0): U
   const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength)));
   edit(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const data = good.subarray(8 + headerLength);
-  const out = new Uint8Array(8 + json.length + data.length + extraBytes);
+  // Negative extraBytes cut the data short by that many.
+  const data = good.subarray(8 + headerLength, good.length + Math.min(extraBytes, 0));
+  const out = new Uint8Array(8 + json.length + data.length + Math.max(extraBytes, 0));
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   out.set(data, 8 + json.length);
@@ -56,9 +57,14 @@ const BAD: [string, () => Uint8Array, RegExp][] = [
   ['offsets outside the data', () => damaged((h) => { h['layers.1.bias'].data_offsets = [9440, 99999]; }), /data_offsets \[9440, 99999\] outside/],
   ['size not matching shape', () => damaged((h) => { h['layers.0.bias'].shape = [4]; }), /12 bytes for shape \[4\], expected 16/],
   ['overlapping tensors', () => damaged((h) => { h['layers.0.bias'].data_offsets = [0, 12]; }), /overlap/],
-  ['missing tensor', () => damaged((h) => { delete h['layers.1.weight']; }), /tensor layers\.1\.weight is missing/],
+  ['missing tensor', () => damaged((h) => { delete h['layers.1.bias']; }, -40), /tensor layers\.1\.bias is missing/],
   ['shape against layer_specs', () => damaged((h) => { h.__metadata__.layer_specs = '[784,4,10]'; }), /layers\.0\.weight has shape \[784,3\], expected \[784,4\]/],
-  ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation is "gelu", expected one of/],
+  ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation: expected one of tanh, sigmoid, ReLU, found the string "gelu"/],
+  ['a last layer other than the 10 classes', () => damaged((h) => { h.__metadata__.layer_specs = '[784,3,9]'; }), /layer_specs: expected the last layer to be 10 \(classes\), found 9/],
+  ['a first layer other than the 784 pixels', () => damaged((h) => { h.__metadata__.layer_specs = '[100,3,10]'; }), /layer_specs: expected the first layer to be 784 \(28x28 pixels\), found 100/],
+  ['trailing bytes', () => damaged(() => undefined, 4), /4 bytes after the last tensor/],
+  ['a gap in the data', () => damaged((h) => { h['layers.0.bias'].data_offsets = [9412, 9424]; h['layers.0.weight'].data_offsets = [0, 9408]; }), /tensor layers\.0\.bias starts at byte 9412 of the data, expected 9408/],
+  ['an unknown tensor', () => damaged((h) => { h.extra = { dtype: 'F32', shape: [10], data_offsets: [9580, 9620] }; }, 40), /unknown tensor extra/],
   ['non-finite value', () => { const b = good.slice(); const hl = Number(new DataView(b.buffer).getBigUint64(0, true)); new DataView(b.buffer).setFloat32(8 + hl, NaN, true); return b; }, /layers\.0\.weight: value NaN at index 0, expected finite/],
 ];
 for (const [name, make, message] of BAD) {
@@ -66,3 +72,19 @@ for (const [name, make, message] of BAD) {
     assert.throws(() => modelFromBytes(make(), 'model.safetensors'), (e: unknown) => e instanceof WasmfitError && message.test(e.message) && e.message.startsWith('model.safetensors: '));
   });
 }
+
+test('the activation in a model file is read in any case, as in a config', () => {
+  const relu = encodeSafetensors(tensors, { ...meta, activation: 'relu' });
+  assert.equal(modelFromBytes(relu, 'm').spec.activation, 'ReLU');
+});
+
+test('a header naming a key twice is refused (JSON.parse alone would keep the second)', () => {
+  const headerLength = Number(new DataView(good.buffer).getBigUint64(0, true));
+  const text = new TextDecoder().decode(good.subarray(8, 8 + headerLength)).replace('"__metadata__":{', '"__metadata__":{"activation":"sigmoid",');
+  const json = new TextEncoder().encode(text);
+  const bytes = new Uint8Array(8 + json.length + good.length - 8 - headerLength);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+  bytes.set(json, 8);
+  bytes.set(good.subarray(8 + headerLength), 8 + json.length);
+  assert.throws(() => decodeSafetensors(bytes, 'm'), /m: header names "activation" twice/);
+});

@@ -8,7 +8,7 @@ export { detectFeatures, chooseMode, type Features, type ModeChoice, type RunMod
 export { parseConfig, resolveConfig, checkField, configToYaml, CONFIG_KEYS, DEFAULTS, type Config } from '../config/schema.js';
 export { train, keepsBestWeights, type EpochRecord, type TrainHooks, type TrainResult, type StopReason } from '../train/train.js';
 export { Model, type ModelSpec, type Metrics } from '../core/model.js';
-export { modelToBytes, modelFromBytes } from '../core/model-file.js';
+export { modelToBytes, modelFromBytes } from './model-file.js';
 export { FASHION_MNIST, FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
 export type { RawData, Dataset } from '../data/dataset.js';
 export { WasmfitError, ConfigError, DataError } from '../core/errors.js';

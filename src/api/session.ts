@@ -4,7 +4,7 @@
 
 import type { Backend } from '../core/backend.js';
 import { Model, type Metrics, type ModelSpec } from '../core/model.js';
-import { modelFromBytes, modelToBytes } from '../core/model-file.js';
+import { modelFromBytes, modelToBytes } from './model-file.js';
 import { arrangeSplits } from '../data/arrange.js';
 import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
 import { FASHION_MNIST } from '../data/fashion-mnist.js';

@@ -1,10 +1,12 @@
 // The browser's data adapter: the four Fashion-MNIST files arrive as Files the user picked or dropped, or
-// as URLs on the page's own origin; .gz files are decompressed with DecompressionStream, checked with
-// SHA-256 (crypto.subtle, where the page is a secure context) and parsed by the platform-neutral IDX code.
+// as URLs on the page's own origin; .gz files are decompressed with DecompressionStream, no further than
+// their headers declare (read-idx.ts, as in the CLI), checked with SHA-256 (crypto.subtle, where the page is
+// a secure context) and parsed by the platform-neutral IDX code.
 
 import { DataError } from '../core/errors.js';
 import { checkPair, parseImages, parseLabels } from '../data/idx.js';
 import type { RawData } from '../data/dataset.js';
+import { MAX_IDX_BYTES, readIdx } from '../data/read-idx.js';
 import { FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
 
 /** One file: a Blob (a picked or dropped File), bytes, or a URL to fetch. */
@@ -41,7 +43,7 @@ export async function decodeFashionMnist(sources: DataSources, verify = true): P
   const names = {} as Record<FileKey, string>;
   await Promise.all(FILE_KEYS.map(async (k) => {
     names[k] = nameOf(sources[k], k);
-    bytes[k] = await gunzipIfNeeded(await readBytes(sources[k], names[k]), names[k]);
+    bytes[k] = await readSource(sources[k], names[k]);
   }));
   let verified = false, note: string | undefined;
   if (!verify) note = 'checksums not checked';
@@ -67,29 +69,58 @@ function nameOf(source: DataSource, key: FileKey): string {
   return `${FILES[key].name}.gz`;
 }
 
-async function readBytes(source: DataSource, name: string): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  let response: Response;
-  try {
-    response = await fetch(String(source), { credentials: 'same-origin' });
-  } catch (e) {
-    throw new DataError(`${name}: fetch failed (${(e as Error).message})`);
+/**
+ * One file's stored bytes as a Blob, refused past MAX_IDX_BYTES before more is read. A response that states
+ * its length is taken whole (Chromium reports a no-store response read as a stream as aborted); one that
+ * does not, or that the browser decodes on the way, is counted as it arrives.
+ */
+async function blobOf(source: DataSource, name: string): Promise<Blob> {
+  const tooLarge = (size: number | string) => new DataError(`${name}: ${size} bytes, more than the ${MAX_IDX_BYTES} an IDX file may be`);
+  let blob: Blob;
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) blob = new Blob([source as Uint8Array<ArrayBuffer>]);
+  else if (typeof Blob !== 'undefined' && source instanceof Blob) blob = source;
+  else {
+    let response: Response;
+    try {
+      response = await fetch(String(source), { credentials: 'same-origin' });
+    } catch (e) {
+      throw new DataError(`${name}: fetch failed (${(e as Error).message})`);
+    }
+    if (!response.ok) throw new DataError(`${name}: HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}), expected the IDX file`);
+    const stated = Number(response.headers.get('content-length') ?? NaN);
+    if (stated > MAX_IDX_BYTES) {
+      await response.body?.cancel();
+      throw tooLarge(stated);
+    }
+    blob = stated >= 0 && !response.headers.get('content-encoding') ? await response.blob() : await countedBody(response, () => tooLarge(`more than ${MAX_IDX_BYTES}`));
   }
-  if (!response.ok) throw new DataError(`${name}: HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}), expected the IDX file`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (blob.size > MAX_IDX_BYTES) throw tooLarge(blob.size);
+  return blob;
 }
 
-/** Files starting with the gzip magic (1f 8b) are decompressed; anything else is taken as plain IDX. */
-async function gunzipIfNeeded(bytes: Uint8Array, name: string): Promise<Uint8Array> {
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (e) {
-    throw new DataError(`${name}: not a valid gzip file (${(e as Error).message})`);
+/** A response body read chunk by chunk, given up past MAX_IDX_BYTES. */
+async function countedBody(response: Response, tooLarge: () => Error): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const next = await reader.read();
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_IDX_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    parts.push(next.value);
   }
+  return new Blob(parts);
+}
+
+/** Files starting with the gzip magic (1f 8b) are decompressed, anything else is taken as plain IDX; either is read no further than its header declares. */
+async function readSource(source: DataSource, name: string): Promise<Uint8Array> {
+  const blob = await blobOf(source, name);
+  const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  return readIdx(blob.stream(), name, magic[0] === 0x1f && magic[1] === 0x8b);
 }
 
 function hex(buffer: ArrayBuffer): string {

@@ -47,13 +47,19 @@ export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_siz
 
 type Check = (value: unknown, key: string) => unknown;
 
+/** A short description of a value for a message: never its whole serialisation, which may be huge. */
 function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return `a list [${value.map((v) => JSON.stringify(v)).join(', ')}]`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, 5).map((v) => (typeof v === 'object' && v !== null ? (Array.isArray(v) ? '[...]' : '{...}') : clip(JSON.stringify(v) ?? String(v))));
+    return `a list [${shown.join(', ')}${value.length > 5 ? `, ... (${value.length} items)` : ''}]`;
+  }
+  if (typeof value === 'string') return `the string ${clip(JSON.stringify(value))}`;
   if (typeof value === 'object') return 'a mapping';
   return `${typeof value} ${String(value)}`;
 }
+
+const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : text);
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) => {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`expected an integer >= ${min}, found ${describe(v)}`);
@@ -100,20 +106,28 @@ const layerSpecs: Check = (v) => {
   return [...v];
 };
 
+/** The integer keys' ranges, shared by the config file and the flags that override them. */
+export const INTEGER_RANGES = {
+  batch_size: [1, 60000],
+  epochs: [1, 100000],
+  early_stop_epoch: [1, 100000],
+  seed: [0, 0xffffffff],
+} as const satisfies Partial<Record<keyof Config, readonly [number, number]>>;
+
 const FIELDS: Record<keyof Config, Check> = {
   layer_specs: layerSpecs,
   activation,
   learning_rate: number(0, false),
-  batch_size: integer(1, 60000),
-  epochs: integer(1, 100000),
+  batch_size: integer(...INTEGER_RANGES.batch_size),
+  epochs: integer(...INTEGER_RANGES.epochs),
   early_stop: boolean,
-  early_stop_epoch: integer(1, 100000),
+  early_stop_epoch: integer(...INTEGER_RANGES.early_stop_epoch),
   early_stop_rule: earlyStopRule,
   L2_penalty: number(0, true),
   L1_penalty: number(0, true),
   momentum: boolean,
   momentum_gamma: number(0, true, 1, false),
-  seed: integer(0, 0xffffffff),
+  seed: integer(...INTEGER_RANGES.seed),
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
@@ -143,7 +157,29 @@ export function parseConfig(text: string, source: string): Config {
   }
   if (raw === undefined || raw === null) throw new ConfigError(`${source}: the file is empty, expected a mapping of config keys such as layer_specs and learning_rate`);
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: expected a mapping of config keys, found ${describe(raw)}`);
+  const aliased = aliasedKey(raw as Record<string, unknown>);
+  if (aliased) throw new ConfigError(`${source}: ${aliased}: a YAML alias (*name) of a list or mapping; configs do not take aliases, write the value out`);
   return resolveConfig(raw as Record<string, unknown>, source);
+}
+
+/**
+ * The first key whose value reaches a list or mapping that appears twice in the document: a YAML alias.
+ * Aliases nest into exponentially large values (a "billion laughs") at no cost to the parser, but at
+ * great cost to whatever walks or prints them, so a config may not use them.
+ */
+function aliasedKey(raw: Record<string, unknown>): string | undefined {
+  const seen = new Set<object>();
+  for (const [key, value] of Object.entries(raw)) {
+    const stack = [value];
+    while (stack.length) {
+      const v = stack.pop();
+      if (typeof v !== 'object' || v === null) continue;
+      if (seen.has(v)) return key;
+      seen.add(v);
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return undefined;
 }
 
 /** Validates a mapping of config keys (from a file or from flags) and fills in defaults. */

@@ -1,18 +1,19 @@
 // Finds, reads and verifies the Fashion-MNIST files on disk (Node adapter). Search order: --data-dir,
 // FASHION_MNIST_DIR, data/fashion-mnist/, Debian's /usr/share/datasets/fashion-mnist/, then a download
 // from the official mirror, then (as root with apt-get) the Debian package. Every file is checked by the
-// SHA-256 of its decompressed bytes, since Debian recompresses the .gz files.
+// SHA-256 of its decompressed bytes, since Debian recompresses the .gz files. Only regular files are read,
+// and no further than their headers declare (read-idx.ts).
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { DataError } from '../core/errors.js';
+import { DataError, EXIT_RUNTIME } from '../core/errors.js';
 import { checkPair, parseImages, parseLabels } from '../data/idx.js';
 import type { RawData } from '../data/dataset.js';
 import { FILE_KEYS, FILES, type FileKey } from '../data/fashion-mnist.js';
-import { sha256 } from './files.js';
+import { MAX_IDX_BYTES, readIdx } from '../data/read-idx.js';
+import { fileChunks, makeDirectory, openRegularFile, sha256 } from './files.js';
 
 export { FILES };
 
@@ -20,8 +21,6 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const LOCAL_DIR = join(PACKAGE_ROOT, 'data', 'fashion-mnist');
 export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 export const MIRROR = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
-/** Decompressed files are at most 47 MB; a larger output is refused rather than filling memory. */
-const MAX_DECOMPRESSED = 64 * 2 ** 20;
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 const HOW_TO_GET =
   'install the Debian package (apt-get update && apt-get install -y dataset-fashion-mnist), ' +
@@ -41,6 +40,8 @@ export interface LocatedData {
   source: string;
   verified: boolean;
   raw: RawData;
+  /** The SHA-256 of each file's (decompressed) bytes, by file name: what a checkpoint records of its data. */
+  digests: Record<string, string>;
 }
 
 /** The path of one of the four files in dir (.gz preferred), if present. */
@@ -55,40 +56,59 @@ function hasAll(dir: string): boolean {
   return FILE_KEYS.every((k) => dataFilePath(dir, k));
 }
 
-function decompress(bytes: Buffer, file: string): Uint8Array {
-  if (!file.endsWith('.gz')) return bytes;
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new DataError(`${file}: decompresses to more than ${MAX_DECOMPRESSED} bytes, expected an IDX file of at most 47 MB`);
-    throw new DataError(`${file}: not a valid gzip file (${(e as Error).message})`);
-  }
+/** A data file as a stream of its stored bytes, read a chunk at a time on demand; only regular files open. */
+function fileStream(file: string): ReadableStream<Uint8Array> {
+  const { fd } = openRegularFile(file, 'data', MAX_IDX_BYTES, EXIT_RUNTIME);
+  const chunks = fileChunks(fd, file);
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      try {
+        const next = chunks.next();
+        if (next.done) {
+          close();
+          controller.close();
+        } else controller.enqueue(next.value);
+      } catch (e) {
+        close();
+        controller.error(e);
+      }
+    },
+    cancel: close,
+  });
 }
 
-function readVerified(dir: string, key: FileKey, verify: boolean): Uint8Array {
+/** Reads one data file (bounded by its header), parses it, then checks its SHA-256, which it returns. */
+async function readVerified<T>(dir: string, key: FileKey, verify: boolean, parse: (bytes: Uint8Array, file: string) => T): Promise<{ value: T; sha256: string }> {
   const file = dataFilePath(dir, key);
   if (!file) throw new DataError(`${join(dir, FILES[key].name)}.gz: file not found`, HOW_TO_GET);
-  const bytes = decompress(readFileSync(file), file);
-  if (verify) {
-    const digest = sha256(bytes);
-    if (digest !== FILES[key].sha256) {
-      throw new DataError(`${file}: SHA-256 of the decompressed bytes is ${digest}, expected ${FILES[key].sha256} (damaged or not the official file)`, 'delete it and fetch it again, or pass --no-verify for other IDX data');
-    }
+  const bytes = await readIdx(fileStream(file), file, file.endsWith('.gz'));
+  const value = parse(bytes, file);
+  const digest = sha256(bytes);
+  if (verify && digest !== FILES[key].sha256) {
+    throw new DataError(`${file}: SHA-256 of the decompressed bytes is ${digest}, expected ${FILES[key].sha256} (damaged or not the official file)`, 'delete it and fetch it again, or pass --no-verify for other IDX data');
   }
-  return bytes;
+  return { value, sha256: digest };
 }
 
-/** Reads and checks the four files of a directory. */
-export function readDataDir(dir: string, verify = true): RawData {
-  const file = (k: FileKey) => dataFilePath(dir, k) ?? join(dir, FILES[k].name + '.gz');
-  const trainImages = parseImages(readVerified(dir, 'trainImages', verify), file('trainImages'));
-  const trainLabels = parseLabels(readVerified(dir, 'trainLabels', verify), file('trainLabels'));
-  const testImages = parseImages(readVerified(dir, 'testImages', verify), file('testImages'));
-  const testLabels = parseLabels(readVerified(dir, 'testLabels', verify), file('testLabels'));
-  checkPair(trainImages, trainLabels, file('trainImages'), file('trainLabels'));
-  checkPair(testImages, testLabels, file('testImages'), file('testLabels'));
-  return { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } };
+/** Reads and checks the four files of a directory; digests holds each file's SHA-256 by its name. */
+export async function readDataDir(dir: string, verify = true): Promise<{ raw: RawData; digests: Record<string, string> }> {
+  const trainImages = await readVerified(dir, 'trainImages', verify, parseImages);
+  const trainLabels = await readVerified(dir, 'trainLabels', verify, parseLabels);
+  const testImages = await readVerified(dir, 'testImages', verify, parseImages);
+  const testLabels = await readVerified(dir, 'testLabels', verify, parseLabels);
+  const file = (k: FileKey) => dataFilePath(dir, k)!;
+  checkPair(trainImages.value, trainLabels.value, file('trainImages'), file('trainLabels'));
+  checkPair(testImages.value, testLabels.value, file('testImages'), file('testLabels'));
+  const files = { trainImages, trainLabels, testImages, testLabels };
+  return {
+    raw: { train: { images: trainImages.value, labels: trainLabels.value }, test: { images: testImages.value, labels: testLabels.value } },
+    digests: Object.fromEntries(FILE_KEYS.map((k) => [FILES[k].name, files[k].sha256])),
+  };
 }
 
 /** Candidate directories in search order, each with the reason it is searched. */
@@ -109,19 +129,21 @@ export function findDataDir(options: Pick<DataOptions, 'dataDir'> = {}): { dir: 
 }
 
 async function download(log: (line: string) => void): Promise<void> {
-  mkdirSync(LOCAL_DIR, { recursive: true });
+  makeDirectory(LOCAL_DIR, 'data directory');
   for (const key of FILE_KEYS) {
     const name = FILES[key].name + '.gz', target = join(LOCAL_DIR, name);
     if (existsSync(target)) continue;
     log(`wasmfit: downloading ${MIRROR}${name}`);
     const response = await fetch(MIRROR + name, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`${MIRROR}${name}: HTTP ${response.status}`);
+    const length = Number(response.headers.get('content-length'));
+    if (!(length <= MAX_IDX_BYTES)) throw new Error(`${MIRROR}${name}: ${response.headers.get('content-length') ?? 'no'} Content-Length, expected at most ${MAX_IDX_BYTES} bytes`);
     const bytes = Buffer.from(await response.arrayBuffer());
     // Verify before the file gets its real name, so a failed download never looks like data.
     const temp = `${target}.${process.pid}.tmp`;
     writeFileSync(temp, bytes);
     try {
-      const digest = sha256(decompress(bytes, name));
+      const digest = sha256(await readIdx(new Blob([bytes]).stream(), name, true));
       if (digest !== FILES[key].sha256) throw new Error(`${name}: downloaded file fails its checksum`);
       renameSync(temp, target);
     } finally {
@@ -146,17 +168,17 @@ export async function locateData(options: DataOptions = {}): Promise<LocatedData
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const tried = candidates(options);
   for (const c of tried) {
-    if (hasAll(c.dir) || c.explicit) return { dir: c.dir, source: c.source, verified: verify, raw: readDataDir(c.dir, verify) };
+    if (hasAll(c.dir) || c.explicit) return { dir: c.dir, source: c.source, verified: verify, ...(await readDataDir(c.dir, verify)) };
   }
   if (options.fetch === false) throw new DataError(`Fashion-MNIST not found in ${tried.map((c) => c.dir).join(' or ')}`, HOW_TO_GET);
   let downloadError: string;
   try {
     await download(log);
-    return { dir: LOCAL_DIR, source: 'download', verified: true, raw: readDataDir(LOCAL_DIR, true) };
+    return { dir: LOCAL_DIR, source: 'download', verified: true, ...(await readDataDir(LOCAL_DIR, true)) };
   } catch (e) {
     downloadError = (e as Error).message;
     log(`wasmfit: download failed (${downloadError})`);
   }
-  if (installDebianPackage(log)) return { dir: DEBIAN_DIR, source: 'Debian package dataset-fashion-mnist (installed now)', verified: verify, raw: readDataDir(DEBIAN_DIR, verify) };
+  if (installDebianPackage(log)) return { dir: DEBIAN_DIR, source: 'Debian package dataset-fashion-mnist (installed now)', verified: verify, ...(await readDataDir(DEBIAN_DIR, verify)) };
   throw new DataError(`Fashion-MNIST not found in ${tried.map((c) => c.dir).join(' or ')} and the download failed (${downloadError})`, HOW_TO_GET);
 }

@@ -30,15 +30,17 @@ export interface SessionOptions extends DataSessionOptions {
   batchRows: number;
 }
 
+/** Where the data came from; its bytes live in the arena only, so the JS copy can be collected. */
+export type Located = Omit<LocatedData, 'raw'>;
+
 export interface Session extends Backend {
-  /** Where the data came from; its bytes live in the arena only, so the JS copy can be collected. */
-  located: Omit<LocatedData, 'raw'>;
+  located: Located;
   data: Dataset;
   model: Model;
 }
 
 /** The back end and the data set found on disk, as the package API's Session: what `wasmfit train` trains through. */
-export async function openDataSession(options: DataSessionOptions): Promise<{ session: DataSession; located: Omit<LocatedData, 'raw'> }> {
+export async function openDataSession(options: DataSessionOptions): Promise<{ session: DataSession; located: Located }> {
   const build = options.simd ?? 'plain';
   const backend = await createBackend(options.backend, () => loadWasmModule(build), nodeThreadOptions(options.threads ?? defaultThreads(), build));
   const { raw, ...located } = await locateData({ dataDir: options.dataDir, verify: options.verify });

@@ -10,6 +10,7 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dataFilePath, findDataDir, PACKAGE_ROOT } from './data-files.js';
 import { FILE_KEYS } from '../data/fashion-mnist.js';
+import { parseIntegerOption } from './options.js';
 
 export interface WebServerOptions {
   /** Directory of the page; default dist/web. */
@@ -168,7 +169,7 @@ function option(name: string): string | undefined {
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
   const server = await startWebServer({
-    port: Number(option('--port') ?? 8080),
+    port: parseIntegerOption('--port', option('--port') ?? '8080', 0, 65535),
     host: option('--host') ?? '127.0.0.1',
     isolation: !process.argv.includes('--no-isolation'),
     ...(option('--data-dir') ? { dataDir: option('--data-dir') } : {}),

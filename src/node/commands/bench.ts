@@ -5,7 +5,7 @@
 // bench.json and bench.md (stamped with Node, CPU, threads, load and Chromium) to --out.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +17,10 @@ import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
 import { openSession, type Session } from '../session.js';
-import { parsePositiveInt } from '../config-file.js';
 import { enableSimdBuild, loadWasmModule } from '../wasm-file.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import { defaultThreads, nodeThreadOptions } from '../threads.js';
-import { writeAtomic } from '../files.js';
+import { makeDirectory, writeAtomic } from '../files.js';
 import { gemmNNBlocked } from '../../bench/js-blocked.js';
 import { tfjsEpoch, tfjsFitEpoch } from '../../bench/tfjs.js';
 import { CHROMIUM_PATHS, findChromium } from '../chromium.js';
@@ -29,8 +28,8 @@ import { browserEpochs } from '../browser-epochs.js';
 import { median } from '../../report/statistics.js';
 
 export interface BenchOptions {
-  threads?: string;
-  epochs: string;
+  threads?: number;
+  epochs: number;
   out: string;
   dataDir?: string;
   verify: boolean;
@@ -68,12 +67,15 @@ const CONFIG: Config = { ...DEFAULTS, layer_specs: [PIX, HID, CLS], activation: 
 interface Variant { label: string; kernels: Kernels; backend: Backend; blocked?: boolean }
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
-  const maxThreads = options.threads === undefined ? defaultThreads() : parsePositiveInt(options.threads, '--threads');
-  const epochs = parsePositiveInt(options.epochs, '--epochs');
+  const maxThreads = options.threads ?? defaultThreads();
+  const epochs = options.epochs;
   if (typeof options.browser === 'string' && !existsSync(options.browser)) throw new WasmfitError(`--browser ${options.browser}: no such file`, EXIT_USAGE, 'pass the path of a Chromium executable, or --no-browser');
   const chromium = options.browser === false ? null : typeof options.browser === 'string' ? options.browser : findChromium();
   if (options.browser === true && !chromium) throw new WasmfitError(`--browser: no Chromium found at ${CHROMIUM_PATHS.join(', ')}`, EXIT_USAGE, 'pass --browser PATH, or --no-browser');
   if (options.rssProbe) return rssProbe(options, maxThreads, epochs);
+  // Made before the long measurements, so that an --out that cannot be written fails at once.
+  const outDir = resolve(options.out);
+  makeDirectory(outDir, 'output directory');
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const environment: Record<string, unknown> = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: maxThreads,
     load_average: loadavg().map((x) => Number(x.toFixed(2))), date: new Date().toISOString() };
@@ -231,8 +233,6 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   log(`peak RSS of a 2-epoch config_6 run: ${peakRssMiB === null ? `probe failed: ${probe.stderr.trim()}` : `${peakRssMiB.toFixed(0)} MiB`}`);
 
   const report = { environment, kernels, epochs: epochRows, browser_vs_cli: browserVsCli(epochRows), peak_rss_mib: peakRssMiB, variants: variants.map((v) => v.label) };
-  const outDir = resolve(options.out);
-  mkdirSync(outDir, { recursive: true });
   writeAtomic(join(outDir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
   const md = markdown(report, variants.map((v) => v.label));
   writeAtomic(join(outDir, 'bench.md'), md + '\n');

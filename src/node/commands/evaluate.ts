@@ -1,8 +1,8 @@
 // `wasmfit evaluate`: loads a safetensors model and reports its loss and accuracy on the test set.
 
-import { modelFromBytes } from '../../core/model-file.js';
+import { modelFromBytes } from '../../api/model-file.js';
 import { EXIT_RUNTIME } from '../../core/errors.js';
-import { parseBackend } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
 import { openSession } from '../session.js';
 import { EVAL_ROWS } from '../../api/session.js';
 import { readUserFile } from '../files.js';
@@ -10,16 +10,18 @@ import { loss, pct } from '../../report/format.js';
 
 export interface EvaluateOptions {
   model: string;
-  backend: string;
+  backend: BackendName;
   dataDir?: string;
   verify: boolean;
   json?: boolean;
 }
 
+/** A model must fit the 4 GiB of WebAssembly memory with its gradients and velocities: 1 GiB of weights at most. */
+const MAX_MODEL_BYTES = 2 ** 30;
 
 export async function evaluateCommand(options: EvaluateOptions): Promise<void> {
-  const backendName = parseBackend(options.backend);
-  const file = modelFromBytes(readUserFile(options.model, 'model', EXIT_RUNTIME), options.model);
+  const backendName = options.backend;
+  const file = modelFromBytes(readUserFile(options.model, 'model', MAX_MODEL_BYTES, EXIT_RUNTIME), options.model);
   const session = await openSession({ backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: file.spec, batchRows: EVAL_ROWS });
   session.model.importTensors(file.tensors);
   const test = session.model.evaluate(session.data, session.data.test);

@@ -3,19 +3,20 @@
 
 import { WasmfitError } from '../../core/errors.js';
 import { gradientCheck, GRADCHECK_DEFAULTS } from '../../train/gradcheck.js';
-import { loadConfig, parseBackend } from '../config-file.js';
+import { loadConfig } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
 import { openSession } from '../session.js';
 
 export interface GradcheckOptions {
   config: string;
-  backend: string;
-  seed?: string;
+  backend: BackendName;
+  seed?: number;
   dataDir?: string;
   verify: boolean;
 }
 
 export async function gradcheckCommand(options: GradcheckOptions): Promise<void> {
-  const backendName = parseBackend(options.backend);
+  const backendName = options.backend;
   const config = loadConfig(options.config, { seed: options.seed });
   const session = await openSession({
     backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,

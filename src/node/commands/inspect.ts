@@ -3,19 +3,18 @@
 
 import { FASHION_MNIST } from '../../data/fashion-mnist.js';
 import { datasetStatistics } from '../../report/statistics.js';
-import { parsePositiveInt } from '../config-file.js';
 import { locateData } from '../data-files.js';
 import { jsonNumbers } from '../progress.js';
 
 export interface InspectOptions {
   dataDir?: string;
   verify: boolean;
-  seed: string;
+  seed: number;
   json?: boolean;
 }
 
 export async function inspectCommand(options: InspectOptions): Promise<void> {
-  const seed = options.seed === '0' ? 0 : parsePositiveInt(options.seed, '--seed');
+  const seed = options.seed;
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const stats = datasetStatistics(located.raw, seed);
   if (options.json) {

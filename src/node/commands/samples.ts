@@ -7,27 +7,27 @@ import { extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { FASHION_MNIST } from '../../data/fashion-mnist.js';
 import { base64, encodePng, imageGrid, samplesSvg, sampleIndices } from '../../report/samples.js';
-import { parsePositiveInt } from '../config-file.js';
 import { locateData } from '../data-files.js';
-import { writeAtomic } from '../files.js';
+import { checkWritableFile, writeAtomic } from '../files.js';
 
 export interface SamplesOptions {
   out: string;
-  perClass: string;
+  perClass: number;
   dataDir?: string;
   verify: boolean;
 }
 
 export async function samplesCommand(options: SamplesOptions): Promise<void> {
-  const perClass = parsePositiveInt(options.perClass, '--per-class');
+  const perClass = options.perClass;
   const format = extname(options.out).toLowerCase();
   if (format !== '.svg' && format !== '.png') throw new ConfigError(`--out: expected a file name ending in .svg or .png, found ${JSON.stringify(options.out)}`);
+  const out = resolve(options.out);
+  checkWritableFile(out, '--out');
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const { images, labels } = located.raw.train;
   const rows = sampleIndices(labels, perClass);
   const grid = imageGrid(images.pixels, rows, images.rows);
   const png = encodePng(grid, (raw) => deflateSync(raw, { level: 9 }));
-  const out = resolve(options.out);
   writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, rows.length));
   console.log(`samples: ${out} (${grid.width}x${grid.height} pixels; the first ${perClass} training images of each class, from ${located.dir})`);
   rows.forEach((r, c) => console.log(`row ${c}: ${FASHION_MNIST.classNames[c]} (${r.length} images)`));

@@ -1,20 +1,23 @@
 // `wasmfit train`: trains one config, prints a line per epoch and writes the run directory
 // (config.yaml; history.json and metrics.csv after every epoch; checkpoints every N epochs and on an
-// interrupt; summary.json and model.safetensors at the end). `--resume RUN_DIR` continues from the newest
-// checkpoint that verifies.
+// interrupt; summary.json and model.safetensors at the end). `--resume RUN_DIR` continues in that directory
+// from the newest checkpoint that verifies and was made from the same config and data.
 
 import { basename, extname, join, resolve } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { configToYaml, type Config } from '../../config/schema.js';
 import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
-import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
-import { modelToBytes } from '../../core/model-file.js';
+import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
+import { modelToBytes } from '../../api/model-file.js';
 import { ConfigError, WasmfitError } from '../../core/errors.js';
-import { loadConfig, parseBackend, parsePositiveInt, parseSimdBuild } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
+import { loadConfig } from '../config-file.js';
+import { checkSimdBuild } from '../options.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { Session, TrainOutcome } from '../../api/session.js';
-import { openDataSession, describeBackend } from '../session.js';
-import { writeAtomic } from '../files.js';
+import { openDataSession, describeBackend, type Located } from '../session.js';
+import { sha256, writeAtomic } from '../files.js';
+import { claimRunDirectory, type RunDirectory } from '../run-dir.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { loss, pct, rate, secs } from '../../report/format.js';
@@ -26,19 +29,20 @@ export interface TrainOptions {
   config?: string;
   resume?: string;
   force?: boolean;
-  backend: string;
-  epochs?: string;
-  seed?: string;
-  batchSize?: string;
-  learningRate?: string;
+  backend: BackendName;
+  epochs?: number;
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
   dataDir?: string;
   verify: boolean;
   out?: string;
-  checkpointEvery?: string;
+  overwrite?: boolean;
+  checkpointEvery?: number;
   quiet?: boolean;
   json?: boolean;
-  threads?: string;
-  simd?: string;
+  threads?: number;
+  simd?: SimdBuild;
 }
 
 interface RunBackend { backend: string; simd?: SimdBuild }
@@ -70,17 +74,44 @@ function runConfig(options: TrainOptions, resumeDir: string | undefined): Config
   if (!existsSync(savedPath)) throw new ConfigError(`--resume: ${resumeDir} is not a run directory (no config.yaml)`);
   const saved = loadConfig(savedPath);
   const wanted = loadConfig(options.config ?? savedPath, options);
-  const changed = (Object.keys(saved) as (keyof Config)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(wanted[k]));
-  if (changed.length && !options.force) {
-    const what = changed.map((k) => `${k} ${JSON.stringify(saved[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
-    throw new ConfigError(`--resume: the config differs from the run's (${what}); pass --force to resume with it anyway`);
-  }
+  if (!options.force) refuseChangedConfig(saved, wanted, 'the run\'s');
   return wanted;
 }
 
-function resumeFrom(session: Session, config: Config, runDir: string, log: (line: string) => void): LoopState {
+function refuseChangedConfig(saved: Config, wanted: Config, whose: string): void {
+  const changed = (Object.keys(saved) as (keyof Config)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(wanted[k]));
+  if (changed.length) {
+    const what = changed.map((k) => `${k} ${JSON.stringify(saved[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
+    throw new ConfigError(`--resume: the config differs from ${whose} (${what}); pass --force to resume with it anyway`);
+  }
+}
+
+/** What this run is made from, as its checkpoints record it. */
+const provenanceOf = (config: Config, located: Located): Provenance =>
+  ({ config_sha256: sha256(configToYaml(config)), data_sha256: located.digests });
+
+/** A checkpoint continues only the run it came from: the same config and data (unless forced), and no fewer epochs. */
+function checkResumable(state: CheckpointState, config: Config, now: Provenance, force: boolean, source: string): void {
+  const started = state.loop.epoch + (state.loop.batch > 0 ? 1 : 0);
+  if (config.epochs < started) {
+    const done = `${state.loop.epoch} epochs${state.loop.batch > 0 ? ` and part of epoch ${started}` : ''}`;
+    throw new ConfigError(`--resume: epochs ${config.epochs} is fewer than the run has done (${done}, ${source}); expected at least ${started}`);
+  }
+  if (force) return;
+  if (state.config_sha256 !== now.config_sha256) refuseChangedConfig(state.config, config, `the checkpoint's (${source})`);
+  for (const [file, digest] of Object.entries(now.data_sha256)) {
+    const then = state.data_sha256[file];
+    if (then !== digest) {
+      throw new ConfigError(`--resume: the data file ${file} has SHA-256 ${digest.slice(0, 12)}..., but the checkpoint (${source}) was made from ${then ? `${then.slice(0, 12)}...` : 'other files'}; pass --force to resume with it anyway`);
+    }
+  }
+}
+
+function resumeFrom(session: Session, located: Located, runDir: string, config: Config, force: boolean, log: (line: string) => void): LoopState {
+  const now = provenanceOf(config, located);
   const { value, dir } = loadLatestCheckpoint(runDir, (files, source) => {
     const { state, tensors } = decodeCheckpoint(files.tensors, files.state, source);
+    checkResumable(state, config, now, force, source);
     restoreCheckpoint(session.modelFor(config), session.backend.arena, session.data, tensors, source);
     return state.loop;
   }, log);
@@ -89,39 +120,53 @@ function resumeFrom(session: Session, config: Config, runDir: string, log: (line
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
-  const backendName = parseBackend(options.backend);
-  const simd = parseSimdBuild(options.simd, backendName);
+  const simd = checkSimdBuild(options.simd, options.backend);
+  if (options.resume && options.out) throw new ConfigError('--out: a resumed run continues in its own directory, so --resume takes no --out', 'copy the run directory first to continue it elsewhere');
+  if (options.overwrite && !options.out) throw new ConfigError('--overwrite: replaces the run in --out DIR, so it needs --out');
   const resumeDir = options.resume ? resolve(options.resume) : undefined;
   const config = runConfig(options, resumeDir);
-  const checkpointEvery = options.checkpointEvery === undefined ? 0 : parsePositiveInt(options.checkpointEvery, '--checkpoint-every');
+  const checkpointEvery = options.checkpointEvery ?? 0;
+  if (checkpointEvery > config.epochs) throw new ConfigError(`--checkpoint-every: ${checkpointEvery} is more than the run's ${config.epochs} epochs, so no checkpoint would be written`, `pass at most --checkpoint-every ${config.epochs}`);
   const progress = new Progress(progressMode(options));
-  const print = (line: string) => progress.line(line);
   const warn = (line: string) => {
     progress.clear();
     process.stderr.write(line + '\n');
   };
   const name = basename(options.config ?? 'run', extname(options.config ?? 'run'));
   const dir = resumeDir ?? resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
+  // Claimed before the data loads, so that a bad --out or one in use fails at once.
+  const run = claimRunDirectory(dir, { resume: resumeDir !== undefined, overwrite: options.overwrite === true, warn });
+  try {
+    await trainInto(run, options, config, { simd, checkpointEvery, progress, warn });
+  } finally {
+    run.release();
+  }
+}
 
+async function trainInto(run: RunDirectory, options: TrainOptions, config: Config, how: { simd: SimdBuild; checkpointEvery: number; progress: Progress; warn: (line: string) => void }): Promise<void> {
+  const { simd, checkpointEvery, progress, warn } = how;
+  const print = (line: string) => progress.line(line);
+  const { dir } = run;
+  const backendName = options.backend;
   // The package API's Session, as the page and embedding programs train: one path, one rule for the weights kept.
   const { session, located } = await openDataSession({
-    backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
-    threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'), simd,
+    backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed, threads: options.threads, simd,
   });
   const { data } = session, arena = session.backend.arena, model = session.modelFor(config);
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
-  const resume = resumeDir ? resumeFrom(session, config, resumeDir, warn) : undefined;
+  const resume = options.resume ? resumeFrom(session, located, dir, config, options.force === true, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
   print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
   print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 
-  mkdirSync(dir, { recursive: true });
+  run.clearEarlierRun();
   writeAtomic(join(dir, 'config.yaml'), configToYaml(config));
   const history: EpochRecord[] = [...(resume?.history ?? [])];
   const width = String(config.epochs).length;
-  const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state));
+  const provenance = provenanceOf(config, located);
+  const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state, provenance));
   const interrupts = installInterrupts(warn);
   let outcome: TrainOutcome;
   try {
