@@ -61,6 +61,7 @@ export interface KernelEntry<K extends KernelName> {
 /** Below this many multiply-adds a product stays on one thread: its operands would sit half in the other core's cache. */
 const MIN_GEMM_WORK = 1 << 20;
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
+const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
 /** Rows [from, to) of a product's c (m, n) and a (m, k); b whole. */
 const productRows = (from: number, to: number, c: number, a: number, b: number, _m: number, k: number, n: number) => [c + 4 * from * n, a + 4 * from * k, b, to - from, k, n];
@@ -119,11 +120,11 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   },
   biasAdd: { sweep: biasAddSweep, threads: { split: 'none', why: THREADS_ALONE } },
   colSum: { sweep: colSumSweep, threads: { split: 'none', why: THREADS_ALONE } },
-  tanhForward: { sweep: (x, p) => forwardSweep(x, 'tanhForward', p), threads: { split: 'none', why: 'the layers after the first only (the first\'s is fused into sparseForward): small' } },
+  tanhForward: { sweep: (x, p) => forwardSweep(x, 'tanhForward', p), threads: { split: 'none', why: LATER_LAYERS } },
   tanhBackward: { sweep: (x, p) => backwardSweep(x, 'tanhBackward', p), threads: backwardPlan('tanhBackward') },
-  sigmoidForward: { sweep: (x, p) => forwardSweep(x, 'sigmoidForward', p), threads: { split: 'none', why: 'the layers after the first only (the first\'s is fused into sparseForward): small' } },
+  sigmoidForward: { sweep: (x, p) => forwardSweep(x, 'sigmoidForward', p), threads: { split: 'none', why: LATER_LAYERS } },
   sigmoidBackward: { sweep: (x, p) => backwardSweep(x, 'sigmoidBackward', p), threads: backwardPlan('sigmoidBackward') },
-  reluForward: { sweep: (x, p) => forwardSweep(x, 'reluForward', p), threads: { split: 'none', why: 'the layers after the first only (the first\'s is fused into sparseForward): small' } },
+  reluForward: { sweep: (x, p) => forwardSweep(x, 'reluForward', p), threads: { split: 'none', why: LATER_LAYERS } },
   reluBackward: { sweep: (x, p) => backwardSweep(x, 'reluBackward', p), threads: backwardPlan('reluBackward') },
   softmaxCrossEntropy: {
     sweep: softmaxSweep, timed: softmaxTimed,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
 import type { Kernels, ThreadPace, ThreadStats } from '../../core/kernels/kernels.js';
 import { timedCases } from '../../core/kernels/manifest.js';
-import { compareRuns, placeCase, runCase, useBatchCopies } from '../../core/kernels/cases/run.js';
+import { compareRuns, placeCase, registerBatchCopies, runCase } from '../../core/kernels/cases/run.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
@@ -112,7 +112,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   // Every variant gets the same bytes at its own offsets; a threaded one a copy of each batch per worker, as in training.
   const placed = variants.map((v) => specs.map((spec) => {
     const p = placeCase(v.backend.arena, spec.case);
-    useBatchCopies(v.kernels, v.backend.arena, spec.case, p);
+    registerBatchCopies(v.kernels, v.backend.arena, spec.case, p);
     return p;
   }));
 

@@ -122,7 +122,7 @@ function within(ref: number, got: number, tol: Tolerance, closeness: Closeness, 
  * As a Model does for its batch: on a back end that keeps a private copy of the gathered batch per worker thread,
  * registers the case's batch (if it has one) with copies holding the same bytes, so the call runs as in training.
  */
-export function useBatchCopies(kernels: Kernels, arena: Arena, c: KernelCase, placed: PlacedCase): void {
+export function registerBatchCopies(kernels: Kernels, arena: Arena, c: KernelCase, placed: PlacedCase): void {
   const copies = kernels.batchCopies ?? 0;
   if (copies === 0 || !kernels.useBatchCopies || !c.batch) return;
   const names = { nz: c.batch.nz, val: c.batch.val, c: c.batch.c, y: c.batch.y };
