@@ -112,8 +112,8 @@ test('ticks: round steps covering the range; epoch ticks include the first and l
 test('confusion matrix: 100 cells summing to the examples, per-class accuracy beside each row, the class names', () => {
   const labels = [0, 0, 0, 1, 1, 6, 6, 6, 6, 9];
   const predicted = [0, 6, 0, 1, 1, 0, 6, 2, 6, 9];
-  const counts = confusionMatrix(predicted, labels);
-  const svg = confusionSvg(counts);
+  const counts = confusionMatrix(predicted, labels, 10);
+  const svg = confusionSvg(counts, FASHION_MNIST.classNames);
   const cells = elements(svg, 'g', 'cell');
   assert.equal(cells.length, 100);
   assert.equal(cells.reduce((a, c) => a + Number(c['data-count']), 0), 10);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeIdx, parseImages, parseLabels, IMAGE_MAGIC, LABEL_MAGIC } from '../src/data/idx.js';
+import { checkLabels, encodeIdx, parseImages, parseLabels, IMAGE_MAGIC, LABEL_MAGIC } from '../src/data/idx.js';
 import { readDataDir, FILES } from '../src/node/data-files.js';
 import { DataError } from '../src/core/errors.js';
 import { decodeFashionMnist } from '../src/browser/data.js';
@@ -30,12 +30,12 @@ test('good files parse', () => {
 const BAD: [string, () => unknown, RegExp][] = [
   ['wrong image magic', () => parseImages(encodeIdx(0x00000804, [1, 28, 28, 1], new Uint8Array(784)), 'f'), /f: magic number is 0x00000804, expected 0x00000803/],
   ['label magic on an image file', () => parseImages(labels(20), 'f'), /magic number is 0x00000801, expected 0x00000803/],
-  ['wrong dimensions', () => parseImages(encodeIdx(IMAGE_MAGIC, [1, 32, 32], new Uint8Array(1024)), 'f'), /images are 32x32, expected 28x28/],
+  ['empty dimensions', () => parseImages(encodeIdx(IMAGE_MAGIC, [1, 0, 28], new Uint8Array(0)), 'f'), /images are 0x28, expected at least 1x1/],
   ['truncated images', () => parseImages(images(3).subarray(0, 16 + 2 * 784), 'f'), /f: 1584 bytes, expected exactly 2368/],
   ['trailing bytes', () => parseImages(new Uint8Array([...images(1), 0]), 'f'), /801 bytes, expected exactly 800/],
   ['shorter than a header', () => parseImages(new Uint8Array(7), 'f'), /shorter than its 16-byte IDX header/],
   ['wrong label magic', () => parseLabels(images(1), 'f'), /expected 0x00000801/],
-  ['label out of range', () => parseLabels(encodeIdx(LABEL_MAGIC, [3], Uint8Array.of(1, 10, 2)), 'f'), /label 10 at index 1 \(byte offset 9\), expected 0-9/],
+  ['label out of range', () => checkLabels(parseLabels(encodeIdx(LABEL_MAGIC, [3], Uint8Array.of(1, 10, 2)), 'f'), 10, 'f'), /label 10 at index 1 \(byte offset 9\), expected 0-9/],
   ['truncated labels', () => parseLabels(labels(10).subarray(0, 12), 'f'), /12 bytes, expected exactly 18/],
 ];
 for (const [name, fn, message] of BAD) {

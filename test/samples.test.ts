@@ -60,7 +60,7 @@ test('samples --out x.png: a valid grayscale PNG whose cells are the first train
   assert.match(r.stdout, /^row 6: Shirt \(3 images\)$/m);
   const png = decodePng(readFileSync(out));
   assert.deepEqual([png.width, png.height], [3 * 28 + 4 * 2, 10 * 28 + 11 * 2]);
-  const rows = sampleIndices(raw.train.labels, 3);
+  const rows = sampleIndices(raw.train.labels, 3, 10);
   for (let c = 0; c < 10; c++) {
     for (let k = 0; k < rows[c].length; k++) {
       const x0 = 2 + k * 30, y0 = 2 + c * 30, index = rows[c][k];

@@ -10,5 +10,8 @@ export { train, keepsBestWeights, type EpochRecord, type TrainHooks, type TrainR
 export { Model, type ModelSpec, type Metrics } from '../core/model.js';
 export { modelToBytes, modelFromBytes } from './model-file.js';
 export { FASHION_MNIST, FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
+export { KNOWN_SETS, KNOWN_SET_NAMES, type KnownSet } from '../data/known-sets.js';
+export type { DataDescription } from '../data/description.js';
+export { Classifier, CHUNK, type ModelSource, type Pixels, type Prediction } from '../infer/classifier.js';
 export type { RawData, Dataset } from '../data/dataset.js';
 export { WasmfitError, ConfigError, DataError } from '../core/errors.js';

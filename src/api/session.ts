@@ -5,10 +5,10 @@
 import type { Backend } from '../core/backend.js';
 import { Model, type Metrics, type ModelSpec } from '../core/model.js';
 import { modelFromBytes, modelToBytes } from './model-file.js';
-import { arrangeSplits } from '../data/arrange.js';
-import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
-import { FASHION_MNIST } from '../data/fashion-mnist.js';
-import type { Config } from '../config/schema.js';
+import { resplit } from '../data/arrange.js';
+import { loadDataset, VALIDATION_FRACTION, type Dataset, type RawData, type Split } from '../data/dataset.js';
+import { checkModelFits, checkNetwork } from '../data/description.js';
+import { configDigest, type Config } from '../config/schema.js';
 import { train, type TrainHooks, type TrainResult } from '../train/train.js';
 
 /** Forward passes only, so evaluation may use a larger block than a training batch (as `wasmfit evaluate` does). */
@@ -26,9 +26,9 @@ export class Session {
   readonly data: Dataset;
   private readonly models = new Map<string, Model>();
 
-  /** Places the data set in the back end's arena, split for `seed` (any other seed is a resplit away). */
-  constructor(readonly backend: Backend, raw: RawData, private seed = 0) {
-    this.data = loadDataset(backend.arena, raw, seed, backend.kernels);
+  /** Places the data set in the back end's arena, split for `seed` and `fraction` (any other is a resplit away). */
+  constructor(readonly backend: Backend, raw: RawData, private seed = 0, private fraction = VALIDATION_FRACTION) {
+    this.data = loadDataset(backend.arena, raw, seed, backend.kernels, fraction);
   }
 
   /** Stops the kernel threads, if any; the session is unusable afterwards. */
@@ -36,12 +36,11 @@ export class Session {
     this.backend.close();
   }
 
-  /** Re-draws the train/validation split for a seed, in place (the split's sizes do not depend on it). */
-  resplit(seed: number): void {
-    if (seed === this.seed) return;
-    const split = splitIndices(this.data.train.count + this.data.validation.count, seed);
-    arrangeSplits(this.data, [this.data.train, this.data.validation], Int32Array.from([...split.train, ...split.validation]));
-    this.seed = seed;
+  /** Re-draws the train/validation split for a seed and validation fraction, in place. */
+  resplit(seed: number, fraction = this.fraction): void {
+    if (seed === this.seed && fraction === this.fraction) return;
+    resplit(this.data, seed, fraction);
+    [this.seed, this.fraction] = [seed, fraction];
   }
 
   /** A model over this arena; one per architecture and batch size, reused (the arena never frees). */
@@ -62,7 +61,8 @@ export class Session {
    * ends with (see keepsBestWeights). To resume, restore a checkpoint into modelFor(config) and pass hooks.resume.
    */
   async train(config: Config, hooks: TrainHooks = {}): Promise<TrainOutcome> {
-    this.resplit(config.seed);
+    checkNetwork(config.layer_specs, this.data.description, 'config');
+    this.resplit(config.seed, config.data.validation_fraction);
     const model = this.modelFor(config);
     const result = await train(model, this.data, config, hooks);
     return { model, result, test: model.evaluate(this.data, this.data.test) };
@@ -71,6 +71,7 @@ export class Session {
   /** Reads a model file (as `wasmfit evaluate` does) and evaluates it on the test set. */
   loadModel(bytes: Uint8Array, name: string): { model: Model; test: Metrics; metadata: Record<string, string> } {
     const file = modelFromBytes(bytes, name);
+    checkModelFits(file, this.data.description, name);
     const model = this.model(file.spec, EVAL_ROWS);
     model.importTensors(file.tensors);
     return { model, test: model.evaluate(this.data, this.data.test), metadata: file.metadata };
@@ -80,22 +81,24 @@ export class Session {
     return model.evaluate(this.data, this.data[split]);
   }
 
-  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, FASHION_MNIST.pixels). */
+  /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, pixels per image). */
   predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
     const test: Split = this.data.test;
     count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
     model.gather(this.data, test, first, count);
     model.forward(count);
     const predicted = model.predicted(count);
-    const size = FASHION_MNIST.pixels, labels = new Uint8Array(count), pixels = new Uint8Array(count * size);
+    const size = this.data.dim, labels = new Uint8Array(count), pixels = new Uint8Array(count * size);
     const arena = this.backend.arena;
     labels.set(arena.u8(this.data.labels + test.first + first, count));
     pixels.set(arena.u8(this.data.images + (test.first + first) * size, count * size));
     return { predicted, labels, pixels };
   }
 
-  /** The model file `wasmfit train` writes, with the test metrics in its metadata. */
-  modelFile(model: Model, test?: Metrics): Uint8Array {
-    return modelToBytes(model, test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
+  /** The model file `wasmfit train` writes, recording this session's data, the config's digest and the test metrics. */
+  async modelFile(model: Model, test?: Metrics, config?: Config): Promise<Uint8Array> {
+    const configSha256 = config && (await configDigest(config));
+    return modelToBytes(model, { data: this.data.description, ...(configSha256 ? { configSha256 } : {}) },
+      test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
   }
 }

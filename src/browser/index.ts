@@ -38,3 +38,4 @@ export function init(options: BrowserInitOptions = {}): Promise<Wasmfit> {
 
 export * from '../api/index.js';
 export { decodeFashionMnist, matchFiles, missingFiles, type DataSource, type DataSources, type DecodedData } from './data.js';
+export { loadModel, type LoadModelOptions } from './infer.js';

@@ -5,15 +5,27 @@
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError } from '../core/errors.js';
 import { suggest } from './suggest.js';
-import { ACTIVATIONS, type Activation } from '../core/activation.js';
-import { FASHION_MNIST } from '../data/fashion-mnist.js';
+import type { Activation } from '../core/activation.js';
+import { KNOWN_SET_NAMES } from '../data/known-sets.js';
+import { VALIDATION_FRACTION } from '../data/dataset.js';
+import { checkActivation, checkLayerSpecs } from '../core/layers.js';
+import { describe } from '../core/describe.js';
+import { sha256Hex } from '../core/digest.js';
 
-export { ACTIVATIONS, type Activation };
+export { ACTIVATIONS, type Activation } from '../core/activation.js';
 /** How early_stop_rule reads the validation losses (src/train/early-stopping.ts applies them). */
 export const EARLY_STOP_RULES = ['increase', 'no_improvement'] as const;
 export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
-/** The first and last layer sizes every network has: the data set's pixels and classes. */
-const INPUT_SIZE = FASHION_MNIST.pixels, CLASS_COUNT = FASHION_MNIST.classes;
+
+/** The config's data section: which set, where, and how much of its training file validates. */
+export interface DataConfig {
+  /** A known set (src/data/known-sets.ts); without it, the directory's own set (a dataset.yaml) or Fashion-MNIST. */
+  name?: string;
+  /** The directory holding the set's files; the Node adapter makes it absolute, relative to the config file. */
+  dir?: string;
+  /** The part of the training file held out for validation: 0.2 gives Fashion-MNIST's 48,000 / 12,000. */
+  validation_fraction: number;
+}
 
 export interface Config {
   layer_specs: number[];
@@ -31,6 +43,7 @@ export interface Config {
   momentum: boolean;
   momentum_gamma: number;
   seed: number;
+  data: DataConfig;
 }
 
 export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_size' | 'epochs'> = {
@@ -43,23 +56,10 @@ export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_siz
   momentum: false,
   momentum_gamma: 0.9,
   seed: 0,
+  data: { validation_fraction: VALIDATION_FRACTION },
 };
 
 type Check = (value: unknown, key: string) => unknown;
-
-/** A short description of a value for a message: never its whole serialisation, which may be huge. */
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) {
-    const shown = value.slice(0, 5).map((v) => (typeof v === 'object' && v !== null ? (Array.isArray(v) ? '[...]' : '{...}') : clip(JSON.stringify(v) ?? String(v))));
-    return `a list [${shown.join(', ')}${value.length > 5 ? `, ... (${value.length} items)` : ''}]`;
-  }
-  if (typeof value === 'string') return `the string ${clip(JSON.stringify(value))}`;
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${String(value)}`;
-}
-
-const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : text);
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) => {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`expected an integer >= ${min}, found ${describe(v)}`);
@@ -83,28 +83,15 @@ const boolean: Check = (v) => {
   return v;
 };
 
-const activation: Check = (v) => {
-  const match = typeof v === 'string' ? ACTIVATIONS.find((a) => a.toLowerCase() === v.toLowerCase()) : undefined;
-  if (!match) throw new Error(`expected one of ${ACTIVATIONS.join(', ')}, found ${describe(v)}`);
-  return match;
-};
+const activation: Check = (v) => checkActivation(v);
 
 const earlyStopRule: Check = (v) => {
   if (typeof v !== 'string' || !(EARLY_STOP_RULES as readonly string[]).includes(v)) throw new Error(`expected one of ${EARLY_STOP_RULES.join(', ')}, found ${describe(v)}`);
   return v;
 };
 
-const layerSpecs: Check = (v) => {
-  if (!Array.isArray(v) || v.length < 2) throw new Error(`expected a list of at least two layer sizes such as [${INPUT_SIZE}, 128, ${CLASS_COUNT}], found ${describe(v)}`);
-  v.forEach((size, i) => {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 65536) {
-      throw new Error(`expected layer sizes to be integers from 1 to 65536, found ${describe(size)} at position ${i}`);
-    }
-  });
-  if (v[0] !== INPUT_SIZE) throw new Error(`expected the first layer to be ${INPUT_SIZE} (${FASHION_MNIST.imageShape.join('x')} pixels), found ${v[0]}`);
-  if (v[v.length - 1] !== CLASS_COUNT) throw new Error(`expected the last layer to be ${CLASS_COUNT} (classes), found ${v[v.length - 1]}`);
-  return [...v];
-};
+// Whether the ends match the data is checked once it is loaded (checkNetwork); here only what no data allows.
+const layerSpecs: Check = (v) => checkLayerSpecs(v);
 
 /** The integer keys' ranges, shared by the config file and the flags that override them. */
 export const INTEGER_RANGES = {
@@ -113,6 +100,34 @@ export const INTEGER_RANGES = {
   early_stop_epoch: [1, 100000],
   seed: [0, 0xffffffff],
 } as const satisfies Partial<Record<keyof Config, readonly [number, number]>>;
+
+const DATA_KEYS = ['name', 'dir', 'validation_fraction'] as const;
+
+const dataSection: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`expected a mapping of ${DATA_KEYS.join(', ')}, found ${describe(v)}`);
+  const raw = v as Record<string, unknown>;
+  const unknown = unknownKey(raw, DATA_KEYS);
+  if (unknown) throw new Error(unknown);
+  const out: DataConfig = { validation_fraction: VALIDATION_FRACTION };
+  if (raw.name !== undefined) {
+    if (typeof raw.name !== 'string' || !KNOWN_SET_NAMES.includes(raw.name)) {
+      throw new Error(`name: expected one of ${KNOWN_SET_NAMES.join(', ')}, found ${describe(raw.name)} (for a set of your own, leave out name and put a dataset.yaml beside its files)`);
+    }
+    out.name = raw.name;
+  }
+  if (raw.dir !== undefined) {
+    if (typeof raw.dir !== 'string' || raw.dir === '') throw new Error(`dir: expected a directory name, found ${describe(raw.dir)}`);
+    out.dir = raw.dir;
+  }
+  if (raw.validation_fraction !== undefined) {
+    try {
+      out.validation_fraction = number(0, false, 1, false)(raw.validation_fraction, 'validation_fraction') as number;
+    } catch (e) {
+      throw new Error(`validation_fraction: ${(e as Error).message}`);
+    }
+  }
+  return out;
+};
 
 const FIELDS: Record<keyof Config, Check> = {
   layer_specs: layerSpecs,
@@ -128,6 +143,7 @@ const FIELDS: Record<keyof Config, Check> = {
   momentum: boolean,
   momentum_gamma: number(0, true, 1, false),
   seed: integer(...INTEGER_RANGES.seed),
+  data: dataSection,
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
@@ -142,8 +158,8 @@ export function checkField(key: keyof Config, value: unknown, where: string): un
   }
 }
 
-/** Parses and validates a YAML config; source names the file in every message. */
-export function parseConfig(text: string, source: string): Config {
+/** A YAML document as a mapping; what names its keys for the messages about an empty file or another kind of value. */
+export function parseYamlMapping(text: string, source: string, what: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = load(text, { filename: source });
@@ -155,11 +171,30 @@ export function parseConfig(text: string, source: string): Config {
     }
     throw e;
   }
-  if (raw === undefined || raw === null) throw new ConfigError(`${source}: the file is empty, expected a mapping of config keys such as layer_specs and learning_rate`);
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: expected a mapping of config keys, found ${describe(raw)}`);
+  if (raw === undefined || raw === null) throw new ConfigError(`${source}: the file is empty, expected a mapping of ${what}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: expected a mapping of ${what}, found ${describe(raw)}`);
   const aliased = aliasedKey(raw as Record<string, unknown>);
   if (aliased) throw new ConfigError(`${source}: ${aliased}: a YAML alias (*name) of a list or mapping; configs do not take aliases, write the value out`);
-  return resolveConfig(raw as Record<string, unknown>, source);
+  return raw as Record<string, unknown>;
+}
+
+/** What is wrong with the first key outside `known`, with the closest known one; undefined when all are known. */
+function unknownKey(raw: Record<string, unknown>, known: readonly string[]): string | undefined {
+  const key = Object.keys(raw).find((k) => !known.includes(k));
+  if (key === undefined) return undefined;
+  const near = suggest(key, known);
+  return `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${known.join(', ')}`;
+}
+
+/** Refuses keys outside `known`, suggesting the closest. */
+export function checkKeys(raw: Record<string, unknown>, known: readonly string[], where: string): void {
+  const unknown = unknownKey(raw, known);
+  if (unknown) throw new ConfigError(`${where}: ${unknown}`);
+}
+
+/** Parses and validates a YAML config; source names the file in every message. */
+export function parseConfig(text: string, source: string): Config {
+  return resolveConfig(parseYamlMapping(text, source, 'config keys such as layer_specs and learning_rate'), source);
 }
 
 /**
@@ -184,20 +219,20 @@ function aliasedKey(raw: Record<string, unknown>): string | undefined {
 
 /** Validates a mapping of config keys (from a file or from flags) and fills in defaults. */
 export function resolveConfig(raw: Record<string, unknown>, source: string): Config {
-  for (const key of Object.keys(raw)) {
-    if (!(key in FIELDS)) {
-      const near = suggest(key, CONFIG_KEYS);
-      throw new ConfigError(`${source}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${CONFIG_KEYS.join(', ')}`);
-    }
-  }
+  checkKeys(raw, CONFIG_KEYS, source);
   for (const key of REQUIRED) {
     if (raw[key] === undefined || raw[key] === null) throw new ConfigError(`${source}: ${key}: required key is missing`);
   }
-  const config = { ...DEFAULTS } as Record<string, unknown>;
+  const config = { ...DEFAULTS, data: { ...DEFAULTS.data } } as Record<string, unknown>;
   for (const key of CONFIG_KEYS) {
     if (raw[key] !== undefined) config[key] = checkField(key, raw[key], `${source}: ${key}`);
   }
   return config as unknown as Config;
+}
+
+/** SHA-256 of the config as configToYaml writes it: what a model file records of its config. */
+export function configDigest(config: Config): Promise<string | undefined> {
+  return sha256Hex(configToYaml(config));
 }
 
 /** The config as YAML-ready key/value pairs, in the report's order. */

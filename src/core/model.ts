@@ -1,14 +1,15 @@
-// The network: dense layers over the arena, forward and backward as kernel calls. Parameters, gradients,
-// velocities and the best-so-far copy share one layout (all weights, then all biases), so the optimiser
-// and the early-stopping snapshot are flat passes. The first layer's weights are stored in column panels
-// (panels.ts); init, model files and the gradient check convert at the edges. Batch buffers are sized once
-// for the largest batch.
+// The network: dense layers over the arena, forward and backward as kernel calls. Network holds what a
+// forward pass needs (the parameters and the batch buffers), which is all inference allocates; Model adds the
+// gradients, velocities and best-so-far copy for training. All four share one layout (all weights, then all
+// biases), so the optimiser and the early-stopping snapshot are flat passes. The first layer's weights are
+// stored in column panels (panels.ts); init, model files and the gradient check convert at the edges. Batch
+// buffers are sized once for the largest batch.
 
 import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
+import type { Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
-import type { Activation } from './activation.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
@@ -59,47 +60,27 @@ export interface Metrics {
   accuracy: number;
 }
 
-export class Model {
+export class Network {
   readonly sizes: number[];
   readonly layers: number;
-  private readonly layout: Layout;
+  protected readonly layout: Layout;
   readonly params: number;
-  readonly grads: number;
-  readonly velocity: number;
-  readonly best: number;
   /**
    * Batch buffers: the input as X = c 1^T + S (c per row, S's nonzeros as row lists nz / val: see gatherSparse),
-   * wsum = colsum(W0) for the first layer's constant part, y (rows) u8, and per layer its output a[l] and gradient d[l].
+   * wsum = colsum(W0) for the first layer's constant part, y (rows) u8, and per layer its output a[l].
    */
-  private readonly nz: number;
-  private readonly val: number;
-  private readonly c: number;
+  protected readonly batch: BatchBuffers;
   private readonly wsum: number;
-  private readonly y: number;
-  private readonly a: number[];
-  private readonly d: number[];
+  protected readonly a: number[];
 
-  constructor(readonly spec: ModelSpec, private readonly kernels: Kernels, private readonly arena: Arena, readonly maxRows: number) {
+  constructor(readonly spec: ModelSpec, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     this.sizes = spec.layerSpecs;
     this.layers = this.sizes.length - 1;
     this.layout = layout(this.sizes);
     this.params = arena.alloc(this.layout.bytes, 'parameters');
-    this.grads = arena.alloc(this.layout.bytes, 'gradients');
-    this.velocity = arena.alloc(this.layout.bytes, 'velocities');
-    this.best = arena.alloc(this.layout.bytes, 'best parameters');
-    const batch = (what: string): BatchBuffers => ({
-      nz: arena.alloc(maxRows * (this.sizes[0] + NZ_HEADER) * 4, `${what} nonzero lists`),
-      val: arena.allocF32(maxRows * this.sizes[0], `${what} nonzero values`),
-      c: arena.allocF32(maxRows, `${what} constants`),
-      y: arena.alloc(maxRows, `${what} labels`),
-    });
-    ({ nz: this.nz, val: this.val, c: this.c, y: this.y } = batch('input batch'));
-    // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
-    const copies = kernels.batchCopies ?? 0;
-    if (copies > 0) kernels.useBatchCopies!({ nz: this.nz, val: this.val, c: this.c, y: this.y }, Array.from({ length: copies }, (_, w) => batch(`worker ${w + 1}'s input batch`)));
+    this.batch = batchBuffers(arena, maxRows, this.sizes[0], 'input batch');
     this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
-    this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
   }
 
   weight(l: number, base = this.params): number {
@@ -110,6 +91,116 @@ export class Model {
   }
   get paramBytes(): number {
     return this.layout.bytes;
+  }
+
+  /** Layer l's weights (in, out) in row-major order, copied out of the arena (layer 0's are stored in column panels). */
+  private getWeights(l: number): Float32Array {
+    const rows = this.sizes[l], cols = this.sizes[l + 1];
+    const stored = this.arena.f32(this.weight(l), rows * cols);
+    return l === 0 ? fromPanels(stored, rows, cols) : stored.slice();
+  }
+
+  /** Writes layer l's weights given in row-major order. */
+  protected setWeights(l: number, rowMajor: Float32Array): void {
+    const rows = this.sizes[l], cols = this.sizes[l + 1];
+    this.arena.f32(this.weight(l), rows * cols).set(l === 0 ? toPanels(rowMajor, rows, cols) : rowMajor);
+  }
+
+  /** Gathers `rows` images by index (idx: i32 positions into images, labels and stats) into the input batch. */
+  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void {
+    const b = this.batch;
+    this.kernels.gatherSparse(b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, this.sizes[0]);
+  }
+
+  /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
+  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number): void {
+    this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
+  }
+
+  /** Forward pass of the gathered batch up to the logits (logits(rows) reads them). */
+  forwardLogits(rows: number): void {
+    const k = this.kernels, b = this.batch;
+    // The first layer works on the sparse input with bias and activation fused; the others are dense.
+    const n0 = this.sizes[1];
+    k.sparseForward(this.a[0], b.nz, b.val, b.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
+      this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
+    for (let l = 1; l < this.layers; l++) {
+      const n = this.sizes[l + 1];
+      k.gemmNN(this.a[l], this.a[l - 1], this.weight(l), rows, this.sizes[l], n);
+      k.biasAdd(this.a[l], this.bias(l), rows, n);
+      if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
+    }
+  }
+
+  /** The logits (rows, classes) of the last forward pass, as a fresh view into the arena. */
+  logits(rows: number): Float32Array {
+    return this.arena.f32(this.a[this.layers - 1], rows * this.sizes[this.layers]);
+  }
+
+  /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
+  predicted(rows: number): Uint8Array {
+    const classes = this.sizes[this.layers], logits = this.logits(rows);
+    const out = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
+  exportTensors(): { name: string; shape: number[]; data: Float32Array }[] {
+    const out = [];
+    for (let l = 0; l < this.layers; l++) {
+      const i = this.sizes[l], o = this.sizes[l + 1];
+      out.push({ name: `layers.${l}.weight`, shape: [i, o], data: this.getWeights(l) });
+      out.push({ name: `layers.${l}.bias`, shape: [o], data: this.arena.f32(this.bias(l), o).slice() });
+    }
+    return out;
+  }
+
+  /** Loads tensors named and shaped as exportTensors writes them (shapes checked by the caller). */
+  importTensors(tensors: Map<string, Float32Array>): void {
+    for (let l = 0; l < this.layers; l++) {
+      this.setWeights(l, tensors.get(`layers.${l}.weight`)!);
+      this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
+    }
+  }
+
+  private activate(z: number, n: number): void {
+    const k = this.kernels;
+    if (this.spec.activation === 'tanh') k.tanhForward(z, z, n);
+    else if (this.spec.activation === 'sigmoid') k.sigmoidForward(z, z, n);
+    else k.reluForward(z, z, n);
+  }
+}
+
+function batchBuffers(arena: Arena, rows: number, dim: number, what: string): BatchBuffers {
+  return {
+    nz: arena.alloc(rows * (dim + NZ_HEADER) * 4, `${what} nonzero lists`),
+    val: arena.allocF32(rows * dim, `${what} nonzero values`),
+    c: arena.allocF32(rows, `${what} constants`),
+    y: arena.alloc(rows, `${what} labels`),
+  };
+}
+
+export class Model extends Network {
+  readonly grads: number;
+  readonly velocity: number;
+  readonly best: number;
+  /** Per layer the gradient of its output. */
+  private readonly d: number[];
+
+  constructor(spec: ModelSpec, kernels: Kernels, arena: Arena, maxRows: number) {
+    super(spec, kernels, arena, maxRows);
+    this.grads = arena.alloc(this.layout.bytes, 'gradients');
+    this.velocity = arena.alloc(this.layout.bytes, 'velocities');
+    this.best = arena.alloc(this.layout.bytes, 'best parameters');
+    // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
+    const copies = kernels.batchCopies ?? 0;
+    if (copies > 0) kernels.useBatchCopies!(this.batch, Array.from({ length: copies }, (_, w) => batchBuffers(arena, maxRows, this.sizes[0], `worker ${w + 1}'s input batch`)));
+    this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
   }
 
   /**
@@ -136,19 +227,6 @@ export class Model {
     }
   }
 
-  /** Layer l's weights (in, out) in row-major order, copied out of the arena (layer 0's are stored in column panels). */
-  private getWeights(l: number): Float32Array {
-    const rows = this.sizes[l], cols = this.sizes[l + 1];
-    const stored = this.arena.f32(this.weight(l), rows * cols);
-    return l === 0 ? fromPanels(stored, rows, cols) : stored.slice();
-  }
-
-  /** Writes layer l's weights given in row-major order. */
-  private setWeights(l: number, rowMajor: Float32Array): void {
-    const rows = this.sizes[l], cols = this.sizes[l + 1];
-    this.arena.f32(this.weight(l), rows * cols).set(l === 0 ? toPanels(rowMajor, rows, cols) : rowMajor);
-  }
-
   /** Byte offset of weight `index` (row-major: in * out_size + out) of layer l in a parameter-shaped buffer. */
   weightAt(l: number, index: number, base = this.params): number {
     const cols = this.sizes[l + 1];
@@ -156,37 +234,17 @@ export class Model {
     return this.weight(l, base) + 4 * stored;
   }
 
-  /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
-  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number): void {
-    this.kernels.gatherSparse(this.nz, this.val, this.c, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
-  }
-
   /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
   forward(rows: number): number {
-    const k = this.kernels;
-    // The first layer works on the sparse input with bias and activation fused; the others are dense.
-    const n0 = this.sizes[1];
-    k.sparseForward(this.a[0], this.nz, this.val, this.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
-      this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
-    for (let l = 1; l < this.layers; l++) {
-      const n = this.sizes[l + 1];
-      k.gemmNN(this.a[l], this.a[l - 1], this.weight(l), rows, this.sizes[l], n);
-      k.biasAdd(this.a[l], this.bias(l), rows, n);
-      if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
-    }
+    this.forwardLogits(rows);
     const last = this.layers - 1;
-    return k.softmaxCrossEntropy(this.d[last], this.a[last], this.y, rows, this.sizes[this.layers], 1 / rows);
+    return this.kernels.softmaxCrossEntropy(this.d[last], this.a[last], this.batch.y, rows, this.sizes[this.layers], 1 / rows);
   }
 
   /** How many of the gathered batch the last forward pass classified correctly. */
   correct(rows: number): number {
     const last = this.layers - 1;
-    return this.kernels.countCorrect(this.a[last], this.y, rows, this.sizes[this.layers]);
-  }
-
-  /** The logits (rows, classes) of the last forward pass, as a fresh view into the arena. */
-  logits(rows: number): Float32Array {
-    return this.arena.f32(this.a[this.layers - 1], rows * this.sizes[this.layers]);
+    return this.kernels.countCorrect(this.a[last], this.batch.y, rows, this.sizes[this.layers]);
   }
 
   /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
@@ -205,7 +263,7 @@ export class Model {
     if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
     k.firstLayerBackward({
       dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next ? this.weight(1, this.grads) : 0, dz0: this.d[0],
-      nz: this.nz, val: this.val, c: this.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0,
+      nz: this.batch.nz, val: this.batch.val, c: this.batch.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0,
       rows, k: this.sizes[0], n: this.sizes[1], n2: next ? this.sizes[2] : 0, act: next ? ACT[this.spec.activation] : ACT.none,
     });
   }
@@ -237,21 +295,9 @@ export class Model {
     this.forEachBatch(data, split, (first, rows) => {
       this.forward(rows);
       predicted.set(this.predicted(rows), first);
-      labels.set(this.arena.u8(this.y, rows), first);
+      labels.set(this.arena.u8(this.batch.y, rows), first);
     });
     return { predicted, labels };
-  }
-
-  /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
-  predicted(rows: number): Uint8Array {
-    const classes = this.sizes[this.layers], logits = this.logits(rows);
-    const out = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-      out[r] = best;
-    }
-    return out;
   }
 
   /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
@@ -271,32 +317,6 @@ export class Model {
   }
   private copy(from: number, to: number): void {
     this.arena.u8(to, this.layout.bytes).set(this.arena.u8(from, this.layout.bytes));
-  }
-
-  /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
-  exportTensors(): { name: string; shape: number[]; data: Float32Array }[] {
-    const out = [];
-    for (let l = 0; l < this.layers; l++) {
-      const i = this.sizes[l], o = this.sizes[l + 1];
-      out.push({ name: `layers.${l}.weight`, shape: [i, o], data: this.getWeights(l) });
-      out.push({ name: `layers.${l}.bias`, shape: [o], data: this.arena.f32(this.bias(l), o).slice() });
-    }
-    return out;
-  }
-
-  /** Loads tensors named and shaped as exportTensors writes them (shapes checked by the caller). */
-  importTensors(tensors: Map<string, Float32Array>): void {
-    for (let l = 0; l < this.layers; l++) {
-      this.setWeights(l, tensors.get(`layers.${l}.weight`)!);
-      this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
-    }
-  }
-
-  private activate(z: number, n: number): void {
-    const k = this.kernels;
-    if (this.spec.activation === 'tanh') k.tanhForward(z, z, n);
-    else if (this.spec.activation === 'sigmoid') k.sigmoidForward(z, z, n);
-    else k.reluForward(z, z, n);
   }
 
   private activateBackward(d: number, y: number, n: number): void {

@@ -4,7 +4,7 @@
 // is rows [first, first + 128) of its split.
 
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Split } from './dataset.js';
+import { splitIndices, type Dataset, type Split } from './dataset.js';
 
 /**
  * The swaps, as pairs of stored rows in the order to apply them, that put rows whose ids read `ids` (from row
@@ -120,4 +120,13 @@ export function arrangeSplits(data: Dataset, splits: Split[], want: Int32Array):
     s.ids.set(ids.subarray(at, at + s.count));
     at += s.count;
   }
+}
+
+/** Re-draws the train/validation split for a seed and validation fraction, in place: rows move, the bounds follow. */
+export function resplit(data: Dataset, seed: number, fraction: number): void {
+  const { train, validation } = data;
+  const split = splitIndices(train.count + validation.count, seed, fraction);
+  arrangeSplits(data, [train, validation], Int32Array.from([...split.train, ...split.validation]));
+  Object.assign(train, { count: split.train.length, ids: split.train });
+  Object.assign(validation, { first: train.first + train.count, ptr: train.ptr + 4 * train.count, count: split.validation.length, ids: split.validation });
 }

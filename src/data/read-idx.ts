@@ -6,7 +6,7 @@
 import { DataError, WasmfitError } from '../core/errors.js';
 import { IMAGE_MAGIC, LABEL_MAGIC } from './idx.js';
 
-/** The most any one IDX file may hold: the largest Fashion-MNIST file is 47 MB. */
+/** The most an IDX file may hold unless its set says more (known-sets.ts): the largest Fashion-MNIST file is 47 MB. */
 export const MAX_IDX_BYTES = 64 * 2 ** 20;
 /** The longest header that declares a length: images (magic, count, rows, cols). */
 const HEADER_BYTES = 16;
@@ -24,9 +24,9 @@ export function declaredLength(head: Uint8Array): number | undefined {
 /**
  * The bytes of one IDX file, gathered from chunks until its declared length. A file whose header is not
  * ours stops at the header (the parser names what is wrong with it); one longer than declared, or
- * declaring more than MAX_IDX_BYTES, is refused as soon as that is known.
+ * declaring more than max, is refused as soon as that is known.
  */
-async function collectIdx(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, decompressed: boolean): Promise<Uint8Array> {
+async function collectIdx(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, decompressed: boolean, max: number): Promise<Uint8Array> {
   const head = new Uint8Array(HEADER_BYTES);
   let out: Uint8Array | undefined, length = 0;
   const tooLong = (declared: number): never => {
@@ -41,7 +41,7 @@ async function collectIdx(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Arra
       if (length < HEADER_BYTES) continue;
       const declared = declaredLength(head);
       if (declared === undefined) return head;
-      if (declared > MAX_IDX_BYTES) throw new DataError(`${file}: its header declares ${declared} bytes, more than the ${MAX_IDX_BYTES} an IDX file may hold here`);
+      if (declared > max) throw new DataError(`${file}: its header declares ${declared} bytes, more than the ${max} an IDX file may hold here`);
       out = new Uint8Array(declared);
       if (length > declared) tooLong(declared);
       out.set(head);
@@ -74,11 +74,11 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
 }
 
 /** The bytes of one IDX file from a stream of its stored bytes, gunzipped on the way when gzip is set. */
-export async function readIdx(stream: ReadableStream<Uint8Array>, file: string, gzip: boolean): Promise<Uint8Array> {
+export async function readIdx(stream: ReadableStream<Uint8Array>, file: string, gzip: boolean, max = MAX_IDX_BYTES): Promise<Uint8Array> {
   try {
     // (DecompressionStream's writable side is typed for any BufferSource; bytes are one.)
     const gunzip = new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
-    return await collectIdx(chunksOf(gzip ? stream.pipeThrough(gunzip) : stream), file, gzip);
+    return await collectIdx(chunksOf(gzip ? stream.pipeThrough(gunzip) : stream), file, gzip, max);
   } catch (e) {
     if (e instanceof WasmfitError || !gzip) throw e;
     throw new DataError(`${file}: not a valid gzip file (${(e as Error).message})`);

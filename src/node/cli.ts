@@ -14,6 +14,8 @@ import { experimentsCommand } from './commands/experiments.js';
 import { samplesCommand } from './commands/samples.js';
 import { inspectCommand } from './commands/inspect.js';
 import { describeCause, isSystemError } from './files.js';
+import { predictCommand, RESIZE_FILTER } from './commands/predict.js';
+import { MAX_CLASSES } from '../core/layers.js';
 import { choiceOption, configOption, integerOption } from './options.js';
 import { MAX_THREADS } from './threads.js';
 import { INTEGER_RANGES } from '../config/schema.js';
@@ -22,12 +24,12 @@ import { SIMD_BUILDS } from '../core/kernels/wasm.js';
 
 const backendOption = () => choiceOption('--backend <name>', 'kernel back end: wasm (SIMD) or js (reference)', BACKENDS).default('wasm');
 const splitSeedOption = () => integerOption('--seed <n>', 'seed of the train/validation split', ...INTEGER_RANGES.seed).default(0);
-const dataDirOption = () => new Option('--data-dir <dir>', 'directory holding the four Fashion-MNIST IDX files (else FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist)');
-const noVerifyOption = () => new Option('--no-verify', 'skip the SHA-256 check (for other IDX data sets)');
+const dataDirOption = () => new Option('--data-dir <dir>', 'directory holding the data set\'s four IDX files, and for a set of your own its dataset.yaml (else the config\'s data.dir, FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist)');
+const noVerifyOption = () => new Option('--no-verify', 'skip the checksum check of a known set\'s files');
 
 const program = new Command()
   .name('wasmfit')
-  .description('Fashion-MNIST neural-network trainer with WebAssembly SIMD kernels')
+  .description('neural-network trainer and classifier for IDX image sets (Fashion-MNIST by default) with WebAssembly SIMD kernels')
   .option('--debug', 'print stack traces on errors')
   .configureOutput({ outputError: (text, write) => write(`wasmfit: ${text.trim().replace(/\s*\n\s*/g, " ")} (see wasmfit --help)\n`) })
   .exitOverride();
@@ -61,6 +63,16 @@ program.command('evaluate')
   .addOption(noVerifyOption())
   .option('--json', 'print one JSON object')
   .action(evaluateCommand);
+
+program.command('predict')
+  .description('classify images with a model file: PNGs, IDX image files (every image, .gz or not), or - for raw pixels on stdin')
+  .argument('<input...>', 'PNG images (8-bit or 16-bit, grey or colour; colour becomes grey), IDX image files, or - (raw bytes, one image of the model\'s size after another)')
+  .requiredOption('--model <file>', 'model.safetensors written by wasmfit train')
+  .addOption(integerOption('--top <k>', 'classes per image in the table', 1, MAX_CLASSES).default(3))
+  .option('--json', 'print one JSON object per image: input, index, class, name, probabilities')
+  .option('--invert', 'use 255 - pixel: for dark drawings on a light background (the MNIST family is light on dark)')
+  .option('--resize', `scale images of another size to the model's (${RESIZE_FILTER}, aspect ratio not kept)`)
+  .action((inputs: string[], options) => predictCommand(inputs, options));
 
 program.command('gradcheck')
   .description('compare backprop gradients with numerical ones (the report\'s Table 3)')

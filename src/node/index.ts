@@ -17,3 +17,4 @@ export async function init(options: InitOptions = {}): Promise<Wasmfit> {
 
 export * from '../api/index.js';
 export { locateData, findDataDir, type LocatedData, type DataOptions } from './data-files.js';
+export { loadModel, type LoadModelOptions } from './infer.js';

@@ -9,7 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dataFilePath, findDataDir, PACKAGE_ROOT } from './data-files.js';
-import { FILE_KEYS } from '../data/fashion-mnist.js';
+import { FILE_KEYS } from '../data/known-sets.js';
 import { parseIntegerOption } from './options.js';
 
 export interface WebServerOptions {

@@ -5,6 +5,7 @@
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import type { Model } from '../../core/model.js';
 import type { Metrics } from '../../core/model.js';
+import type { Config } from '../../config/schema.js';
 import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
 
@@ -61,13 +62,13 @@ async function handle(message: ToWorker): Promise<void> {
       if (running) throw new Error('training is running: stop it before loading a model');
       const s = need();
       const { model, test } = s.loadModel(message.bytes, message.name);
-      finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
+      await finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
       return;
     }
   }
 }
 
-async function trainRun(config: import('../../config/schema.js').Config): Promise<void> {
+async function trainRun(config: Config): Promise<void> {
   if (running) throw new Error('training is already running');
   const s = need();
   running = new AbortController();
@@ -93,18 +94,18 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
       },
     });
     const r = outcome.result;
-    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model);
+    await finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model, undefined, config);
   } finally {
     running = undefined;
   }
 }
 
-function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array): void {
+async function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array, config?: Config): Promise<void> {
   const test: Metrics = partial.test;
-  const bytes = file ?? s.modelFile(model, test);
+  const bytes = file ?? (await s.modelFile(model, test, config));
   const samples = s.predict(model, 0, SAMPLE_COUNT);
   const all = model.predict(s.data, s.data.test);
-  const confusion = confusionMatrix(all.predicted, all.labels);
+  const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
   post({ type: 'done', result: { ...partial, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
 }
 

@@ -18,6 +18,8 @@ export const NZ_HEADER = 4;
 export const NZ_BLOCK_COLUMNS = 192;
 /** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
 export const NZ_COLUMN_BYTES = 64;
+/** The most pixels an image may have: the lists' u16 offsets (column * NZ_COLUMN_BYTES) stop at 65536. */
+export const MAX_INPUT = 65536 / NZ_COLUMN_BYTES;
 
 /**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
@@ -105,7 +107,7 @@ export interface KernelCalls {
    * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3] (i32) followed by each
    * one's column * NZ_COLUMN_BYTES (u16, columns ascending), with val + r * dim * 4 = pixel * invStd (f32); start_b
    * is the index of the first nonzero at column NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in
-   * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most 1024 (65536 / NZ_COLUMN_BYTES).
+   * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most MAX_INPUT.
    * Entries past a row's count are scratch (a kernel may write there, within the row).
    * X itself is never written: the first layer uses the two kernels below.
    */

@@ -4,6 +4,7 @@
 // page in headless Chromium (1 and 2 threads, when a Chromium is found) and with TensorFlow.js. Writes
 // bench.json and bench.md (stamped with Node, CPU, threads, load and Chromium) to --out.
 
+import { checkNetwork } from '../../data/description.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -242,7 +243,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 /** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
 function benchSession(options: BenchOptions, backend: 'wasm' | 'js', threads?: number, simd: SimdBuild = 'plain'): Promise<Session> {
   return openSession({ backend, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B,
-    simd, ...(threads === undefined ? {} : { threads }) });
+    fits: (data) => checkNetwork(CONFIG.layer_specs, data, 'the bench (config_6\'s network)'), simd, ...(threads === undefined ? {} : { threads }) });
 }
 
 /** Why this process cannot run the relaxed-SIMD build, or null when it can. */

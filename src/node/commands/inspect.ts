@@ -1,7 +1,6 @@
 // `wasmfit inspect`: the data set statistics of the report's Table 2: images per class in the train,
 // validation and test splits, and the per-image pixel mean and std before and after normalisation.
 
-import { FASHION_MNIST } from '../../data/fashion-mnist.js';
 import { datasetStatistics } from '../../report/statistics.js';
 import { locateData } from '../data-files.js';
 import { jsonNumbers } from '../progress.js';
@@ -17,8 +16,9 @@ export async function inspectCommand(options: InspectOptions): Promise<void> {
   const seed = options.seed;
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const stats = datasetStatistics(located.raw, seed);
+  const { classes } = located.raw.description;
   if (options.json) {
-    console.log(JSON.stringify({ data_dir: located.dir, seed, classes: FASHION_MNIST.classNames, splits: stats }, jsonNumbers));
+    console.log(JSON.stringify({ data_dir: located.dir, seed, classes, splits: stats }, jsonNumbers));
     return;
   }
   console.log(`data: ${located.dir} (${located.source}); split seed ${seed}`);
@@ -28,7 +28,7 @@ export async function inspectCommand(options: InspectOptions): Promise<void> {
     for (const line of [header, ...rows]) console.log(line.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   };
   table(['class', ...stats.map((s) => s.split), 'total'], [
-    ...FASHION_MNIST.classNames.map((name, c) => [`${c} ${name}`, ...stats.map((s) => String(s.perClass[c])), String(stats.reduce((a, s) => a + s.perClass[c], 0))]),
+    ...classes.map((name, c) => [`${c} ${name}`, ...stats.map((s) => String(s.perClass[c])), String(stats.reduce((a, s) => a + s.perClass[c], 0))]),
     ['all', ...stats.map((s) => String(s.images)), String(stats.reduce((a, s) => a + s.images, 0))],
   ]);
   console.log('');

@@ -1,11 +1,9 @@
 // `wasmfit samples`: the report's Figure 1, a grid of training images with one row per class and the
 // class names beside the rows. SVG (the names as text, the images as an embedded PNG) or, for an --out
-// ending in .png, the bare PNG grid (rows in label order 0-9, named on stdout). PNG via node:zlib.
+// ending in .png, the bare PNG grid (rows in label order, named on stdout).
 
-import { deflateSync } from 'node:zlib';
 import { extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import { FASHION_MNIST } from '../../data/fashion-mnist.js';
 import { base64, encodePng, imageGrid, samplesSvg, sampleIndices } from '../../report/samples.js';
 import { locateData } from '../data-files.js';
 import { checkWritableFile, writeAtomic } from '../files.js';
@@ -24,11 +22,11 @@ export async function samplesCommand(options: SamplesOptions): Promise<void> {
   const out = resolve(options.out);
   checkWritableFile(out, '--out');
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const { images, labels } = located.raw.train;
-  const rows = sampleIndices(labels, perClass);
-  const grid = imageGrid(images.pixels, rows, images.rows);
-  const png = encodePng(grid, (raw) => deflateSync(raw, { level: 9 }));
-  writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, rows.length));
+  const { images, labels } = located.raw.train, { classes, shape, name } = located.raw.description;
+  const rows = sampleIndices(labels, perClass, classes.length);
+  const grid = imageGrid(images.pixels, rows, shape);
+  const png = encodePng(grid);
+  writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, classes, name));
   console.log(`samples: ${out} (${grid.width}x${grid.height} pixels; the first ${perClass} training images of each class, from ${located.dir})`);
-  rows.forEach((r, c) => console.log(`row ${c}: ${FASHION_MNIST.classNames[c]} (${r.length} images)`));
+  rows.forEach((r, c) => console.log(`row ${c}: ${classes[c]} (${r.length} images)`));
 }

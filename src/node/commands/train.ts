@@ -5,7 +5,8 @@
 
 import { basename, extname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { configToYaml, type Config } from '../../config/schema.js';
+import { configDigest, configToYaml, type Config } from '../../config/schema.js';
+import { checkNetwork } from '../../data/description.js';
 import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../api/model-file.js';
@@ -15,8 +16,8 @@ import { loadConfig } from '../config-file.js';
 import { checkSimdBuild } from '../options.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { Session, TrainOutcome } from '../../api/session.js';
-import { openDataSession, describeBackend, type Located } from '../session.js';
-import { sha256, writeAtomic } from '../files.js';
+import { dataLocation, openDataSession, describeBackend, describeData, type Located } from '../session.js';
+import { writeAtomic } from '../files.js';
 import { claimRunDirectory, type RunDirectory } from '../run-dir.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
@@ -86,9 +87,9 @@ function refuseChangedConfig(saved: Config, wanted: Config, whose: string): void
   }
 }
 
-/** What this run is made from, as its checkpoints record it. */
-const provenanceOf = (config: Config, located: Located): Provenance =>
-  ({ config_sha256: sha256(configToYaml(config)), data_sha256: located.digests });
+/** What this run is made from, as its checkpoints and model file record it. */
+const provenanceOf = async (config: Config, located: Located): Promise<Provenance> =>
+  ({ config_sha256: (await configDigest(config))!, data_sha256: located.digests });
 
 /** A checkpoint continues only the run it came from: the same config and data (unless forced), and no fewer epochs. */
 function checkResumable(state: CheckpointState, config: Config, now: Provenance, force: boolean, source: string): void {
@@ -107,8 +108,7 @@ function checkResumable(state: CheckpointState, config: Config, now: Provenance,
   }
 }
 
-function resumeFrom(session: Session, located: Located, runDir: string, config: Config, force: boolean, log: (line: string) => void): LoopState {
-  const now = provenanceOf(config, located);
+function resumeFrom(session: Session, runDir: string, config: Config, now: Provenance, force: boolean, log: (line: string) => void): LoopState {
   const { value, dir } = loadLatestCheckpoint(runDir, (files, source) => {
     const { state, tensors } = decodeCheckpoint(files.tensors, files.state, source);
     checkResumable(state, config, now, force, source);
@@ -150,22 +150,24 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
   const backendName = options.backend;
   // The package API's Session, as the page and embedding programs train: one path, one rule for the weights kept.
   const { session, located } = await openDataSession({
-    backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed, threads: options.threads, simd,
+    backend: backendName, ...dataLocation(options.dataDir, config), dataName: config.data.name, verify: options.verify, seed: config.seed,
+    validationFraction: config.data.validation_fraction, threads: options.threads, simd,
   });
-  const { data } = session, arena = session.backend.arena, model = session.modelFor(config);
+  const { data } = session, arena = session.backend.arena;
+  checkNetwork(config.layer_specs, data.description, options.config ?? join(dir, 'config.yaml'));
+  const model = session.modelFor(config), provenance = await provenanceOf(config, located);
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
-  const resume = options.resume ? resumeFrom(session, located, dir, config, options.force === true, warn) : undefined;
+  const resume = options.resume ? resumeFrom(session, dir, config, provenance, options.force === true, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
   print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
-  print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
+  print(`data: ${describeData(located, data.description)}; ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 
   run.clearEarlierRun();
   writeAtomic(join(dir, 'config.yaml'), configToYaml(config));
   const history: EpochRecord[] = [...(resume?.history ?? [])];
   const width = String(config.epochs).length;
-  const provenance = provenanceOf(config, located);
   const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state, provenance));
   const interrupts = installInterrupts(warn);
   let outcome: TrainOutcome;
@@ -205,8 +207,8 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
   const kept = result.weights === 'best' ? result.best_epoch : undefined;
   writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
   const predictions = model.predict(data, data.test);
-  writeConfusionFigure(dir, predictions.predicted, predictions.labels);
-  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
+  writeConfusionFigure(dir, predictions.predicted, predictions.labels, data.description.classes);
+  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { data: data.description, configSha256: provenance.config_sha256 }, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
   const summary = {
     // Threads change the time, never the numbers (bit-identical for any count): recorded beside the time.
     config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.backend.threads, seed: config.seed,

@@ -3,7 +3,7 @@
 // 32-column sweep and the 4-wide strip; every activation), and the backward pass around it (widths around the
 // 32-unit ranges threads split by, with and without a next layer); each also at the problem's shapes.
 
-import { ACT, NZ_HEADER, nzOffsetsAt, type ActCode } from '../kernels.js';
+import { ACT, MAX_INPUT, NZ_HEADER, nzOffsetsAt, type ActCode } from '../kernels.js';
 import { addTol, APPROX, ARITH, EXACT, gemmTol, sparseTol, sumTol, U, type KernelCase, type Problem } from './case.js';
 import { SENTINEL } from './run.js';
 import { batchScale, nzLength, sparseBatch, type CaseInputs, type SparseBatch } from './inputs.js';
@@ -93,8 +93,9 @@ function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number,
 export function gatherSparseSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(x, rows, dim, 7, p.classes))),
-    // Around the first block boundaries of the lists (192, 384, 576 columns).
-    ...[176, 191, 192, 193, 208, 383, 384, 385, 577].map((dim) => gatherSparseCase(x, 3, dim, 7, p.classes)),
+    // Around the first block boundaries of the lists (192, 384, 576 columns), and up to MAX_INPUT (32x32 images),
+    // where the last block runs past 192 columns and the largest offset is 1023 * 64.
+    ...[176, 191, 192, 193, 208, 383, 384, 385, 577, 767, 768, 769, 1000, 1023, MAX_INPUT].map((dim) => gatherSparseCase(x, 3, dim, 7, p.classes)),
     gatherSparseCase(x, p.batch, p.inputs, 300, p.classes),
   ];
 }
@@ -103,8 +104,8 @@ export function sparseForwardSweep(x: CaseInputs, p: Problem): KernelCase[] {
   const acts = [ACT.none, ACT.tanh, ACT.sigmoid, ACT.ReLU];
   return [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.flatMap((n) => acts.map((act) => sparseForwardCase(x, x.sparseBatch(rows, k), rows, k, n, act))))),
-    // k around the blocks of 192 rows of W the kernels walk in turn.
-    ...[191, 192, 193, 385, 577].flatMap((k) => [16, 33].map((n) => sparseForwardCase(x, x.sparseBatch(3, k), 3, k, n, ACT.tanh))),
+    // k around the blocks of 192 rows of W the kernels walk in turn, up to MAX_INPUT; 26 classes of a set of one's own.
+    ...[191, 192, 193, 385, 577, 769, 1000, MAX_INPUT].flatMap((k) => [16, 26, 33].map((n) => sparseForwardCase(x, x.sparseBatch(3, k), 3, k, n, ACT.tanh))),
     sparseForwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden, ACT.tanh),
     sparseForwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes, ACT.none),
   ];
@@ -113,7 +114,7 @@ export function sparseForwardSweep(x: CaseInputs, p: Problem): KernelCase[] {
 export function sparseWeightGradSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.map((n) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)))),
-    ...[191, 192, 193, 385, 577].flatMap((k) => [16, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
+    ...[191, 192, 193, 385, 577, 769, 1000, MAX_INPUT].flatMap((k) => [16, 26, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes),
   ];
@@ -127,6 +128,8 @@ export function firstLayerBackwardSweep(x: CaseInputs, p: Problem): KernelCase[]
     ])),
     firstLayerBackwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden, p.classes, ACT.tanh),
     firstLayerBackwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes, 0, ACT.none),
+    firstLayerBackwardCase(x, x.sparseBatch(5, MAX_INPUT), 5, MAX_INPUT, 64, 26, ACT.tanh),
+    firstLayerBackwardCase(x, x.sparseBatch(5, MAX_INPUT), 5, MAX_INPUT, 26, 0, ACT.none),
   ];
 }
 
