@@ -12,12 +12,12 @@ import { runCli } from './helpers/cli.js';
 
 /** SHA-256 of model.safetensors after `train --config configs/NAME.yaml --epochs 1`. */
 const PINNED: Record<string, string> = {
-  config_4: 'abd29c312021f002ec0e070d5f5df8cdd3158c7ef4e4ac386fd744a74ed89f6a',
-  config_6: '2da27b373d55819d59f0939fa24bcf892c2f83e632d0d3a11fcd4194f1c2b399',
-  config_7: 'a11acb6125a522414e31e19639c04be2733532fd7aff1612af9e7a292bf7cfe9',
-  config_7_l1: '79ede913eaa94e654549646360e1453e47522041f9fdccf88ceb3dfaf33c635d',
-  config_8: 'e98a13a55b2e80fde8ab5b43d3e3d820aae5be1aeaf7830687ea0dd9d5a4026b',
-  config_8_sigmoid: 'a358c45191ec86788c23b9eb248e2b3e016853aa79d150a276d6c3d1700a80bc',
+  config_4: '99c3645c727d63d60507c1bac52cee6c81ee977c8069002b17dde20dd6b397e7',
+  config_6: '6ed4d559b5e31fe6cbd967336084cbf98c1fc9e8ae775b9d4edd11ec768b8cdc',
+  config_7: '576d21a3bf11a3eb8ac2130c6fdb94383a55d7f0fdeaa3e1c52f979d7e8df2ee',
+  config_7_l1: '643a116250d8af64df8a735a3f4a026cda272dcb8ed8a1c95d46eafe6fc9997e',
+  config_8: '50a4b625ec21ef3580a56b9cbe2fc3f943dc96aa9e2d4d653db1b824e92aee64',
+  config_8_sigmoid: 'a2005aa5cc55b274f5ea03d8e66ea2d4154005785d3c98836bc98f92545735d1',
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-pinned-'));
