@@ -82,7 +82,7 @@ test('two trainings into one --out at once: the second is refused while the firs
   assertComplete(dir);
 });
 
-test('a lock left by a killed run is named stale, and --resume takes the directory over', async (t) => {
+test('a lock left by a killed run is named stale, and --resume takes the directory over, half-written files and all', async (t) => {
   const dir = join(tmp, 'killed');
   const run = startCli(['train', '--config', LONG, '--checkpoint-every', '1', '--out', dir, ...DATA]);
   t.after(() => run.child.kill('SIGKILL'));
@@ -90,6 +90,8 @@ test('a lock left by a killed run is named stale, and --resume takes the directo
   run.child.kill('SIGKILL');
   await run.exit;
   assert.equal(existsSync(join(dir, LOCK_FILE)), true, 'SIGKILL leaves the lock');
+  // As a kill in the middle of writing the history leaves it: half a file under the killed process's temporary name.
+  writeFileSync(join(dir, `history.json.${run.child.pid}.tmp`), '{"hist');
   const resumed = startCli(['train', '--resume', dir, ...DATA]);
   t.after(() => resumed.child.kill('SIGKILL'));
   await resumed.waitFor(new RegExp(`wasmfit\\.lock: stale lock of process ${run.child.pid} \\(no longer running, started .*\\); taking the run directory over`));

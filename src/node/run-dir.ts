@@ -101,6 +101,8 @@ function acquireLock(dir: string, lock: string, warn: (line: string) => void): v
       throw new WasmfitError(`${dir}: in use by another run (${who}, since ${holder.started})`, EXIT_USAGE, `wait for it to end, or choose another directory; if no run is writing there, delete ${lock}`);
     }
     warn(`wasmfit: warning: ${lock}: stale lock of process ${holder.pid} (no longer running, started ${holder.started}); taking the run directory over`);
+    // A kill mid-write leaves that process's temporary file (writeAtomic's name.<pid>.tmp): half a file, never read.
+    for (const f of readdirSync(dir, { recursive: true }).map(String)) if (f.endsWith(`.${holder.pid}.tmp`)) rmSync(join(dir, f), { force: true });
     rmSync(lock, { force: true });
   }
   throw new WasmfitError(`${dir}: another run took ${LOCK_FILE} at the same moment`, EXIT_USAGE);
