@@ -95,7 +95,7 @@ export class Session {
     return { predicted, labels, pixels };
   }
 
-  /** The model file `wasmfit train` writes, recording this session's data, the config's digest and the test metrics. */
+  /** The model file `wasmfit train` writes, recording the data set placed here, the config's digest and the test metrics. */
   async modelFile(model: Model, test?: Metrics, config?: Config): Promise<Uint8Array> {
     const configSha256 = config && (await configDigest(config));
     return modelToBytes(model, { data: this.data.description, ...(configSha256 ? { configSha256 } : {}) },
