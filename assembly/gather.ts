@@ -36,42 +36,46 @@ for (let m = 0; m < 256; m++) {
 
 /** c (rows) = -mean * invStd; nz / val = the nonzero pixels of images[idx[r]] as (column, pixel * invStd) with the block starts; y = labels. */
 export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: usize, labels: usize, stats: usize, idx: usize, rows: i32, dim: i32): void {
-  const d = <usize>dim, d16 = <usize>(dim & ~15);
   for (let r: usize = 0; r < <usize>rows; r++) {
     const img = <usize>load<i32>(idx + (r << 2));
-    const mean = load<f32>(stats + (img << 3)), invStd = load<f32>(stats + (img << 3), 4);
-    store<f32>(c + (r << 2), -mean * invStd);
-    const head = nz + r * ((d + <usize>BLOCKS) << 2), list = head + LIST_HEADER, vals = val + r * (d << 2);
-    const src = images + img * d;
-    let count: usize = 0;
-    let j: usize = 0;
-    // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero (a loop over the mask's
-    // bits mispredicts on every image). A half with no nonzero is skipped (the image's border; a branch that
-    // follows the image's shape), and the chunks are walked block by block.
-    // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
-    const vinv = f32x4.splat(invStd);
-    for (let b: usize = 0; b < <usize>BLOCKS; b++) {
-      // Block boundaries are multiples of 16: each falls after a whole chunk.
-      const blockEnd = b + 1 < <usize>BLOCKS ? min(d16, BLOCK_COLUMNS * (b + 1)) : d16;
-      for (; j < blockEnd; j += 16) {
-        const v = v128.load(src + j);
-        const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
-        if ((mask & 255) != 0) count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
-        if ((mask >> 8) != 0) count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
-      }
-      if (b + 1 < <usize>BLOCKS && j == BLOCK_COLUMNS * (b + 1)) store<i32>(head + ((b + 1) << 2), <i32>count);
-    }
-    for (; j < d; j++) {
-      const px = load<u8>(src + j);
-      if (px != 0) {
-        store<u16>(list + (count << 1), <u16>(j << 6));
-        store<f32>(vals + (count << 2), <f32>px * invStd);
-        count++;
-      }
-    }
-    store<i32>(head, <i32>count);
-    // Blocks that start past the row's last whole chunk hold none of its pixels.
-    for (let b: usize = 1; b < <usize>BLOCKS; b++) if (BLOCK_COLUMNS * b > d16) store<i32>(head + (b << 2), <i32>count);
-    store<u8>(y + r, load<u8>(labels + img));
+    gatherRow(nz, val, c, y, r, images + img * <usize>dim, load<u8>(labels + img), load<f32>(stats + (img << 3)), load<f32>(stats + (img << 3), 4), dim);
   }
+}
+
+/** Row r of gatherSparse's output from the dim pixels at src, with the image's mean, invStd and label. */
+// @ts-ignore: decorator
+@inline export function gatherRow(nz: usize, val: usize, c: usize, y: usize, r: usize, src: usize, label: u8, mean: f32, invStd: f32, dim: i32): void {
+  const d = <usize>dim, d16 = <usize>(dim & ~15);
+  store<f32>(c + (r << 2), -mean * invStd);
+  const head = nz + r * ((d + <usize>BLOCKS) << 2), list = head + LIST_HEADER, vals = val + r * (d << 2);
+  let count: usize = 0;
+  let j: usize = 0;
+  // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero (a loop over the mask's
+  // bits mispredicts on every image). A half with no nonzero is skipped (the image's border; a branch that
+  // follows the image's shape), and the chunks are walked block by block.
+  // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
+  const vinv = f32x4.splat(invStd);
+  for (let b: usize = 0; b < <usize>BLOCKS; b++) {
+    // Block boundaries are multiples of 16: each falls after a whole chunk.
+    const blockEnd = b + 1 < <usize>BLOCKS ? min(d16, BLOCK_COLUMNS * (b + 1)) : d16;
+    for (; j < blockEnd; j += 16) {
+      const v = v128.load(src + j);
+      const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
+      if ((mask & 255) != 0) count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
+      if ((mask >> 8) != 0) count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
+    }
+    if (b + 1 < <usize>BLOCKS && j == BLOCK_COLUMNS * (b + 1)) store<i32>(head + ((b + 1) << 2), <i32>count);
+  }
+  for (; j < d; j++) {
+    const px = load<u8>(src + j);
+    if (px != 0) {
+      store<u16>(list + (count << 1), <u16>(j << 6));
+      store<f32>(vals + (count << 2), <f32>px * invStd);
+      count++;
+    }
+  }
+  store<i32>(head, <i32>count);
+  // Blocks that start past the row's last whole chunk hold none of its pixels.
+  for (let b: usize = 1; b < <usize>BLOCKS; b++) if (BLOCK_COLUMNS * b > d16) store<i32>(head + (b << 2), <i32>count);
+  store<u8>(y + r, label);
 }

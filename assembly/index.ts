@@ -11,12 +11,14 @@
 export { heapBase } from './memory';
 export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS } from './abi';
 export { gatherSparse } from './gather';
+export { gatherSparseAugmented } from './augment';
 export { swapRows } from './rows';
 export { gemmNN, gemmTN, gemmNT } from './gemm';
 export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';
-export { sgdUpdate, sgdUpdateMatrix } from './update';
+export { sgdUpdate, sgdUpdateMatrix, adamUpdate, adamUpdateMatrix } from './update';
+export { dropout } from './dropout';
 export { sparseForward, sparseForwardCols } from './sparse-forward';
 export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';

@@ -1,4 +1,5 @@
-// The config file: the report's keys (plus L1_penalty and seed), validated strictly before any work starts.
+// The config file: the report's keys (plus L1_penalty and seed) and the training options past them (optimiser,
+// learning-rate schedule, dropout, label smoothing, augmentation), validated strictly before any work starts.
 // parseConfig turns YAML text into a complete Config (defaults filled in) or throws a one-line ConfigError
 // naming the file, the key, what was expected and what was found. Platform-neutral: no file reading here.
 
@@ -26,6 +27,12 @@ export interface DataConfig {
   /** The part of the training file held out for validation: 0.2 gives Fashion-MNIST's 48,000 / 12,000. */
   validation_fraction: number;
 }
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+/** Augmentation shifts images by at most this many pixels each way. */
+export const MAX_AUGMENT_SHIFT = 4;
 
 export interface Config {
   layer_specs: number[];
@@ -44,6 +51,31 @@ export interface Config {
   momentum_gamma: number;
   seed: number;
   data: DataConfig;
+  /** sgd (with momentum_gamma when momentum is on), adam, or adamw (Adam with decoupled weight decay). */
+  optimizer: Optimizer;
+  /** SGD with momentum takes the look-ahead (Nesterov) step. */
+  nesterov: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** adamw's decoupled decay: each step multiplies the weights (not the biases) by 1 - rate * weight_decay. */
+  weight_decay: number;
+  lr_schedule: LrSchedule;
+  /** Epochs (fractions allowed) over whose batches the rate rises linearly to learning_rate, by learning_rate / their count a batch. */
+  lr_warmup_epochs: number;
+  /** step: the rate is multiplied by lr_step_factor every lr_step_epochs epochs. */
+  lr_step_epochs: number;
+  lr_step_factor: number;
+  /** cosine: the rate the schedule decays to at the last batch of the last epoch. */
+  lr_min: number;
+  /** Inverted dropout on the hidden layers' outputs while training: one rate for all, or one per hidden layer. */
+  dropout: number | number[];
+  /** The targets' weight moved off the true class, spread evenly over all classes. */
+  label_smoothing: number;
+  /** Training images shift by up to this many pixels in x and y, drawn anew for every image of every batch. */
+  augment_shift: number;
+  /** Training images are mirrored left to right with probability 1/2. */
+  augment_flip: boolean;
 }
 
 export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_size' | 'epochs'> = {
@@ -57,6 +89,21 @@ export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_siz
   momentum_gamma: 0.9,
   seed: 0,
   data: { validation_fraction: VALIDATION_FRACTION },
+  optimizer: 'sgd',
+  nesterov: false,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weight_decay: 0,
+  lr_schedule: 'constant',
+  lr_warmup_epochs: 0,
+  lr_step_epochs: 10,
+  lr_step_factor: 0.1,
+  lr_min: 0,
+  dropout: 0,
+  label_smoothing: 0,
+  augment_shift: 0,
+  augment_flip: false,
 };
 
 type Check = (value: unknown, key: string) => unknown;
@@ -85,9 +132,21 @@ const boolean: Check = (v) => {
 
 const activation: Check = (v) => checkActivation(v);
 
-const earlyStopRule: Check = (v) => {
-  if (typeof v !== 'string' || !(EARLY_STOP_RULES as readonly string[]).includes(v)) throw new Error(`expected one of ${EARLY_STOP_RULES.join(', ')}, found ${describe(v)}`);
+const oneOf = (names: readonly string[]): Check => (v) => {
+  if (typeof v !== 'string' || !names.includes(v)) throw new Error(`expected one of ${names.join(', ')}, found ${describe(v)}`);
   return v;
+};
+
+const dropoutCheck: Check = (v) => {
+  const rate = number(0, true, 1, false);
+  if (!Array.isArray(v)) return rate(v, '');
+  return v.map((r, i) => {
+    try {
+      return rate(r, '');
+    } catch (e) {
+      throw new Error(`${(e as Error).message} at position ${i}`);
+    }
+  });
 };
 
 // Whether the ends match the data is checked once it is loaded (checkNetwork); here only what no data allows.
@@ -99,6 +158,8 @@ export const INTEGER_RANGES = {
   epochs: [1, 100000],
   early_stop_epoch: [1, 100000],
   seed: [0, 0xffffffff],
+  lr_step_epochs: [1, 100000],
+  augment_shift: [0, MAX_AUGMENT_SHIFT],
 } as const satisfies Partial<Record<keyof Config, readonly [number, number]>>;
 
 const DATA_KEYS = ['name', 'dir', 'validation_fraction'] as const;
@@ -137,13 +198,28 @@ const FIELDS: Record<keyof Config, Check> = {
   epochs: integer(...INTEGER_RANGES.epochs),
   early_stop: boolean,
   early_stop_epoch: integer(...INTEGER_RANGES.early_stop_epoch),
-  early_stop_rule: earlyStopRule,
+  early_stop_rule: oneOf(EARLY_STOP_RULES),
   L2_penalty: number(0, true),
   L1_penalty: number(0, true),
   momentum: boolean,
   momentum_gamma: number(0, true, 1, false),
   seed: integer(...INTEGER_RANGES.seed),
   data: dataSection,
+  optimizer: oneOf(OPTIMIZERS),
+  nesterov: boolean,
+  beta1: number(0, true, 1, false),
+  beta2: number(0, true, 1, false),
+  epsilon: number(0, false),
+  weight_decay: number(0, true),
+  lr_schedule: oneOf(LR_SCHEDULES),
+  lr_warmup_epochs: number(0, true),
+  lr_step_epochs: integer(...INTEGER_RANGES.lr_step_epochs),
+  lr_step_factor: number(0, false, 1),
+  lr_min: number(0, true),
+  dropout: dropoutCheck,
+  label_smoothing: number(0, true, 1, false),
+  augment_shift: integer(...INTEGER_RANGES.augment_shift),
+  augment_flip: boolean,
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
@@ -227,7 +303,39 @@ export function resolveConfig(raw: Record<string, unknown>, source: string): Con
   for (const key of CONFIG_KEYS) {
     if (raw[key] !== undefined) config[key] = checkField(key, raw[key], `${source}: ${key}`);
   }
-  return config as unknown as Config;
+  return checkCombination(config as unknown as Config, source);
+}
+
+/**
+ * Keys that only mean something beside others: a value that would be silently ignored (beta1 under sgd) or
+ * contradicts another key is an error naming both. Defaults never conflict, so a written config.yaml reloads.
+ */
+export function checkCombination(config: Config, source: string): Config {
+  const fail = (key: keyof Config, why: string) => {
+    throw new ConfigError(`${source}: ${key}: ${why}`);
+  };
+  const set = (key: keyof Config) => JSON.stringify(config[key]) !== JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS]);
+  const adam = config.optimizer !== 'sgd';
+  if (adam && config.momentum) fail('momentum', `optimizer ${config.optimizer} keeps its own moving average (beta1); expected momentum: false`);
+  if (config.nesterov && (adam || !config.momentum)) fail('nesterov', 'the Nesterov step needs optimizer sgd with momentum: true');
+  for (const key of ['beta1', 'beta2', 'epsilon'] as const) if (!adam && set(key)) fail(key, `applies to optimizer adam or adamw, not ${config.optimizer}`);
+  if (config.optimizer !== 'adamw' && set('weight_decay')) fail('weight_decay', `decoupled weight decay applies to optimizer adamw; with ${config.optimizer} use L2_penalty`);
+  for (const key of ['lr_step_epochs', 'lr_step_factor'] as const) if (config.lr_schedule !== 'step' && set(key)) fail(key, `applies to lr_schedule step, not ${config.lr_schedule}`);
+  if (config.lr_schedule !== 'cosine' && set('lr_min')) fail('lr_min', `applies to lr_schedule cosine, not ${config.lr_schedule}`);
+  if (config.lr_min >= config.learning_rate && set('lr_min')) fail('lr_min', `expected a rate below learning_rate ${config.learning_rate}, found ${config.lr_min}`);
+  if (config.lr_warmup_epochs >= config.epochs && set('lr_warmup_epochs')) fail('lr_warmup_epochs', `expected fewer than epochs (${config.epochs}), found ${config.lr_warmup_epochs}`);
+  const hidden = config.layer_specs.length - 2;
+  if (Array.isArray(config.dropout) && config.dropout.length !== hidden) {
+    fail('dropout', `expected one rate per hidden layer (${hidden} for layer_specs [${config.layer_specs.join(', ')}]), found ${config.dropout.length}`);
+  }
+  if (hidden === 0 && set('dropout')) fail('dropout', 'applies to hidden layers, and layer_specs has none');
+  return config;
+}
+
+/** Each hidden layer's dropout rate. */
+export function dropoutRates(config: Config): number[] {
+  const hidden = config.layer_specs.length - 2;
+  return Array.isArray(config.dropout) ? config.dropout : new Array<number>(hidden).fill(config.dropout);
 }
 
 /** SHA-256 of the config as configToYaml writes it: what a model file records of its config. */

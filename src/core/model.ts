@@ -1,6 +1,6 @@
 // The network: dense layers over the arena, forward and backward as kernel calls. Network holds what a
 // forward pass needs (the parameters and the batch buffers), which is all inference allocates; Model adds the
-// gradients, velocities and best-so-far copy for training. All four share one layout (all weights, then all
+// gradients, the optimiser's moments and best-so-far copy for training, and dropout. All share one layout (all weights, then all
 // biases), so the optimiser and the early-stopping snapshot are flat passes. The first layer's weights are
 // stored in column panels (panels.ts); init, model files and the gradient check convert at the edges. Batch
 // buffers are sized once for the largest batch.
@@ -59,6 +59,21 @@ export interface Metrics {
   loss: number;
   accuracy: number;
 }
+
+/** What makes a training batch differ from evaluation's: augmented images, dropout and label smoothing. */
+export interface BatchNoise {
+  /** Images moved by up to shift pixels and mirrored (flip), drawn from key (see Kernels.gatherSparseAugmented). */
+  augment?: { key: number; shift: number; flip: boolean };
+  /** Per hidden layer: its dropout rate (0: none) and the key its mask is drawn from (see Kernels.dropout). */
+  dropout: { rate: number; key: number }[];
+  labelSmoothing: number;
+}
+
+/** One optimiser step's rule and hyper-parameters, the learning rate and its schedule already applied. */
+export type UpdateRule =
+  | { kind: 'sgd'; lr: number; gamma: number; nesterov: boolean; l2: number; l1: number }
+  /** Adam: step and rs carry the bias corrections, keep the decoupled decay (see Kernels.adamUpdate). */
+  | { kind: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; rs: number; keep: number; l2: number; l1: number };
 
 export class Network {
   readonly sizes: number[];
@@ -124,13 +139,25 @@ export class Network {
     const n0 = this.sizes[1];
     k.sparseForward(this.a[0], b.nz, b.val, b.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
       this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
+    if (this.layers > 1) this.hiddenOutput(0, rows);
     for (let l = 1; l < this.layers; l++) {
       const n = this.sizes[l + 1];
-      k.gemmNN(this.a[l], this.a[l - 1], this.weight(l), rows, this.sizes[l], n);
+      k.gemmNN(this.a[l], this.input(l), this.weight(l), rows, this.sizes[l], n);
       k.biasAdd(this.a[l], this.bias(l), rows, n);
-      if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
+      if (l + 1 < this.layers) {
+        this.activate(this.a[l], rows * n);
+        this.hiddenOutput(l, rows);
+      }
     }
   }
+
+  /** What layer l (>= 1) reads: the previous layer's output (a training Model's, after dropout). */
+  protected input(l: number): number {
+    return this.a[l - 1];
+  }
+
+  /** Called once hidden layer l's output is computed (a training Model drops units there). */
+  protected hiddenOutput(_l: number, _rows: number): void {}
 
   /** The logits (rows, classes) of the last forward pass, as a fresh view into the arena. */
   logits(rows: number): Float32Array {
@@ -187,31 +214,41 @@ function batchBuffers(arena: Arena, rows: number, dim: number, what: string): Ba
 
 export class Model extends Network {
   readonly grads: number;
+  /** SGD's velocity, or Adam's first moment. */
   readonly velocity: number;
+  /** Adam's second moment (unused by SGD). */
+  readonly secondMoment: number;
   readonly best: number;
   /** Per layer the gradient of its output. */
   private readonly d: number[];
+  /** Per hidden layer, its output after dropout (a[l] keeps the activation the backward pass needs). */
+  private readonly dropped: number[];
+  /** The last forward pass's noise, which the backward pass follows (undefined: an evaluation pass). */
+  private noise: BatchNoise | undefined;
 
   constructor(spec: ModelSpec, kernels: Kernels, arena: Arena, maxRows: number) {
     super(spec, kernels, arena, maxRows);
     this.grads = arena.alloc(this.layout.bytes, 'gradients');
     this.velocity = arena.alloc(this.layout.bytes, 'velocities');
+    this.secondMoment = arena.alloc(this.layout.bytes, 'second moments');
     this.best = arena.alloc(this.layout.bytes, 'best parameters');
     // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
     const copies = kernels.batchCopies ?? 0;
     if (copies > 0) kernels.useBatchCopies!(this.batch, Array.from({ length: copies }, (_, w) => batchBuffers(arena, maxRows, this.sizes[0], `worker ${w + 1}'s input batch`)));
     this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
+    this.dropped = this.sizes.slice(1, -1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} outputs after dropout`));
   }
 
   /**
    * He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's nn.Linear default);
-   * zero biases and velocities. The smaller tanh init keeps units out of saturation early, and it trains
+   * zero biases and moments. The smaller tanh init keeps units out of saturation early, and it trains
    * config_7 a little better than Glorot-uniform.
    */
   initialise(seed: number): void {
     const rng = new Rng(seed, 'init');
     this.arena.u8(this.params, this.layout.bytes).fill(0);
     this.arena.u8(this.velocity, this.layout.bytes).fill(0);
+    this.arena.u8(this.secondMoment, this.layout.bytes).fill(0);
     for (let l = 0; l < this.layers; l++) {
       const fanIn = this.sizes[l];
       // Drawn in row-major order, whatever the storage layout, so a seed gives the same network.
@@ -234,11 +271,49 @@ export class Model extends Network {
     return this.weight(l, base) + 4 * stored;
   }
 
-  /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
-  forward(rows: number): number {
+  /** Gathers rows examples of a split, starting at example `first`, into the input batch; a training batch may augment them. */
+  override gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, noise?: BatchNoise): void {
+    const a = noise?.augment, b = this.batch;
+    if (!a) return super.gather(data, split, first, rows);
+    // The input is a square image (784 = 28 x 28 pixels).
+    const width = Math.round(Math.sqrt(this.sizes[0]));
+    this.kernels.gatherSparseAugmented(b.nz, b.val, b.c, b.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, width, a.key, a.shift, a.flip ? 1 : 0);
+  }
+
+  /**
+   * Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows).
+   * A training batch passes its noise (dropout, label smoothing); evaluation passes none.
+   */
+  forward(rows: number, noise?: BatchNoise): number {
+    this.noise = noise;
     this.forwardLogits(rows);
     const last = this.layers - 1;
-    return this.kernels.softmaxCrossEntropy(this.d[last], this.a[last], this.batch.y, rows, this.sizes[this.layers], 1 / rows);
+    return this.kernels.softmaxCrossEntropy(this.d[last], this.a[last], this.batch.y, rows, this.sizes[this.layers], 1 / rows, noise?.labelSmoothing ?? 0);
+  }
+
+  /** Whether hidden layer l drops units in the current pass. */
+  private dropping(l: number): boolean {
+    return (this.noise?.dropout[l]?.rate ?? 0) > 0;
+  }
+
+  protected override input(l: number): number {
+    return this.dropping(l - 1) ? this.dropped[l - 1] : this.a[l - 1];
+  }
+
+  protected override hiddenOutput(l: number, rows: number): void {
+    this.drop(l, this.a[l], rows);
+  }
+
+  /**
+   * Applies hidden layer l's dropout mask to from (rows, its width), into dropped[l] (the forward pass) or in
+   * place (the backward pass, from its gradient): the same units, as the key is the batch's.
+   */
+  private drop(l: number, from: number, rows: number, inPlace = false): void {
+    if (!this.dropping(l)) return;
+    const { rate, key } = this.noise!.dropout[l];
+    // Kept where the u32 hash is at least rate * 2^32: a probability of 1 - rate, to 2^-32.
+    const threshold = Math.min(Math.round(rate * 2 ** 32), 2 ** 32 - 1);
+    this.kernels.dropout(inPlace ? from : this.dropped[l], from, rows * this.sizes[l + 1], key, threshold, 1 / (1 - rate));
   }
 
   /** How many of the gathered batch the last forward pass classified correctly. */
@@ -250,16 +325,19 @@ export class Model extends Network {
   /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
   backward(rows: number): void {
     const k = this.kernels;
-    for (let l = this.layers - 1; l >= 2; l--) {
+    // With dropout after the first layer, its backward pass runs unfused down to its output's gradient.
+    const stop = this.dropping(0) ? 1 : 2;
+    for (let l = this.layers - 1; l >= stop; l--) {
       const inSize = this.sizes[l], outSize = this.sizes[l + 1];
-      k.gemmTN(this.weight(l, this.grads), this.a[l - 1], this.d[l], inSize, rows, outSize);
+      k.gemmTN(this.weight(l, this.grads), this.input(l), this.d[l], inSize, rows, outSize);
       k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
       k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
+      this.drop(l - 1, this.d[l - 1], rows, true);
       this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
     }
     // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
     // firstLayerBackward), which threads split the way they split the first layer's other kernels.
-    const next = this.layers > 1;
+    const next = this.layers > 1 && stop === 2;
     if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
     k.firstLayerBackward({
       dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next ? this.weight(1, this.grads) : 0, dz0: this.d[0],
@@ -268,15 +346,25 @@ export class Model extends Network {
     });
   }
 
-  /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */
-  update(lr: number, gamma: number, l2: number, l1: number): void {
+  /** One optimiser step: weights carry L1/L2 (and AdamW's decay), biases do not. */
+  update(rule: UpdateRule): void {
     const biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
-    const wb = this.layout.weightBytes;
+    const wb = this.layout.weightBytes, k = this.kernels;
+    const [w, g, m] = [this.params, this.grads, this.velocity];
     // Per weight matrix, so that threads split the first layer's by the columns its other kernels split by.
-    for (let l = 0; l < this.layers; l++) {
-      this.kernels.sgdUpdateMatrix(this.weight(l), this.weight(l, this.grads), this.weight(l, this.velocity), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1);
+    if (rule.kind === 'sgd') {
+      const { lr, gamma, l2, l1 } = rule, nesterov = rule.nesterov ? 1 : 0;
+      for (let l = 0; l < this.layers; l++) {
+        k.sgdUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1, nesterov);
+      }
+      k.sgdUpdate(w + wb, g + wb, m + wb, biasCount, lr, gamma, 0, 0, nesterov);
+      return;
     }
-    this.kernels.sgdUpdate(this.params + wb, this.grads + wb, this.velocity + wb, biasCount, lr, gamma, 0, 0);
+    const { step, beta1, beta2, epsilon, rs, keep, l2, l1 } = rule, v = this.secondMoment;
+    for (let l = 0; l < this.layers; l++) {
+      k.adamUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.weight(l, v), this.sizes[l], this.sizes[l + 1], step, beta1, beta2, epsilon, rs, keep, l2, l1);
+    }
+    k.adamUpdate(w + wb, g + wb, m + wb, v + wb, biasCount, step, beta1, beta2, epsilon, rs, 1, 0, 0);
   }
 
   /** Mean loss and accuracy over a split, in batches of maxRows. */

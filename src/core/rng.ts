@@ -73,6 +73,24 @@ export class Rng {
   }
 }
 
+/**
+ * A 32-bit key for counter-based draws (dropout masks, augmentation): the seed and a purpose, as Rng's streams,
+ * mixed with counters such as the epoch and batch. It depends on nothing else, so a resumed run or another
+ * thread count derives the same key.
+ */
+export function streamKey(seed: number, purpose: string, ...counters: number[]): number {
+  let x = (seed ^ hashString(purpose)) >>> 0;
+  for (const c of counters) x = fmix32((x ^ fmix32((c + 0x9e3779b9) >>> 0)) >>> 0);
+  return x;
+}
+
+/** murmur3's 32-bit finaliser: every input bit flips each output bit with probability ~1/2. */
+function fmix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }

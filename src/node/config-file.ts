@@ -2,7 +2,7 @@
 // options.ts, as commander reads them).
 
 import { dirname, resolve } from 'node:path';
-import { parseConfig, type Config } from '../config/schema.js';
+import { checkCombination, parseConfig, type Config } from '../config/schema.js';
 import { readUserFile } from './files.js';
 import { OVERRIDES, type Overrides } from './options.js';
 
@@ -18,5 +18,5 @@ export function loadConfig(path: string, overrides: Overrides = {}): Config {
     const value = overrides[flag];
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
-  return config;
+  return checkCombination(config, path);
 }

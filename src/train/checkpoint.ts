@@ -1,6 +1,6 @@
-// What a checkpoint holds and how it becomes bytes: the live weights, velocities, best weights and the
-// current train order as tensors, and the loop state (epoch, batch, generator and early-stopping state,
-// history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
+// What a checkpoint holds and how it becomes bytes: the live weights, the optimiser's moments, best weights and
+// the current train order as tensors, and the loop state (epoch, batch, optimiser step, generator and
+// early-stopping state, history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
 
 import type { Config } from '../config/schema.js';
 import type { Model } from '../core/model.js';
@@ -14,7 +14,8 @@ import type { LoopState } from './train.js';
 // 2: the first layer's weights, gradients and velocities are stored in column panels (src/core/panels.ts), as the
 // raw buffers a checkpoint holds are; a version-1 checkpoint's row-major layer would load scrambled, so it is refused.
 // 3: the state records the SHA-256 of the config and of each data file, which a resumed run checks.
-export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-3';
+// 4: Adam's second moment and the optimiser step, without which an Adam run or a schedule could not resume.
+export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-4';
 
 /** What a checkpoint was made from: the SHA-256 of its config (as config.yaml holds it) and of each data file's bytes. */
 export interface Provenance {
@@ -28,7 +29,7 @@ export interface CheckpointState extends Provenance {
   loop: LoopState;
 }
 
-const REGIONS = ['params', 'velocity', 'best'] as const;
+const REGIONS = ['params', 'velocity', 'secondMoment', 'best'] as const;
 
 export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
   const floats = model.paramBytes / 4;

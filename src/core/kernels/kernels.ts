@@ -113,6 +113,15 @@ export interface KernelCalls {
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
   /**
+   * gatherSparse of square images (width x width pixels) moved for augmentation: row r's image is shifted by
+   * (dx, dy), each in [-shift, shift], and mirrored left to right when flip != 0 and a coin says so, all three
+   * drawn from dropoutHash(key, r): dx = h mod (2 shift + 1) - shift, dy = floor(h / (2 shift + 1)) mod
+   * (2 shift + 1) - shift, mirrored when h >= 2^31. Output pixel (x, y) is the image's (x - dx, y - dy), its
+   * column read as width - 1 - (x - dx) when mirrored, or 0 outside the image. c keeps the image's own statistics.
+   */
+  gatherSparseAugmented(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, width: number,
+    key: number, shift: number, flip: number): void;
+  /**
    * out (rows, n) = act(c colsum(W) + S W + bias) = act(X W + bias) for X from gatherSparse and W (k, n) stored in
    * column panels (src/core/panels.ts); writes wsum (n) = colsum(W) on the way.
    */
@@ -161,20 +170,37 @@ export interface KernelCalls {
   reluBackward(dInp: number, dOut: number, y: number, n: number): void;
 
   /**
-   * Row-wise stable softmax of logits (rows, cols) against labels (rows, u8).
-   * Writes dLogits = (softmax - onehot) * gradScale (may alias logits) and returns the summed cross-entropy.
+   * Row-wise stable softmax of logits (rows, cols) against labels (rows, u8), smoothed: the target q is
+   * 1 - smoothing + smoothing / cols at the label and smoothing / cols elsewhere (one-hot at smoothing 0).
+   * Writes dLogits = (softmax - q) * gradScale (may alias logits) and returns the summed cross-entropy against q.
    */
-  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number): number;
+  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number, smoothing: number): number;
   /** How many rows of logits (rows, cols) have their first maximum at the label. */
   countCorrect(logits: number, labels: number, rows: number, cols: number): number;
 
-  /** g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters. */
-  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void;
+  /**
+   * g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters; with nesterov (1, else 0)
+   * w -= gamma * v + lr * g instead, the look-ahead step.
+   */
+  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void;
   /**
    * sgdUpdate over a weight matrix w (rows, cols): the same per element. Threads split it into whole columns' worth
    * of elements, by the shares the first layer's other kernels use for a layer as wide: for its panels, the same columns.
    */
-  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void;
+  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void;
+  /**
+   * Adam over n parameters: g' = g + l2 w + l1 sign(w) (g itself unchanged); m = beta1 m + (1 - beta1) g';
+   * v = beta2 v + (1 - beta2) g'^2; w = keep w - step m / (sqrt(v) rs + eps). The host folds the bias corrections
+   * into step = lr / (1 - beta1^t) and rs = 1 / sqrt(1 - beta2^t); keep = 1 - lr weight_decay is AdamW's decay.
+   */
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void;
+  /** adamUpdate over a weight matrix w (rows, cols), split by threads as sgdUpdateMatrix is. */
+  adamUpdateMatrix(w: number, g: number, m: number, v: number, rows: number, cols: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void;
+  /**
+   * Inverted dropout: out (n) = inp * scale where dropoutHash(key, i) >= threshold (as u32), else 0; out may alias
+   * inp. The same call masks a layer's output and, with the same key, its gradient.
+   */
+  dropout(out: number, inp: number, n: number, key: number, threshold: number, scale: number): void;
 }
 
 export type KernelName = keyof KernelCalls;
@@ -201,4 +227,12 @@ export interface Kernels extends KernelCalls {
   /** How the threads have run since resetThreadStats (back ends with worker threads only). */
   threadStats?(): ThreadStats;
   resetThreadStats?(): void;
+}
+
+/** The counter-based hash dropout keeps element i by (murmur3's finaliser of key + i * golden ratio, u32). */
+export function dropoutHash(key: number, i: number): number {
+  let x = (Math.imul(i, 0x9e3779b9) + key) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }

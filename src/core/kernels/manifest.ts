@@ -13,11 +13,11 @@ import { CaseInputs } from './cases/inputs.js';
 import { gemmSweep, gemmTimed } from './cases/gemm.js';
 import { backwardSweep, biasAddSweep, colSumSweep, forwardSweep } from './cases/elementwise.js';
 import {
-  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed,
+  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed,
   sparseWeightGradSweep, sparseWeightGradTimed,
 } from './cases/first-layer.js';
 import { countCorrectSweep, softmaxSweep, softmaxTimed } from './cases/loss.js';
-import { sgdMatrixSweep, sgdSweep, sgdTimed } from './cases/update.js';
+import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdMatrixSweep, sgdSweep, sgdTimed } from './cases/update.js';
 import { swapRowsSweep } from './cases/rows.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
@@ -77,6 +77,10 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     sweep: gatherSparseSweep, timed: gatherSparseTimed,
     threads: { split: 'own', ops: ['gatherSparse'], how: 'a registered batch is gathered by every thread into its own copy; any other batch in row ranges' },
   },
+  gatherSparseAugmented: {
+    sweep: gatherSparseAugmentedSweep,
+    threads: { split: 'own', ops: ['gatherSparseAugmented'], how: 'every thread gathers the whole batch into its own copy: the draws are keyed by the row\'s index in the batch' },
+  },
   swapRows: {
     sweep: swapRowsSweep,
     threads: { split: 'own', ops: ['swapRows'], how: 'whole; swapRowsBehind runs it on a worker while the calling thread computes alone' },
@@ -135,7 +139,7 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     sweep: sgdSweep, timed: sgdTimed,
     threads: {
       split: 'ranges', op: 'sgdUpdate', grain: 16, size: (_w, _g, _v, n) => ({ total: n, work: n }),
-      range: (i, j, w, g, v, _n, lr, gamma, l2, l1) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, lr, gamma, l2, l1],
+      range: (i, j, w, g, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, ...hyper],
     },
   },
   sgdUpdateMatrix: {
@@ -143,8 +147,27 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows): for W0, the columns its other kernels split by.
     threads: {
       split: 'columns', op: 'sgdUpdate', timed: false, size: (_w, _g, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
-      range: (i, j, _b, w, g, v, rows, _cols, lr, gamma, l2, l1) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1],
+      range: (i, j, _b, w, g, v, rows, _cols, ...hyper) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, ...hyper],
     },
+  },
+  adamUpdate: {
+    sweep: adamSweep, timed: adamTimed,
+    threads: {
+      split: 'ranges', op: 'adamUpdate', grain: 16, size: (_w, _g, _m, _v, n) => ({ total: n, work: n }),
+      range: (i, j, w, g, m, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, m + 4 * i, v + 4 * i, j - i, ...hyper],
+    },
+  },
+  adamUpdateMatrix: {
+    sweep: adamMatrixSweep,
+    // As sgdUpdateMatrix: W0's columns by the shares its other kernels split by.
+    threads: {
+      split: 'columns', op: 'adamUpdate', timed: false, size: (_w, _g, _m, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
+      range: (i, j, _b, w, g, m, v, rows, _cols, ...hyper) => [w + 4 * i * rows, g + 4 * i * rows, m + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, ...hyper],
+    },
+  },
+  dropout: {
+    sweep: dropoutSweep, timed: dropoutTimed,
+    threads: { split: 'none', why: 'a hash per element of one hidden layer\'s output: small beside the products around it' },
   },
 };
 

@@ -2,7 +2,7 @@
 // their manifest plans say (manifest.ts). Splits are contiguous row (or column) ranges at tile multiples, and
 // every output element is computed by the same code with its sums in the same order whichever thread runs it,
 // so results are bit-identical for any thread count. Here: how ranges and column shares are run, the batch
-// copies, and the two kernels with schemes of their own (gatherSparse, swapRows behind).
+// copies, and the kernels with schemes of their own (gatherSparse, gatherSparseAugmented, swapRows behind).
 
 import { NZ_HEADER, type BatchBuffers, type KernelCalls, type KernelName, type Kernels } from './kernels.js';
 import type { ThreadPool } from '../threads/pool.js';
@@ -171,6 +171,13 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       batch.copies.forEach((b, w) => post(w, 'gatherSparse', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, dim]));
       main.gatherSparse(nz, val, c, y, images, labels, stats, idx, rows, dim);
       batch.copies.forEach((_, w) => pool.wait(w));
+    },
+    // Its draws are keyed by the row's index in the batch, so it does not split by rows: each copy gathers whole.
+    gatherSparseAugmented: (nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip) => {
+      const copies = batches.get(nz)?.copies ?? [];
+      copies.forEach((b, w) => post(w, 'gatherSparseAugmented', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, width, key, shift, flip]));
+      main.gatherSparseAugmented(nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip);
+      copies.forEach((_, w) => pool.wait(w));
     },
     swapRows: (images, labels, stats, swaps, count, dim) => {
       settleRows();

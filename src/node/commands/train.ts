@@ -48,7 +48,7 @@ export interface TrainOptions {
 
 interface RunBackend { backend: string; simd?: SimdBuild }
 
-const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second'];
+const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second', 'learning_rate'];
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

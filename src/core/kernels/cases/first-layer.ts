@@ -16,12 +16,14 @@ function problemBatch(x: CaseInputs, p: Problem): SparseBatch {
   return p.images ? sparseBatch(p.images.pixels, p.images.stats, p.batch, p.inputs) : x.sparseBatch(p.batch, p.inputs);
 }
 
-function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: number, classes: number, real?: Problem['images'], what = ''): KernelCase {
+/** gatherSparse's case, or gatherSparseAugmented's when augment gives (width, key, shift, flip) with dim = width^2. */
+function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: number, classes: number, real?: Problem['images'], what = '',
+  augment?: [number, number, number, number]): KernelCase {
   const stats = real?.stats ?? x.stats(images);
   const pixels = real?.pixels ?? x.bytes(images * dim, 256).map((px) => (x.next() < 0.5 ? 0 : px));
   if (!real) pixels[pixels.length - 1] = 255;
   return {
-    shape: what || `rows=${rows} dim=${dim} images=${images}`,
+    shape: what || `rows=${rows} dim=${dim} images=${images}${augment ? ` width=${augment[0]} key=${augment[1]} shift=${augment[2]} flip=${augment[3]}` : ''}`,
     inputs: { images: pixels, labels: x.bytes(images, classes), stats, idx: real ? Int32Array.from({ length: rows }, (_, i) => i) : x.ints(rows, images) },
     // nz holds i32 headers and u16 offsets; compared byte for byte. Entries past a row's count are scratch.
     outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
@@ -38,7 +40,8 @@ function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: numb
     },
     batch: { ...BATCH_BUFFERS, y: 'y' },
     flops: 0,
-    call: (k, q) => k.gatherSparse(q.nz, q.val, q.c, q.y, q.images, q.labels, q.stats, q.idx, rows, dim),
+    call: (k, q) => augment ? k.gatherSparseAugmented(q.nz, q.val, q.c, q.y, q.images, q.labels, q.stats, q.idx, rows, ...augment)
+      : k.gatherSparse(q.nz, q.val, q.c, q.y, q.images, q.labels, q.stats, q.idx, rows, dim),
   };
 }
 
@@ -97,6 +100,16 @@ export function gatherSparseSweep(x: CaseInputs, p: Problem): KernelCase[] {
     // where the last block runs past 192 columns and the largest offset is 1023 * 64.
     ...[176, 191, 192, 193, 208, 383, 384, 385, 577, 767, 768, 769, 1000, 1023, MAX_INPUT].map((dim) => gatherSparseCase(x, 3, dim, 7, p.classes)),
     gatherSparseCase(x, p.batch, p.inputs, 300, p.classes),
+  ];
+}
+
+/** Widths around the vector width and the real one; every shift up to past the width; with and without mirror flips. */
+export function gatherSparseAugmentedSweep(x: CaseInputs, p: Problem): KernelCase[] {
+  const width = Math.round(Math.sqrt(p.inputs));
+  return [
+    ...[1, 3, 4, 5, 7, 17].flatMap((w) => [0, 1, 2, 4].flatMap((shift) => [0, 1].map((flip) =>
+      gatherSparseCase(x, 9, w * w, 7, p.classes, undefined, '', [w, 0x9e3779b9 + w * 977 + shift, shift, flip])))),
+    ...[0, 2].flatMap((shift) => [0, 1].map((flip) => gatherSparseCase(x, p.batch, width * width, 300, p.classes, undefined, '', [width, 12345 + shift, shift, flip]))),
   ];
 }
 

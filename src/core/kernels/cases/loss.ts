@@ -8,7 +8,7 @@ import type { CaseInputs } from './inputs.js';
 const CLASS_COUNTS = [1, 2, 3, 4, 5, 7, 8, 9, 10, 17];
 const shapes = (p: Problem): [number, number][] => [...[1, 3, 5, 17].flatMap((r) => CLASS_COUNTS.map((c): [number, number] => [r, c])), [p.batch, p.classes]];
 
-function softmaxCase(x: CaseInputs, rows: number, cols: number, gradScale: number, inPlace: boolean, what = ''): KernelCase {
+function softmaxCase(x: CaseInputs, rows: number, cols: number, gradScale: number, inPlace: boolean, what = '', smoothing = 0): KernelCase {
   const logits = x.uniform(rows * cols, -5, 5);
   for (let r = 1; r < rows; r += 4) for (let j = 0; j < cols; j++) logits[r * cols + j] = (x.next() < 0.5 ? -1 : 1) * 100 * (1 + 90 * x.next());
   for (let r = 2; r < rows; r += 4) for (let j = 0; j < cols; j++) logits[r * cols + j] = Math.floor(3 * x.next());
@@ -17,13 +17,13 @@ function softmaxCase(x: CaseInputs, rows: number, cols: number, gradScale: numbe
   // The loss: per row log(sum) with sum accurate to ~1e-6 relative, so ~1e-6 absolute per row.
   const lossTol: Tolerance = { atol: 2e-6 * rows, rtol: 1e-6 };
   return {
-    shape: what || `rows=${rows} cols=${cols} scale=${gradScale}${inPlace ? ' in-place' : ''}`,
+    shape: what || `rows=${rows} cols=${cols} scale=${gradScale} smoothing=${smoothing}${inPlace ? ' in-place' : ''}`,
     inputs: { logits, labels: x.bytes(rows, cols) },
     outputs: inPlace ? {} : { d: new Float32Array(rows * cols) },
     compare: inPlace ? { logits: dTol } : { d: dTol },
     returns: lossTol,
     flops: 0,
-    call: (k, q) => k.softmaxCrossEntropy(inPlace ? q.logits : q.d, q.logits, q.labels, rows, cols, gradScale),
+    call: (k, q) => k.softmaxCrossEntropy(inPlace ? q.logits : q.d, q.logits, q.labels, rows, cols, gradScale, smoothing),
   };
 }
 
@@ -39,7 +39,11 @@ function countCase(x: CaseInputs, rows: number, cols: number, tieRange: number):
 }
 
 export const softmaxSweep = (x: CaseInputs, p: Problem): KernelCase[] =>
-  shapes(p).flatMap(([rows, cols]) => [softmaxCase(x, rows, cols, 1, false), softmaxCase(x, rows, cols, 1 / rows, true)]);
+  shapes(p).flatMap(([rows, cols]) => [
+    softmaxCase(x, rows, cols, 1, false), softmaxCase(x, rows, cols, 1 / rows, true),
+    // Label smoothing, out of place and in place.
+    softmaxCase(x, rows, cols, 1 / rows, false, '', 0.1), softmaxCase(x, rows, cols, 1, true, '', 0.5),
+  ]);
 export const softmaxTimed = (x: CaseInputs, p: Problem): KernelCase[] => [softmaxCase(x, p.batch, p.classes, 1 / p.batch, false, `${p.batch}x${p.classes}`)];
 export const countCorrectSweep = (x: CaseInputs, p: Problem): KernelCase[] =>
   shapes(p).flatMap(([rows, cols]) => [countCase(x, rows, cols, 3), countCase(x, rows, cols, 0)]);
