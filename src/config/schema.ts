@@ -345,5 +345,14 @@ export function configDigest(config: Config): Promise<string | undefined> {
 
 /** The config as YAML-ready key/value pairs, in the report's order. */
 export function configToYaml(config: Config): string {
-  return CONFIG_KEYS.map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
+  // The training options past the report's keys are written only when set, so that a report config's file (and
+  // the digest model files and checkpoints record) reads as it always has.
+  const written = CONFIG_KEYS.filter((k) => !TRAINING_OPTIONS.includes(k) || JSON.stringify(config[k]) !== JSON.stringify(DEFAULTS[k as keyof typeof DEFAULTS]));
+  return written.map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
 }
+
+/** The keys past the report's (and the data section): the optimiser, schedule and regularisation options. */
+const TRAINING_OPTIONS: readonly (keyof Config)[] = [
+  'optimizer', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weight_decay', 'lr_schedule', 'lr_warmup_epochs', 'lr_step_epochs',
+  'lr_step_factor', 'lr_min', 'dropout', 'label_smoothing', 'augment_shift', 'augment_flip',
+];
