@@ -25,6 +25,8 @@ export interface Finished {
   /** What produced the weights: a training run or a loaded file. */
   origin: 'trained' | 'loaded';
   name: string;
+  /** The network: layer sizes from input to classes, and the hidden layers' activation. */
+  architecture: { layerSpecs: number[]; activation: string };
   test: { loss: number; accuracy: number };
   /** The model file, exactly what `wasmfit train` writes. */
   file: Uint8Array;
@@ -47,7 +49,8 @@ export type FromWorker =
   | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'done'; result: Finished }
-  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' };
+  /** hasData: whether the worker still holds a data set (a failed load keeps the one before). */
+  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model'; hasData: boolean };
 
 /** Test images shown in the grid: the first ones of the test file, so every run shows the same. */
 export const SAMPLE_COUNT = 24;

@@ -27,7 +27,7 @@ scope.onmessage = (event) => {
   const during = message.type === 'stop' ? 'train' : message.type;
   handle(message).catch((e: unknown) => {
     const err = e as Error & { hint?: string };
-    post({ type: 'error', during, message: `${err.message ?? String(e)}${err.hint ? ` (hint: ${err.hint})` : ''}` });
+    post({ type: 'error', during, hasData: session !== undefined, message: `${err.message ?? String(e)}${err.hint ? ` (hint: ${err.hint})` : ''}` });
   });
 };
 
@@ -100,13 +100,14 @@ async function trainRun(config: Config): Promise<void> {
   }
 }
 
-async function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array, config?: Config): Promise<void> {
+async function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Model, file?: Uint8Array, config?: Config): Promise<void> {
   const test: Metrics = partial.test;
   const bytes = file ?? (await s.modelFile(model, test, config));
   const samples = s.predict(model, 0, SAMPLE_COUNT);
   const all = model.predict(s.data, s.data.test);
   const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
-  post({ type: 'done', result: { ...partial, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+  const architecture = { layerSpecs: [...model.spec.layerSpecs], activation: model.spec.activation };
+  post({ type: 'done', result: { ...partial, architecture, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
 }
 
 async function ready(): Promise<Wasmfit> {
