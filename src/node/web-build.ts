@@ -2,6 +2,8 @@
 // `npm run build:web`: bundles the page (src/browser/page/) with esbuild into dist/web/ (main.js, worker.js,
 // kernel-worker.js, index.html, style.css, the .wasm files), with configs/*.yaml baked in, and puts the .wasm
 // files beside the compiled browser entry (dist/src/browser/), where its new URL('./...', import.meta.url) looks.
+// There the kernel worker replaces tsc's output with one self-contained file: a bundler that leaves the
+// worker's URL alone (esbuild) then needs only that file copied, not the modules it imports.
 
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,6 +39,16 @@ export async function buildWeb(): Promise<void> {
   // Beside the page's bundles and beside the compiled browser entry, where new URL('./...', import.meta.url) looks.
   const entryDir = join(PACKAGE_ROOT, 'dist', 'src', 'browser');
   mkdirSync(entryDir, { recursive: true });
+  await build({
+    entryPoints: [join(PACKAGE_ROOT, 'src', 'browser', 'kernel-worker.ts')],
+    outfile: join(entryDir, 'kernel-worker.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: TARGETS,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
   for (const wasm of WASM_FILES) {
     if (!existsSync(wasm)) continue; // only wasmfit.wasm is needed: without the others the page runs one plain thread
     copyFileSync(wasm, join(WEB_DIR, basename(wasm)));
