@@ -4,7 +4,6 @@
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import type { Model } from '../../core/model.js';
-import type { Metrics } from '../../core/model.js';
 import type { Config } from '../../config/schema.js';
 import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
@@ -62,7 +61,7 @@ async function handle(message: ToWorker): Promise<void> {
       if (running) throw new Error('training is running: stop it before loading a model');
       const s = need();
       const { model, test } = s.loadModel(message.bytes, message.name);
-      await finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
+      finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
       return;
     }
   }
@@ -94,15 +93,14 @@ async function trainRun(config: Config): Promise<void> {
       },
     });
     const r = outcome.result;
-    await finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model, undefined, config);
+    const file = await s.modelFile(outcome.model, outcome.test, config, r.best_epoch);
+    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model, file);
   } finally {
     running = undefined;
   }
 }
 
-async function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Model, file?: Uint8Array, config?: Config): Promise<void> {
-  const test: Metrics = partial.test;
-  const bytes = file ?? (await s.modelFile(model, test, config));
+function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Model, bytes: Uint8Array): void {
   const samples = s.predict(model, 0, SAMPLE_COUNT);
   const all = model.predict(s.data, s.data.test);
   const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
