@@ -1,7 +1,8 @@
 // The README's example app, bundled with esbuild the way a developer would (import 'wasmfit' resolved through
 // package.json exports with the browser condition), then run in Chromium: it must pick the browser entry
 // (no node: imports, no top-level await in it), find wasmfit.wasm beside the bundle, and train; built by
-// docs/browser.md's exact commands, it trains on threads in a cross-origin isolated page.
+// docs/browser.md's exact commands, it trains on threads in a cross-origin isolated page; built by Vite
+// (which emits the .wasm files and the kernel worker itself), too.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 import { startWebServer, type WebServer } from '../src/node/web-server.js';
 import { launchBrowser, openPage, type Browser } from './helpers/browser.js';
 import { ROOT } from './helpers/cli.js';
@@ -110,4 +112,17 @@ test("docs/browser.md's esbuild commands give a cross-origin isolated page kerne
   rmSync(join(dir, 'public', 'kernel-worker.js'));
   const single = await trainedText(join(dir, 'public'), true);
   assert.match(single.text, /^single-threaded WebAssembly SIMD: starting \d+ threads failed \(.+\); test accuracy \d+\.\d\d%$/);
+});
+
+test('the README app built by Vite trains on kernel threads in a cross-origin isolated page', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmfit-app-vite-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'wasmfit'), 'dir');
+  writeFileSync(join(dir, 'app.js'), readmeApp());
+  writeFileSync(join(dir, 'index.html'), PAGE);
+  await viteBuild({ root: dir, configFile: false, logLevel: 'silent', build: { outDir: join(dir, 'dist'), target: 'es2022' } });
+  const { text, problems } = await trainedText(join(dir, 'dist'), true);
+  const threads = /^WebAssembly SIMD on (\d+) threads: cross-origin isolated, SharedArrayBuffer present; test accuracy \d+\.\d\d%$/.exec(text);
+  assert.ok(threads && Number(threads[1]) >= 2, text);
+  assert.deepEqual(problems, []);
 });
