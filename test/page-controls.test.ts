@@ -57,8 +57,9 @@ async function waitForText(page: Page, selector: string, pattern: RegExp, timeou
   return (await page.textContent(selector)) ?? '';
 }
 
+/** Which buttons of the data and training sections are enabled. */
 async function enabled(page: Page): Promise<Record<string, boolean>> {
-  return page.$$eval('button', (bs) => Object.fromEntries(bs.map((b) => [b.id, !(b as HTMLButtonElement).disabled])));
+  return page.$$eval('#data-section button, #run-section button', (bs) => Object.fromEntries(bs.map((b) => [b.id, !(b as HTMLButtonElement).disabled])));
 }
 
 test('keyboard only: Tab to Choose files and give the data, train with Enter (focus on Stop, then back on Train), load a CLI model with Space; statuses are live regions', async () => {

@@ -10,6 +10,7 @@ import type { EpochRecord } from '../../train/train.js';
 import { accuracyChartSvg, confusionSvg, lossChartSvg, type RunMarks } from '../../report/charts.js';
 import { loss, pct } from '../../report/format.js';
 import type { Finished, FromWorker, ToWorker } from './protocol.js';
+import { tryIt } from './try-it.js';
 
 /** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
 declare const __WASMFIT_CONFIGS__: Record<string, string>;
@@ -19,10 +20,12 @@ const MODE_NAMES = { 'wasm-threads': 'WebAssembly SIMD, multi-threaded', 'wasm-s
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-const send = (message: ToWorker) => worker.postMessage(message);
+const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
 
 /** What the worker is doing for the page, if anything; every control's enabled state follows from it (refreshControls). */
 type Busy = 'data' | 'training' | 'model' | undefined;
+const panel = tryIt((pixels) => send({ type: 'classify', pixels }, [pixels.buffer]));
+
 const state = {
   ready: false,
   busy: undefined as Busy,
@@ -315,6 +318,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'data':
       state.data = true;
       state.busy = undefined;
+      panel.setTestImages(m.samples.pixels, m.samples.names);
       setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images` +
         ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s.`);
       break;
@@ -329,7 +333,18 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.busy = undefined;
       showResult(m.result);
       break;
+    case 'classifier':
+      setStatus('try-model', `Classifying with ${m.name} (${m.layerSpecs.join('-')}${m.accuracy !== undefined ? `, ${pct(m.accuracy)} test accuracy` : ''}).`);
+      panel.refresh();
+      break;
+    case 'classified':
+      panel.showTop(m.top);
+      break;
     case 'error': {
+      if (m.during === 'classify') {
+        setStatus('try-model', `Error: ${m.message}`, true);
+        break;
+      }
       if (m.during === 'train' && state.busy === 'training') endProgress(false);
       if (m.during !== 'init') state.busy = undefined;
       state.data = m.hasData;

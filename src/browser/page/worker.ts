@@ -3,6 +3,7 @@
 // few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights).
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
+import { loadModel, type Classifier } from '../infer.js';
 import type { Model } from '../../core/model.js';
 import type { Config } from '../../config/schema.js';
 import { confusionMatrix } from '../../report/charts.js';
@@ -17,6 +18,11 @@ const scope = self as unknown as {
 let wasmfit: Promise<Wasmfit> | undefined;
 let session: Session | undefined;
 let running: AbortController | undefined;
+/** The Try it panel's model: wasmfit/infer's, the same code an app classifies with. */
+let classifier: Promise<Classifier> | undefined;
+
+/** Where the page build puts the model that ships with the page (data/models/try_it.safetensors). */
+const SHIPPED_MODEL = new URL('./models/try_it.safetensors', import.meta.url);
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 const now = () => performance.now() / 1000;
@@ -34,6 +40,7 @@ async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
       wasmfit = init({ threads: message.threads, simd: message.simd });
+      useClassifier(SHIPPED_MODEL, 'the model shipped with the page');
       const w = await wasmfit;
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
       return;
@@ -48,8 +55,9 @@ async function handle(message: ToWorker): Promise<void> {
       session = await w.open(decoded.raw);
       // Starting the threads may have failed and fallen back to one: the page shows the mode that runs.
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
-      const d = session.data;
-      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started });
+      const d = session.data, test = decoded.raw.test, shown = Math.min(SAMPLE_COUNT, test.images.count);
+      const samples = { pixels: test.images.pixels.slice(0, shown * 784), names: Array.from(test.labels.subarray(0, shown), (l) => d.description.classes[l]) };
+      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started, samples }, [samples.pixels.buffer]);
       return;
     }
     case 'train':
@@ -62,6 +70,11 @@ async function handle(message: ToWorker): Promise<void> {
       const s = need();
       const { model, test } = s.loadModel(message.bytes, message.name);
       finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
+      return;
+    }
+    case 'classify': {
+      const [top] = (await (classifier ?? Promise.reject(new Error('no model to classify with')))).classify(message.pixels, { top: 3 });
+      post({ type: 'classified', top });
       return;
     }
   }
@@ -105,7 +118,15 @@ function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'arch
   const all = model.predict(s.data, s.data.test);
   const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
   const architecture = { layerSpecs: [...model.spec.layerSpecs], activation: model.spec.activation };
+  useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
   post({ type: 'done', result: { ...partial, architecture, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+}
+
+/** Makes the model in `source` the Try it panel's, and tells the page which it is once it loads. */
+function useClassifier(source: Uint8Array | URL, name: string, accuracy?: number): void {
+  classifier = loadModel(source);
+  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(accuracy !== undefined ? { accuracy } : {}) }),
+    (e: Error) => post({ type: 'error', during: 'classify', hasData: session !== undefined, message: `${name}: ${e.message}` }));
 }
 
 async function ready(): Promise<Wasmfit> {
