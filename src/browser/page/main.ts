@@ -1,7 +1,7 @@
 // The page: data in (picked, dropped or the dev server's), a config (one of configs/ or edited), then
-// Train / Stop / Download model / Load model. All work happens in worker.ts; this file only posts requests
-// and draws what comes back (progress, the epoch table, a grid of test images). The curves and the confusion
-// matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
+// Train / Stop / Download model / Load model, and the Try it panel (try-it.ts). All work happens in worker.ts;
+// this file only posts requests and draws what comes back (progress, the epoch table, a grid of test images).
+// The curves and the confusion matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
 import { checkField, parseConfig, type Config } from '../../config/schema.js';
 import { FASHION_MNIST, FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
@@ -24,8 +24,6 @@ const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMe
 
 /** What the worker is doing for the page, if anything; every control's enabled state follows from it (refreshControls). */
 type Busy = 'data' | 'training' | 'model' | undefined;
-const panel = tryIt((pixels) => send({ type: 'classify', pixels }, [pixels.buffer]));
-
 const state = {
   ready: false,
   busy: undefined as Busy,
@@ -35,6 +33,8 @@ const state = {
   history: [] as EpochRecord[],
   config: undefined as Config | undefined,
 };
+
+const panel = tryIt((pixels) => send({ type: 'classify', pixels }, [pixels.buffer]));
 
 function setStatus(id: string, text: string, error = false): void {
   const el = $(id);

@@ -1,6 +1,7 @@
 // The page's training worker: it owns the kernels, the arena with the data set and the model, so training
 // never blocks the page. It answers the messages of protocol.ts; a Stop aborts the loop (which yields every
-// few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights).
+// few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights). It also
+// classifies the Try it panel's images with wasmfit/infer, apart from the training arena.
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import { loadModel, type Classifier } from '../infer.js';
