@@ -6,7 +6,7 @@
 
 import { checkActivation, checkLayerSpecs } from '../core/layers.js';
 import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
-import type { Model, ModelSpec } from '../core/model.js';
+import type { Metrics, Model, ModelSpec } from '../core/model.js';
 import { WasmfitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { DEFAULT_SET } from '../data/known-sets.js';
@@ -61,6 +61,11 @@ export function modelToBytes(model: Model, from: Origin, extra: Record<string, s
     ...(from.configSha256 ? { config_sha256: from.configSha256 } : {}),
     ...extra,
   });
+}
+
+/** What a trained model file records beside its weights, from the CLI and the page alike: test metrics, best epoch. */
+export function runMetadata(test: Metrics, bestEpoch?: number): Record<string, string> {
+  return { test_accuracy: String(test.accuracy), test_loss: String(test.loss), ...(bestEpoch !== undefined ? { best_epoch: String(bestEpoch) } : {}) };
 }
 
 /** Reads a model file: its description and its tensors, every name and shape checked against it. */

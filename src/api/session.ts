@@ -4,7 +4,7 @@
 
 import type { Backend } from '../core/backend.js';
 import { Model, type Metrics, type ModelSpec } from '../core/model.js';
-import { modelFromBytes, modelToBytes } from './model-file.js';
+import { modelFromBytes, modelToBytes, runMetadata } from './model-file.js';
 import { resplit } from '../data/arrange.js';
 import { loadDataset, VALIDATION_FRACTION, type Dataset, type RawData, type Split } from '../data/dataset.js';
 import { checkModelFits, checkNetwork } from '../data/description.js';
@@ -95,10 +95,9 @@ export class Session {
     return { predicted, labels, pixels };
   }
 
-  /** The model file `wasmfit train` writes, recording the data set placed here, the config's digest and the test metrics. */
-  async modelFile(model: Model, test?: Metrics, config?: Config): Promise<Uint8Array> {
+  /** The model file `wasmfit train` writes, recording the data set placed here, the config's digest, the test metrics and the run's best epoch (TrainResult.best_epoch). */
+  async modelFile(model: Model, test?: Metrics, config?: Config, bestEpoch?: number): Promise<Uint8Array> {
     const configSha256 = config && (await configDigest(config));
-    return modelToBytes(model, { data: this.data.description, ...(configSha256 ? { configSha256 } : {}) },
-      test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
+    return modelToBytes(model, { data: this.data.description, ...(configSha256 ? { configSha256 } : {}) }, test ? runMetadata(test, bestEpoch) : {});
   }
 }

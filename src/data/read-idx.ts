@@ -81,6 +81,6 @@ export async function readIdx(stream: ReadableStream<Uint8Array>, file: string, 
     return await collectIdx(chunksOf(gzip ? stream.pipeThrough(gunzip) : stream), file, gzip, max);
   } catch (e) {
     if (e instanceof WasmfitError || !gzip) throw e;
-    throw new DataError(`${file}: not a valid gzip file (${(e as Error).message})`);
+    throw new DataError(`${file}: not a valid gzip file, truncated or damaged (${(e as Error).message})`);
   }
 }

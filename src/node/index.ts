@@ -18,3 +18,6 @@ export async function init(options: InitOptions = {}): Promise<Wasmfit> {
 export * from '../api/index.js';
 export { locateData, findDataDir, type LocatedData, type DataOptions } from './data-files.js';
 export { loadModel, type LoadModelOptions } from './infer.js';
+// Reading the four files from Blobs, bytes or URLs takes only web APIs (fetch, DecompressionStream, crypto.subtle),
+// which Node 20 has; so both entries offer it, and one app type-checks whichever entry TypeScript picks.
+export { decodeFashionMnist, matchFiles, missingFiles, type DataSource, type DataSources, type DecodedData } from '../browser/data.js';

@@ -6,13 +6,16 @@ import type { RunMode } from '../../core/features.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { DataSources } from '../data.js';
 import type { Config } from '../../config/schema.js';
+import type { Ranked } from './try-it.js';
 
 export type ToWorker =
   | { type: 'init'; threads?: number | boolean; simd?: SimdBuild }
   | { type: 'data'; sources: DataSources }
   | { type: 'train'; config: Config }
   | { type: 'stop' }
-  | { type: 'load-model'; bytes: Uint8Array; name: string };
+  | { type: 'load-model'; bytes: Uint8Array; name: string }
+  /** One 28x28 image of the Try it panel, for the model in use there. */
+  | { type: 'classify'; pixels: Uint8Array };
 
 export interface Samples {
   /** count images of FASHION_MNIST.pixels pixels each. */
@@ -25,6 +28,8 @@ export interface Finished {
   /** What produced the weights: a training run or a loaded file. */
   origin: 'trained' | 'loaded';
   name: string;
+  /** The network: layer sizes from input to classes, and the hidden layers' activation. */
+  architecture: { layerSpecs: number[]; activation: string };
   test: { loss: number; accuracy: number };
   /** The model file, exactly what `wasmfit train` writes. */
   file: Uint8Array;
@@ -43,11 +48,21 @@ export interface Finished {
 
 export type FromWorker =
   | { type: 'ready'; mode: RunMode; threads: number; reason: string }
-  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number }
+  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number; samples: TestImages }
+  /** The model the Try it panel now uses: the one shipped with the page, the last run's, or a loaded one. */
+  | { type: 'classifier'; name: string; layerSpecs: number[]; accuracy?: number }
+  | { type: 'classified'; top: Ranked[] }
   | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'done'; result: Finished }
-  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' };
+  /** hasData: whether the worker still holds a data set (a failed load keeps the one before). */
+  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' | 'classify'; hasData: boolean };
+
+/** The first test images, for the Try it panel's strip: count x 784 pixels and each one's true class name. */
+export interface TestImages {
+  pixels: Uint8Array;
+  names: string[];
+}
 
 /** Test images shown in the grid: the first ones of the test file, so every run shows the same. */
 export const SAMPLE_COUNT = 24;

@@ -9,7 +9,7 @@ import { configDigest, configToYaml, type Config } from '../../config/schema.js'
 import { checkNetwork } from '../../data/description.js';
 import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
-import { modelToBytes } from '../../api/model-file.js';
+import { modelToBytes, runMetadata } from '../../api/model-file.js';
 import { ConfigError, WasmfitError } from '../../core/errors.js';
 import type { BackendName } from '../../core/kernels/kernels.js';
 import { loadConfig } from '../config-file.js';
@@ -208,7 +208,7 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
   writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
   const predictions = model.predict(data, data.test);
   writeConfusionFigure(dir, predictions.predicted, predictions.labels, data.description.classes);
-  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { data: data.description, configSha256: provenance.config_sha256 }, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
+  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { data: data.description, configSha256: provenance.config_sha256 }, runMetadata(test, result.best_epoch)));
   const summary = {
     // Threads change the time, never the numbers (bit-identical for any count): recorded beside the time.
     config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.backend.threads, seed: config.seed,
