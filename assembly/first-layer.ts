@@ -7,7 +7,8 @@
 import { gemmTNStrided, gemmNTStrided } from './gemm';
 import { colSumStrided } from './bias';
 import { tanhBackward, sigmoidBackward, reluBackward } from './activations';
-import { sparseWeightGradCols, ACT_TANH, ACT_SIGMOID, ACT_RELU } from './sparse';
+import { sparseWeightGradCols } from './sparse-weight-grad';
+import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 
 /**
  * Units [j0, j1) of firstLayerBackward: rows [j0, j1) of dw1, columns [j0, j1) of dz0 (when n2 > 0) and of dw0,

@@ -1,27 +1,81 @@
-// Batch assembly: picks images by index, widens u8 pixels to f32 and normalises them per image,
-// and copies the labels. The data set stays u8 in memory; only the batch is f32. Widened pixels are
-// 0-255, so the signed i32->f32 conversion is exact, and it is one instruction on x86 where the unsigned
-// one is emulated.
+// Batch assembly for the sparse first layer: picks images by index and writes each one's nonzero pixels as the
+// row lists of sparse-lists.ts (column offsets and pixel * 1/std), its constant c = -mean/std and its label. The
+// data set stays u8 in memory; only the batch's nonzeros become f32.
 
-/** x (rows, dim) f32 = (images[idx[r]] - mean) * invStd with stats[idx[r]] = (mean, invStd); y (rows) u8 = labels[idx[r]]. */
-export function gatherBatch(x: usize, y: usize, images: usize, labels: usize, stats: usize, idx: usize, rows: i32, dim: i32): void {
-  const d = <usize>dim, d16 = <usize>(dim & ~15);
+import { BLOCK_COLUMNS, BLOCKS, LIST_HEADER } from './sparse-lists';
+
+/**
+ * For each 8-bit mask m, the positions of its set bits in ascending order, padded with 0x80 (a swizzle index
+ * that reads 0): row m (8 bytes) lets the gather compact 8 pixels with one swizzle. Filled when the module is
+ * instantiated; every instance writes the same bytes.
+ */
+const SET_BITS: usize = memory.data(256 * 8);
+for (let m = 0; m < 256; m++) {
+  let n = 0;
+  for (let b = 0; b < 8; b++) if ((m >> b) & 1) store<u8>(SET_BITS + (m << 3) + n++, <u8>b);
+  for (; n < 8; n++) store<u8>(SET_BITS + (m << 3) + n, 0x80);
+}
+
+/**
+ * Appends the nonzero pixels among lanes [half, half + 8) of v (pixels j..j+15 of an image, m the bitmask of
+ * those lanes' nonzeros) to a row's lists at entry `count`: their columns j + lane and values pixel * invStd,
+ * in lane order. Always stores 8 entries (those past the new count are scratch). Returns the new count.
+ */
+// @ts-ignore: decorator
+@inline function appendNonzeros(v: v128, m: i32, half: i32, j: usize, list: usize, vals: usize, count: usize, invStd: v128): usize {
+  const lanes = i8x16.add(v128.load64_zero(SET_BITS + (<usize>m << 3)), i8x16.splat(<i8>half));
+  const pixels = i16x8.extend_low_i8x16_u(i8x16.swizzle(v, lanes));
+  // Offsets (j + lane) * 64 < 65536, the u16 lanes' wrap-around as i16 notwithstanding.
+  v128.store(list + (count << 1), i16x8.shl(i16x8.add(i16x8.extend_low_i8x16_u(lanes), i16x8.splat(<i16>j)), 6));
+  const at = count << 2;
+  // Pixels are 0..255: the signed conversion is exact and V8 emits one instruction for it (the unsigned one, eight).
+  v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(pixels)), invStd));
+  v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(pixels)), invStd), 16);
+  return count + <usize>popcnt(m);
+}
+
+/** c (rows) = -mean * invStd; nz / val = the nonzero pixels of images[idx[r]] as (column, pixel * invStd) with the block starts; y = labels. */
+export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: usize, labels: usize, stats: usize, idx: usize, rows: i32, dim: i32): void {
   for (let r: usize = 0; r < <usize>rows; r++) {
     const img = <usize>load<i32>(idx + (r << 2));
-    const mean = load<f32>(stats + (img << 3)), invStd = load<f32>(stats + (img << 3), 4);
-    const vm = f32x4.splat(mean), vs = f32x4.splat(invStd);
-    const src = images + img * d, dst = x + ((r * d) << 2);
-    let j: usize = 0;
-    for (; j < d16; j += 16) {
-      const px = v128.load(src + j);
-      const lo = i16x8.extend_low_i8x16_u(px), hi = i16x8.extend_high_i8x16_u(px);
-      const out = dst + (j << 2);
-      v128.store(out, f32x4.mul(f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), vm), vs));
-      v128.store(out, f32x4.mul(f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), vm), vs), 16);
-      v128.store(out, f32x4.mul(f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), vm), vs), 32);
-      v128.store(out, f32x4.mul(f32x4.sub(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), vm), vs), 48);
-    }
-    for (; j < d; j++) store<f32>(dst + (j << 2), (<f32>load<u8>(src + j) - mean) * invStd);
-    store<u8>(y + r, load<u8>(labels + img));
+    gatherRow(nz, val, c, y, r, images + img * <usize>dim, load<u8>(labels + img), load<f32>(stats + (img << 3)), load<f32>(stats + (img << 3), 4), dim);
   }
+}
+
+/** Row r of gatherSparse's output from the dim pixels at src, with the image's mean, invStd and label. */
+// @ts-ignore: decorator
+@inline export function gatherRow(nz: usize, val: usize, c: usize, y: usize, r: usize, src: usize, label: u8, mean: f32, invStd: f32, dim: i32): void {
+  const d = <usize>dim, d16 = <usize>(dim & ~15);
+  store<f32>(c + (r << 2), -mean * invStd);
+  const head = nz + r * ((d + <usize>BLOCKS) << 2), list = head + LIST_HEADER, vals = val + r * (d << 2);
+  let count: usize = 0;
+  let j: usize = 0;
+  // 16 pixels at a time, compacted 8 by 8 through SET_BITS, with no branch per nonzero (a loop over the mask's
+  // bits mispredicts on every image). A half with no nonzero is skipped (the image's border; a branch that
+  // follows the image's shape), and the chunks are walked block by block.
+  // The 8 stores of a half may run past the row's final count, but not past pixel j + 16: inside the row.
+  const vinv = f32x4.splat(invStd);
+  for (let b: usize = 0; b < <usize>BLOCKS; b++) {
+    // Block boundaries are multiples of 16: each falls after a whole chunk.
+    const blockEnd = b + 1 < <usize>BLOCKS ? min(d16, BLOCK_COLUMNS * (b + 1)) : d16;
+    for (; j < blockEnd; j += 16) {
+      const v = v128.load(src + j);
+      const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
+      if ((mask & 255) != 0) count = appendNonzeros(v, mask & 255, 0, j, list, vals, count, vinv);
+      if ((mask >> 8) != 0) count = appendNonzeros(v, mask >> 8, 8, j, list, vals, count, vinv);
+    }
+    if (b + 1 < <usize>BLOCKS && j == BLOCK_COLUMNS * (b + 1)) store<i32>(head + ((b + 1) << 2), <i32>count);
+  }
+  for (; j < d; j++) {
+    const px = load<u8>(src + j);
+    if (px != 0) {
+      store<u16>(list + (count << 1), <u16>(j << 6));
+      store<f32>(vals + (count << 2), <f32>px * invStd);
+      count++;
+    }
+  }
+  store<i32>(head, <i32>count);
+  // Blocks that start past the row's last whole chunk hold none of its pixels.
+  for (let b: usize = 1; b < <usize>BLOCKS; b++) if (BLOCK_COLUMNS * b > d16) store<i32>(head + (b << 2), <i32>count);
+  store<u8>(y + r, label);
 }

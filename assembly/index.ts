@@ -1,13 +1,24 @@
-// The module's exports, one line per kernel family; names match the Kernels interface in
-// src/core/kernels/kernels.ts so the host binds them by name. Nothing is defined here.
+// The module's exports, one line per kernel family; nothing is defined here. The host binds them by name through
+// the kernel manifest (src/core/kernels/manifest.ts), whose contract (src/core/kernels/kernels.ts) documents each.
+//
+// Naming grammar: `op` computes the whole result (`gemmNN`, `sparseForward`); `opCols` computes columns
+// [j0, j1) of it, its last two arguments, so threads can split a layer by its units; `opStrided` takes one more
+// argument, the row stride (in floats) of an operand that is a column block of a wider matrix. Products name
+// their operands' layouts: N as stored, T transposed (gemmTN = A^T B); activations come in `<name>Forward` /
+// `<name>Backward` pairs; a `sparse` kernel reads the batch as gatherSparse's nonzero lists. Arguments are byte
+// offsets first, then sizes.
 
 export { heapBase } from './memory';
-export { gatherBatch } from './gather';
+export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS } from './abi';
+export { gatherSparse } from './gather';
+export { gatherSparseAugmented } from './augment';
 export { swapRows } from './rows';
 export { gemmNN, gemmTN, gemmNT } from './gemm';
 export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';
-export { sgdUpdate, sgdUpdateMatrix } from './update';
-export { gatherSparse, sparseForward, sparseForwardCols, sparseWeightGrad, sparseWeightGradCols } from './sparse';
+export { sgdUpdate, sgdUpdateMatrix, adamUpdate, adamUpdateMatrix } from './update';
+export { dropout } from './dropout';
+export { sparseForward, sparseForwardCols } from './sparse-forward';
+export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';

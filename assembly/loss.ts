@@ -19,20 +19,27 @@ import { exp4 } from './approx';
   return m;
 }
 
-/** dLogits (rows, cols) = (softmax(logits) - onehot(labels)) * gradScale, may alias logits; returns the summed cross-entropy. */
-export function softmaxCrossEntropy(dLogits: usize, logits: usize, labels: usize, rows: i32, cols: i32, gradScale: f32): f64 {
+/**
+ * dLogits (rows, cols) = (softmax(logits) - q) * gradScale, may alias logits; returns the summed cross-entropy
+ * against q, the one-hot labels smoothed: 1 - smoothing + smoothing / cols at the label, smoothing / cols elsewhere.
+ */
+export function softmaxCrossEntropy(dLogits: usize, logits: usize, labels: usize, rows: i32, cols: i32, gradScale: f32, smoothing: f32): f64 {
   const c4 = <usize>(cols & ~3) << 2, end = <usize>cols << 2, ld = <usize>cols << 2;
   const scale = f32x4.splat(gradScale);
+  const qOther: f32 = smoothing / <f32>cols, qLabel: f32 = 1 - smoothing + qOther, vq = f32x4.splat(qOther);
   let loss: f64 = 0;
   for (let r: usize = 0; r < <usize>rows; r++) {
     const x = logits + r * ld, d = dLogits + r * ld;
     const label = <usize>load<u8>(labels + r) << 2;
     const max = rowMax(x, cols), vmax = f32x4.splat(max);
-    const xl = load<f32>(x + label); // read before d (which may be x) is overwritten
-    // Pass 1: d = e^(x - max), summed. Pass 2: d = (d / sum) * scale. Then the label's -1.
-    let vsum = f32x4.splat(0);
     let j: usize = 0;
-    for (; j < c4; j += 16) {
+    const xl = load<f32>(x + label); // read before d (which may be x) is overwritten
+    // The smoothed targets' share of the loss: the logits' mean, shifted by max (summed in f64 as the loss).
+    let shifted: f64 = 0;
+    if (smoothing != 0) for (j = 0; j < end; j += 4) shifted += <f64>load<f32>(x + j) - <f64>max;
+    // Pass 1: d = e^(x - max), summed. Pass 2: d = (d / sum - q) * scale, the label's q last.
+    let vsum = f32x4.splat(0);
+    for (j = 0; j < c4; j += 16) {
       const e = exp4(f32x4.sub(v128.load(x + j), vmax));
       v128.store(d + j, e);
       vsum = f32x4.add(vsum, e);
@@ -43,12 +50,14 @@ export function softmaxCrossEntropy(dLogits: usize, logits: usize, labels: usize
       store<f32>(d + j, e);
       sum += e;
     }
-    loss += Math.log(<f64>sum) - (<f64>xl - <f64>max);
+    loss += smoothing == 0 ? Math.log(<f64>sum) - (<f64>xl - <f64>max)
+      : Math.log(<f64>sum) - (<f64>(1 - smoothing) * (<f64>xl - <f64>max) + <f64>smoothing / <f64>cols * shifted);
     const el = load<f32>(d + label);
     const vs = f32x4.splat(sum);
-    for (j = 0; j < c4; j += 16) v128.store(d + j, f32x4.mul(f32x4.div(v128.load(d + j), vs), scale));
-    for (; j < end; j += 4) store<f32>(d + j, (load<f32>(d + j) / sum) * gradScale);
-    store<f32>(d + label, (el / sum - 1) * gradScale);
+    // Without smoothing q is 0 and 1 exactly, and (p - 0) is p: the same bits as (softmax - onehot).
+    for (j = 0; j < c4; j += 16) v128.store(d + j, f32x4.mul(f32x4.sub(f32x4.div(v128.load(d + j), vs), vq), scale));
+    for (; j < end; j += 4) store<f32>(d + j, (load<f32>(d + j) / sum - qOther) * gradScale);
+    store<f32>(d + label, (el / sum - qLabel) * gradScale);
   }
   return loss;
 }

@@ -4,11 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitIndices, imageStats, loadDataset, type Split } from '../src/data/dataset.js';
-import { arrangeSplits, EpochShuffle, shuffleSplit } from '../src/data/arrange.js';
+import { arrangeSplits, EpochShuffle, resplit, shuffleSplit } from '../src/data/arrange.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { JsKernels } from '../src/core/kernels/js.js';
+import { NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt } from '../src/core/kernels/kernels.js';
+import { nzLength } from '../src/core/kernels/cases/inputs.js';
 import { Rng } from '../src/core/rng.js';
 import type { IdxImages } from '../src/data/idx.js';
+import { DEFAULT_SET } from '../src/data/known-sets.js';
+
+const FASHION = { name: DEFAULT_SET.name, shape: [28, 28] as [number, number], classes: [...DEFAULT_SET.classes] };
 
 test('the split is 80/20, disjoint, complete and fixed by the seed', () => {
   const a = splitIndices(60000, 7), b = splitIndices(60000, 7), c = splitIndices(60000, 8);
@@ -39,14 +44,17 @@ test('gathered batches are normalised per image: mean 0, std 1', () => {
   const memory = createMemory();
   const arena = new Arena(memory, 1024);
   const k = new JsKernels(memory);
-  const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls } }, 3, k);
+  const data = loadDataset(arena, { train: { images: imgs, labels: lbls }, test: { images: imgs, labels: lbls }, description: FASHION }, 3, k);
   assert.equal(data.train.count, 40);
   assert.equal(data.validation.count, 10);
-  const x = arena.allocF32(40 * 784), y = arena.alloc(40);
-  k.gatherBatch(x, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
-  const xs = arena.f32(x, 40 * 784), ys = arena.u8(y, 40);
+  const nz = arena.alloc(nzLength(40, 784) * 4), val = arena.allocF32(40 * 784), c = arena.allocF32(40), y = arena.alloc(40);
+  k.gatherSparse(nz, val, c, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
+  const counts = arena.i32(nz, nzLength(40, 784)), offsets = new Uint16Array(memory.buffer, nz, 2 * nzLength(40, 784));
+  const vals = arena.f32(val, 40 * 784), cs = arena.f32(c, 40), ys = arena.u8(y, 40);
   for (let r = 0; r < 40; r++) {
-    const row = xs.subarray(r * 784, (r + 1) * 784);
+    // The dense row X = c + S the lists stand for.
+    const row = new Float64Array(784).fill(cs[r]);
+    for (let q = 0; q < counts[r * (784 + NZ_HEADER)]; q++) row[offsets[nzOffsetsAt(r, 784) + q] / NZ_COLUMN_BYTES] += vals[r * 784 + q];
     const mean = row.reduce((s, v) => s + v, 0) / 784;
     const std = Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / 784);
     assert.ok(Math.abs(mean) < 1e-5, `row ${r} mean ${mean}`);
@@ -66,6 +74,7 @@ function storedData(kernels: (memory: WebAssembly.Memory) => Parameters<typeof l
   const raw = {
     train: { images: { count, rows: 28, cols: 28, pixels: pixels.subarray(0, count * 784) }, labels: labels.subarray(0, count) },
     test: { images: { count: testCount, rows: 28, cols: 28, pixels: pixels.subarray(count * 784) }, labels: labels.subarray(count) },
+    description: FASHION,
   };
   const data = loadDataset(arena, raw, 1, kernels(memory));
   /** Rows [from, to) of a split hold the images and labels of ids[from, to). */
@@ -106,6 +115,19 @@ test('stored rows follow each split\'s order through shuffles, a new split and a
   assert.deepEqual(data.train.ids, reversed);
   rowsMatchIds('after restoring an order');
   assert.throws(() => arrangeSplits(data, [data.train], Int32Array.from(data.train.ids, () => data.train.ids[0])), /is not in these splits/);
+});
+
+test('a new validation fraction moves the boundary between train and validation, and every row follows', () => {
+  const { data, count, rowsMatchIds } = storedData((memory) => new JsKernels(memory));
+  resplit(data, 4, 0.5);
+  assert.deepEqual([data.train.count, data.validation.count, data.validation.first], [15, 15, 15]);
+  const expected = splitIndices(count, 4, 0.5);
+  assert.deepEqual([data.train.ids, data.validation.ids], [expected.train, expected.validation]);
+  rowsMatchIds('after a split of half and half');
+  resplit(data, 0, 0.2);
+  assert.deepEqual([data.train.count, data.validation.count], [24, 6]);
+  rowsMatchIds('after the default split again');
+  assert.throws(() => splitIndices(30, 0, 0.01), /a validation fraction of 0\.01 leaves 30 of the 30 training images to train on and 0 to validate, expected at least one of each/);
 });
 
 test('an epoch shuffled batch by batch behind the main thread gives each batch its rows, and never moves a drawn batch\'s rows', () => {

@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EarlyStopping, type EarlyStopRule } from '../src/train/early-stopping.js';
+import { EarlyStopping } from '../src/train/early-stopping.js';
+import type { EarlyStopRule } from '../src/config/schema.js';
 
 function run(losses: number[], patience: number, rule: EarlyStopRule, enabled = true) {
   const s = new EarlyStopping(patience, rule, enabled);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accuracyChartSvg, confusionMatrix, confusionSvg, FASHION_MNIST_CLASSES, lineChartSvg, lossChartSvg } from '../src/report/charts.js';
+import { accuracyChartSvg, confusionMatrix, confusionSvg, lineChartSvg, lossChartSvg } from '../src/report/charts.js';
+import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
 import { epochTicks, niceTicks } from '../src/report/svg.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { startCli } from './helpers/spawn.js';
@@ -111,8 +112,8 @@ test('ticks: round steps covering the range; epoch ticks include the first and l
 test('confusion matrix: 100 cells summing to the examples, per-class accuracy beside each row, the class names', () => {
   const labels = [0, 0, 0, 1, 1, 6, 6, 6, 6, 9];
   const predicted = [0, 6, 0, 1, 1, 0, 6, 2, 6, 9];
-  const counts = confusionMatrix(predicted, labels);
-  const svg = confusionSvg(counts);
+  const counts = confusionMatrix(predicted, labels, 10);
+  const svg = confusionSvg(counts, FASHION_MNIST.classNames);
   const cells = elements(svg, 'g', 'cell');
   assert.equal(cells.length, 100);
   assert.equal(cells.reduce((a, c) => a + Number(c['data-count']), 0), 10);
@@ -121,7 +122,7 @@ test('confusion matrix: 100 cells summing to the examples, per-class accuracy be
   assert.equal(Number(acc['0']), 2 / 3);
   assert.equal(Number(acc['6']), 0.5);
   assert.equal(acc['3'], 'NaN', 'a class without examples has no accuracy');
-  for (const name of FASHION_MNIST_CLASSES) assert.ok(svg.includes(`>${name}</text>`), name);
+  for (const name of FASHION_MNIST.classNames) assert.ok(svg.includes(`>${name}</text>`), name);
   assert.match(svg, /70\.00% of 10 correct/);
 });
 

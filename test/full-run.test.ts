@@ -1,5 +1,5 @@
 // The default run in full, as `npm start` trains it: config_6 for all its 100 epochs on the real data with two
-// kernel threads must still meet its accuracy floor (issue 2: 88.0%). The thread tests show threads change no bit
+// kernel threads must still meet its accuracy floor (88.0%). The thread tests show threads change no bit
 // on a small synthetic set; this shows the whole threaded path (swaps behind, balanced column shares over
 // ~37,500 batches, batch copies) leaves a model that is as good as the report's.
 

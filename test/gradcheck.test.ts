@@ -38,13 +38,28 @@ for (const backend of ['wasm', 'js'] as const) {
     [[784, 24, 16, 10], 'ReLU', 0, 0],
   ] as [number[], Activation, number, number][]) {
     test(`gradcheck passes: ${backend} ${specs.join('-')} ${activation} L2=${l2} L1=${l1}`, async () => {
-      const rows = await check(backend, configFor(specs, activation, l2, l1));
-      assert.equal(rows.length, (specs.length - 1) * 5);
-      for (const r of rows) {
-        assert.ok(r.ok, `layer ${r.layer} ${r.kind} ${r.index}: backprop ${r.backprop} vs numerical ${r.numerical} (difference ${r.difference})`);
-        assert.ok(Math.abs(r.backprop) > 0 || Math.abs(r.numerical) < 1e-6, 'sampled gradients are informative');
-      }
+      assertAgree(await check(backend, configFor(specs, activation, l2, l1)), specs);
     });
+  }
+  // Dropout with the first batch's mask held fixed, on the first hidden layer (its unfused backward pass), on a
+  // later one only, and on both; label smoothing with and without it.
+  for (const [specs, activation, dropout, label_smoothing] of [
+    [[784, 32, 10], 'tanh', 0.3, 0],
+    [[784, 32, 10], 'tanh', 0, 0.1],
+    [[784, 24, 16, 10], 'sigmoid', [0, 0.4], 0.2],
+    [[784, 24, 16, 10], 'ReLU', [0.2, 0.5], 0.1],
+  ] as [number[], Activation, number | number[], number][]) {
+    test(`gradcheck passes: ${backend} ${specs.join('-')} ${activation} dropout=${dropout} label_smoothing=${label_smoothing}`, async () => {
+      assertAgree(await check(backend, { ...configFor(specs, activation), dropout, label_smoothing }), specs);
+    });
+  }
+}
+
+function assertAgree(rows: Awaited<ReturnType<typeof check>>, specs: number[]) {
+  assert.equal(rows.length, (specs.length - 1) * 5);
+  for (const r of rows) {
+    assert.ok(r.ok, `layer ${r.layer} ${r.kind} ${r.index}: backprop ${r.backprop} vs numerical ${r.numerical} (difference ${r.difference})`);
+    assert.ok(Math.abs(r.backprop) > 0 || Math.abs(r.numerical) < 1e-6, 'sampled gradients are informative');
   }
 }
 
@@ -62,9 +77,18 @@ function sabotage<K extends keyof Kernels>(name: K, replacement: (inner: Kernels
 for (const backend of ['wasm', 'js'] as const) {
   test(`gradcheck fails when the tanh derivative is dropped (${backend})`, async () => {
     // The first layer's backward pass then passes the gradient through as if there were no activation.
-    const broken = sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2) =>
-      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, ACT.none));
+    const broken = sabotage('firstLayerBackward', (k) => (args) => k.firstLayerBackward({ ...args, act: ACT.none }));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
+    assert.ok(rows.some((r) => !r.ok && r.layer === 0), 'the first layer\'s gradients disagree');
+    assert.ok(rows.filter((r) => r.layer === 1).every((r) => r.ok), 'the last layer is unaffected');
+  });
+
+  test(`gradcheck fails when the backward pass skips the dropout mask (${backend})`, async () => {
+    // The backward pass masks a gradient in place; the forward pass writes a separate buffer.
+    const broken = sabotage('dropout', (k) => (out, inp, n, key, threshold, scale) => {
+      if (out !== inp) k.dropout(out, inp, n, key, threshold, scale);
+    });
+    const rows = await check(backend, { ...configFor([784, 32, 10], 'tanh'), dropout: 0.5 }, broken);
     assert.ok(rows.some((r) => !r.ok && r.layer === 0), 'the first layer\'s gradients disagree');
     assert.ok(rows.filter((r) => r.layer === 1).every((r) => r.ok), 'the last layer is unaffected');
   });
@@ -75,9 +99,9 @@ for (const backend of ['wasm', 'js'] as const) {
     const broken = (inner: Kernels) => sabotage('colSum', (k) => (out, a, rows, cols) => {
       k.colSum(out, a, rows, cols);
       doubled(k, out, cols);
-    })(sabotage('firstLayerBackward', (k) => (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act) => {
-      k.firstLayerBackward(dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, dim, n, n2, act);
-      doubled(k, db0, n);
+    })(sabotage('firstLayerBackward', (k) => (args) => {
+      k.firstLayerBackward(args);
+      doubled(k, args.db0, args.n);
     })(inner));
     const rows = await check(backend, configFor([784, 32, 10], 'tanh'), broken);
     assert.ok(rows.filter((r) => r.kind === 'bias').every((r) => !r.ok));
@@ -94,7 +118,7 @@ for (const backend of ['wasm', 'js'] as const) {
     b.arena.f32(g, n).set(g0);
     b.arena.f32(v, n).set(v0);
     const [lr, gamma, l2, l1] = [0.1, 0.9, 0.01, 0.001];
-    b.kernels.sgdUpdate(w, g, v, n, lr, gamma, l2, l1);
+    b.kernels.sgdUpdate(w, g, v, n, lr, gamma, l2, l1, 0);
     const wNow = b.arena.f32(w, n), vNow = b.arena.f32(v, n);
     for (let i = 0; i < n; i++) {
       const grad = g0[i] + l2 * w0[i] + l1 * Math.sign(w0[i]);

@@ -8,7 +8,7 @@ import { fromPanels, panelIndex, PANEL, toPanels } from '../src/core/panels.js';
 import { JsKernels } from '../src/core/kernels/js.js';
 import { instantiateWasmKernels } from '../src/core/kernels/wasm.js';
 import { ACT, type Kernels } from '../src/core/kernels/kernels.js';
-import { nzLength, setSparseRow } from './helpers/sparse.js';
+import { nzLength, setSparseRow } from '../src/core/kernels/cases/inputs.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { Model } from '../src/core/model.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { encodeIdx, parseImages, parseLabels, IMAGE_MAGIC, LABEL_MAGIC } from '../src/data/idx.js';
 import { parseConfig } from '../src/config/schema.js';
 import { encodeSafetensors } from '../src/core/safetensors.js';
-import { modelFromBytes } from '../src/core/model-file.js';
+import { modelFromBytes } from '../src/api/model-file.js';
 import { decodeCheckpoint, CHECKPOINT_FORMAT } from '../src/train/checkpoint.js';
 import { WasmfitError } from '../src/core/errors.js';
 import { ROOT } from './helpers/cli.js';
@@ -91,6 +91,6 @@ test('model parser: random and mutated files', () => {
 
 test('checkpoint parser: mutated state and tensors', () => {
   const tensors = encodeSafetensors([{ name: 'params', shape: [4], data: new Float32Array(4) }, { name: 'velocity', shape: [4], data: new Float32Array(4) }, { name: 'best', shape: [4], data: new Float32Array(4) }, { name: 'train_order', shape: [3], data: Int32Array.of(2, 0, 1) }], {});
-  const state = new TextEncoder().encode(JSON.stringify({ format: CHECKPOINT_FORMAT, config: {}, loop: { epoch: 1 } }));
+  const state = new TextEncoder().encode(JSON.stringify({ format: CHECKPOINT_FORMAT, config: {}, config_sha256: '0', data_sha256: {}, loop: { epoch: 1 } }));
   fc.assert(fc.property(mutated(tensors), mutated(state), (t, s) => ownErrorsOnly(() => decodeCheckpoint(t, new TextDecoder().decode(s), 'ckpt'))), RUNS);
 });

@@ -1,9 +1,16 @@
-// The model file: a round trip keeps every value, and each kind of damage is a clear error, never a crash.
+// The model file: a round trip keeps every value and the model's description, older files load as Fashion-MNIST
+// models, and each kind of damage is a clear error, never a crash.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSafetensors, encodeSafetensors } from '../src/core/safetensors.js';
-import { modelFromBytes } from '../src/core/model-file.js';
+import { modelFromBytes, modelToBytes, NORMALISATION } from '../src/api/model-file.js';
+import { VERSION } from '../src/core/version.js';
+import type { Model } from '../src/core/model.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers/cli.js';
+import { DEFAULT_SET } from '../src/data/known-sets.js';
 import { WasmfitError } from '../src/core/errors.js';
 
 const tensors = [
@@ -40,8 +47,9 @@ function damaged(edit: (header: Record<string, any>) => void, extraBytes = 0): U
   const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength)));
   edit(header);
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const data = good.subarray(8 + headerLength);
-  const out = new Uint8Array(8 + json.length + data.length + extraBytes);
+  // Negative extraBytes cut the data short by that many.
+  const data = good.subarray(8 + headerLength, good.length + Math.min(extraBytes, 0));
+  const out = new Uint8Array(8 + json.length + data.length + Math.max(extraBytes, 0));
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   out.set(data, 8 + json.length);
@@ -56,9 +64,14 @@ const BAD: [string, () => Uint8Array, RegExp][] = [
   ['offsets outside the data', () => damaged((h) => { h['layers.1.bias'].data_offsets = [9440, 99999]; }), /data_offsets \[9440, 99999\] outside/],
   ['size not matching shape', () => damaged((h) => { h['layers.0.bias'].shape = [4]; }), /12 bytes for shape \[4\], expected 16/],
   ['overlapping tensors', () => damaged((h) => { h['layers.0.bias'].data_offsets = [0, 12]; }), /overlap/],
-  ['missing tensor', () => damaged((h) => { delete h['layers.1.weight']; }), /tensor layers\.1\.weight is missing/],
+  ['missing tensor', () => damaged((h) => { delete h['layers.1.bias']; }, -40), /tensor layers\.1\.bias is missing/],
   ['shape against layer_specs', () => damaged((h) => { h.__metadata__.layer_specs = '[784,4,10]'; }), /layers\.0\.weight has shape \[784,3\], expected \[784,4\]/],
-  ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation is "gelu", expected one of/],
+  ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation: expected one of tanh, sigmoid, ReLU, found the string "gelu"/],
+  ['a last layer of one class', () => damaged((h) => { h.__metadata__.layer_specs = '[784,3,1]'; }), /layer_specs: expected the last layer \(one unit per class\) to be 2 to 256, found 1/],
+  ['a first layer beyond what the kernels take', () => damaged((h) => { h.__metadata__.layer_specs = '[2000,3,10]'; }), /layer_specs: expected the first layer \(the pixels of one image\) to be at most 1024, found 2000/],
+  ['trailing bytes', () => damaged(() => undefined, 4), /4 bytes after the last tensor/],
+  ['a gap in the data', () => damaged((h) => { h['layers.0.bias'].data_offsets = [9412, 9424]; h['layers.0.weight'].data_offsets = [0, 9408]; }), /tensor layers\.0\.bias starts at byte 9412 of the data, expected 9408/],
+  ['an unknown tensor', () => damaged((h) => { h.extra = { dtype: 'F32', shape: [10], data_offsets: [9580, 9620] }; }, 40), /unknown tensor extra/],
   ['non-finite value', () => { const b = good.slice(); const hl = Number(new DataView(b.buffer).getBigUint64(0, true)); new DataView(b.buffer).setFloat32(8 + hl, NaN, true); return b; }, /layers\.0\.weight: value NaN at index 0, expected finite/],
 ];
 for (const [name, make, message] of BAD) {
@@ -66,3 +79,64 @@ for (const [name, make, message] of BAD) {
     assert.throws(() => modelFromBytes(make(), 'model.safetensors'), (e: unknown) => e instanceof WasmfitError && message.test(e.message) && e.message.startsWith('model.safetensors: '));
   });
 }
+
+/** A model file as wasmfit wrote it before input_shape and class_names: Fashion-MNIST's. */
+const OLDER_META = { format: 'wasmfit', layer_specs: '[784,3,10]', activation: 'tanh', normalisation: 'per-image: x = (pixel - mean(image)) / std(image), pixels 0-255, population std over 784 pixels; 1/std = 0 for a constant image', test_accuracy: '0.85' };
+
+test('an older model file, without input shape and class names, loads as a Fashion-MNIST model', () => {
+  const file = modelFromBytes(encodeSafetensors(tensors, OLDER_META), 'old.safetensors');
+  assert.deepEqual(file.inputShape, [28, 28]);
+  assert.deepEqual(file.classes, DEFAULT_SET.classes);
+  assert.equal(file.dataName, 'fashion-mnist');
+  for (const t of tensors) assert.deepEqual(file.tensors.get(t.name), t.data);
+});
+
+test('the description round-trips: input shape, class names, data and config digests, version', () => {
+  const trainedOn = { name: 'tiny', shape: [8, 98] as const, classes: 'abcdefghij'.split(''), sha256: { 'train-images-idx3-ubyte': 'ab'.repeat(32) } };
+  const model = { sizes: [784, 3, 10], spec: { layerSpecs: [784, 3, 10], activation: 'ReLU' }, exportTensors: () => tensors } as unknown as Model;
+  const bytes = modelToBytes(model, { data: trainedOn, configSha256: 'cd'.repeat(32) }, { test_accuracy: '0.5' });
+  const file = modelFromBytes(bytes, 'new.safetensors');
+  assert.deepEqual(file.inputShape, [8, 98]);
+  assert.deepEqual(file.classes, trainedOn.classes);
+  assert.equal(file.dataName, 'tiny');
+  assert.deepEqual(file.spec, { layerSpecs: [784, 3, 10], activation: 'ReLU' });
+  assert.deepEqual(JSON.parse(file.metadata.data_sha256), trainedOn.sha256);
+  assert.equal(file.metadata.config_sha256, 'cd'.repeat(32));
+  assert.equal(file.metadata.wasmfit_version, VERSION);
+  assert.equal(file.metadata.normalisation, NORMALISATION);
+  for (const t of tensors) assert.deepEqual(file.tensors.get(t.name), t.data);
+});
+
+test('the version model files record is the package\'s', () => {
+  assert.equal(VERSION, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+});
+
+const DESCRIBED: [string, Record<string, string>, RegExp][] = [
+  ['an input shape of other size than the first layer', { input_shape: '[28,29]' }, /input_shape is "\[28,29\]", expected \[height, width\] of 784 pixels, the first layer's size/],
+  ['an input shape that is no pair', { input_shape: '[784]' }, /input_shape is "\[784\]", expected a JSON list \[height, width\]/],
+  ['class names of another count than the last layer', { input_shape: '[28,28]', class_names: '["a","b"]' }, /class_names is .*, expected 10 names, one per output of the last layer/],
+  ['class names that are not strings', { input_shape: '[28,28]', class_names: '[1,2,3,4,5,6,7,8,9,10]' }, /class_names is .*, expected a JSON list of strings/],
+  ['a class list but no input shape', { class_names: JSON.stringify(DEFAULT_SET.classes) }, /__metadata__\.input_shape is missing, expected \[height, width\] of 784 pixels/],
+  ['another normalisation', { normalisation: 'x / 255' }, /normalisation is "x \/ 255", expected "per-image: /],
+];
+for (const [name, extra, message] of DESCRIBED) {
+  test(`refuses a model file with ${name}`, () => {
+    assert.throws(() => modelFromBytes(encodeSafetensors(tensors, { ...OLDER_META, ...extra }), 'm.safetensors'), (e: unknown) => e instanceof WasmfitError && message.test(e.message));
+  });
+}
+
+test('the activation in a model file is read in any case, as in a config', () => {
+  const relu = encodeSafetensors(tensors, { ...meta, activation: 'relu' });
+  assert.equal(modelFromBytes(relu, 'm').spec.activation, 'ReLU');
+});
+
+test('a header naming a key twice is refused (JSON.parse alone would keep the second)', () => {
+  const headerLength = Number(new DataView(good.buffer).getBigUint64(0, true));
+  const text = new TextDecoder().decode(good.subarray(8, 8 + headerLength)).replace('"__metadata__":{', '"__metadata__":{"activation":"sigmoid",');
+  const json = new TextEncoder().encode(text);
+  const bytes = new Uint8Array(8 + json.length + good.length - 8 - headerLength);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+  bytes.set(json, 8);
+  bytes.set(good.subarray(8 + headerLength), 8 + json.length);
+  assert.throws(() => decodeSafetensors(bytes, 'm'), /m: header names "activation" twice/);
+});

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { runCli } from './helpers/cli.js';
 import { syntheticData, writeSyntheticDataDir } from './helpers/synthetic.js';
-import { FASHION_MNIST_CLASSES } from '../src/report/charts.js';
+import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
 import { sampleIndices } from '../src/report/samples.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-samples-'));
@@ -60,7 +60,7 @@ test('samples --out x.png: a valid grayscale PNG whose cells are the first train
   assert.match(r.stdout, /^row 6: Shirt \(3 images\)$/m);
   const png = decodePng(readFileSync(out));
   assert.deepEqual([png.width, png.height], [3 * 28 + 4 * 2, 10 * 28 + 11 * 2]);
-  const rows = sampleIndices(raw.train.labels, 3);
+  const rows = sampleIndices(raw.train.labels, 3, 10);
   for (let c = 0; c < 10; c++) {
     for (let k = 0; k < rows[c].length; k++) {
       const x0 = 2 + k * 30, y0 = 2 + c * 30, index = rows[c][k];
@@ -79,7 +79,7 @@ test('samples (SVG, the default format): the ten class names in label order besi
   const svg = readFileSync(out, 'utf8');
   const names = [...svg.matchAll(/<text class="class-name" data-class="(\d)"[^>]*>([^<]*)<\/text>/g)];
   assert.deepEqual(names.map((m) => Number(m[1])), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(names.map((m) => m[2]), FASHION_MNIST_CLASSES.map((n) => n));
+  assert.deepEqual(names.map((m) => m[2]), FASHION_MNIST.classNames.map((n) => n));
   const href = svg.match(/<image href="data:image\/png;base64,([^"]+)"/);
   assert.ok(href, 'an embedded PNG');
   const png = decodePng(Buffer.from(href[1], 'base64'));
@@ -110,7 +110,7 @@ test('inspect --json: every image counted once per class and split; normalised i
 test('inspect on the real data: 7,000 images per class, 1,000 of them test, as a table', () => {
   const r = runCli(['inspect']);
   assert.equal(r.status, 0, r.stderr);
-  for (const [c, name] of FASHION_MNIST_CLASSES.entries()) assert.match(r.stdout, new RegExp(`^${c} ${name.replace('/', '\\/')} +\\d+ +\\d+ +1000 +7000$`, 'm'));
+  for (const [c, name] of FASHION_MNIST.classNames.entries()) assert.match(r.stdout, new RegExp(`^${c} ${name.replace('/', '\\/')} +\\d+ +\\d+ +1000 +7000$`, 'm'));
   assert.match(r.stdout, /^all +48000 +12000 +10000 +70000$/m);
   assert.match(r.stdout, /^train +\d+\.\d\d +\d+\.\d\d +0\.\.255 +-?0\.0000\d\d +1\.0000\d\d /m);
 });

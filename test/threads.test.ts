@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
 import { Model } from '../src/core/model.js';
 import { ACT } from '../src/core/kernels/kernels.js';
-import { nzLength, setSparseRow } from './helpers/sparse.js';
+import { nzLength, setSparseRow } from '../src/core/kernels/cases/inputs.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { train } from '../src/train/train.js';
 import { DEFAULTS, type Config } from '../src/config/schema.js';
@@ -17,14 +17,20 @@ import { syntheticData } from './helpers/synthetic.js';
 
 const config: Config = { ...DEFAULTS, layer_specs: [784, 48, 10], activation: 'tanh', learning_rate: 0.01, batch_size: 50, epochs: 2, momentum: true, L2_penalty: 1e-3, early_stop: false, seed: 3 };
 
-async function trained(threads: number, shares?: number[], build: SimdBuild = 'plain'): Promise<{ params: Uint8Array; history: unknown[] }> {
+/** The training options that draw per batch (augmentation, dropout) and keep more state (AdamW, a schedule). */
+const regularised: Config = {
+  ...config, layer_specs: [784, 48, 16, 10], activation: 'ReLU', momentum: false, L2_penalty: 0, optimizer: 'adamw', weight_decay: 1e-2,
+  learning_rate: 1e-3, lr_schedule: 'cosine', lr_warmup_epochs: 0.5, dropout: [0.3, 0.1], label_smoothing: 0.1, augment_shift: 2, augment_flip: true,
+};
+
+async function trained(threads: number, shares?: number[], build: SimdBuild = 'plain', cfg: Config = config): Promise<{ params: Uint8Array; history: unknown[] }> {
   const options = { ...nodeThreadOptions(threads, build), ...(shares ? { threaded: { initialShares: () => shares } } : {}) };
   const b: Backend = await createBackend('wasm', () => loadWasmModule(build), options);
   try {
     assert.equal(b.threads, threads);
-    const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
-    const model = new Model({ layerSpecs: config.layer_specs, activation: config.activation }, b.kernels, b.arena, config.batch_size);
-    const result = await train(model, data, config);
+    const data = loadDataset(b.arena, syntheticData(530, 40), cfg.seed, b.kernels);
+    const model = new Model({ layerSpecs: cfg.layer_specs, activation: cfg.activation }, b.kernels, b.arena, cfg.batch_size);
+    const result = await train(model, data, cfg);
     return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
   } finally {
     b.close();
@@ -37,6 +43,25 @@ test('training with 1, 2 and 3 threads gives bit-identical weights and history',
   assert.deepEqual(three.history, one.history);
   assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
   assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+});
+
+test('AdamW with a cosine schedule, dropout, label smoothing and augmentation trains bit-identically on 1, 2 and 3 threads', async () => {
+  const one = await trained(1, undefined, 'plain', regularised), two = await trained(2, undefined, 'plain', regularised);
+  const three = await trained(3, [16, 16, 16], 'plain', regularised);
+  assert.deepEqual(two.history, one.history);
+  assert.deepEqual(three.history, one.history);
+  assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
+  assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+  // The options are on: the same run without them ends elsewhere.
+  const plain = await trained(1, undefined, 'plain', { ...regularised, dropout: 0, augment_shift: 0, augment_flip: false });
+  assert.ok(!Buffer.from(plain.params).equals(Buffer.from(one.params)), 'dropout and augmentation changed nothing');
+});
+
+test('SGD with Nesterov momentum trains bit-identically on 1 and 2 threads', async () => {
+  const nesterov = { ...config, nesterov: true };
+  const one = await trained(1, undefined, 'plain', nesterov), two = await trained(2, undefined, 'plain', nesterov);
+  assert.deepEqual(two.history, one.history);
+  assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
 });
 
 test('the relaxed-SIMD build also trains bit-identically on 1 and 2 threads', async () => {
@@ -90,8 +115,8 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
         const pw1 = put(w1), pdz1 = put(dz1), pdz0 = be.arena.allocF32(rows * n), pdw1 = be.arena.allocF32(n * n2), pdb0 = be.arena.allocF32(n), pdw0 = be.arena.allocF32(k * n);
         be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
         be.kernels.sparseWeightGrad(pdw, pnz, pval, pc, pdz, rows, k, n);
-        be.kernels.firstLayerBackward(pdw0, pdb0, pdw1, pdz0, pnz, pval, pc, pout, pdz1, pw1, rows, k, n, n2, ACT.tanh);
-        be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4);
+        be.kernels.firstLayerBackward({ dw0: pdw0, db0: pdb0, dw1: pdw1, dz0: pdz0, nz: pnz, val: pval, c: pc, h: pout, dz1: pdz1, w1: pw1, rows, k, n, n2, act: ACT.tanh });
+        be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4, 1);
         return [pout, pwsum, pdw, pw, pv, pdw0, pdb0, pdw1, pdz0].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n, k * n, n, n * n2, rows * n][i]).slice());
       });
       ['sparseForward', 'its column sums', 'sparseWeightGrad', 'sgdUpdateMatrix weights', 'sgdUpdateMatrix velocities',

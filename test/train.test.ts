@@ -78,6 +78,6 @@ test('a model evaluates on the other back end to the same accuracy, up to float 
 test('wasmfit data reports the Debian copy as verified with the 48,000 / 12,000 / 10,000 split', () => {
   const r = runCli(['data']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /checksums: verified/);
+  assert.match(r.stdout, /^checksums verified$/m);
   assert.match(r.stdout, /split: 48000 train \/ 12000 validation \/ 10000 test/);
 });

@@ -99,8 +99,9 @@ test('the Node entry trains through the same API as the browser entry', async ()
   assert.equal(js.mode, 'js');
   const session = await wasmfit.open((await locateData()).raw);
   const config = parseConfig('layer_specs: [784, 10]\nlearning_rate: 0.001\nbatch_size: 128\nepochs: 1\nmomentum: true\n', 'inline');
-  const { test: metrics, result, bestEpoch } = await session.train(config);
+  const { test: metrics, result } = await session.train(config);
   assert.equal(result.epochs_run, 1);
-  assert.equal(bestEpoch, 1);
+  assert.equal(result.weights, 'best');
+  assert.equal(result.best_epoch, 1);
   assert.ok(metrics.accuracy > 0.75, String(metrics.accuracy));
 });

@@ -2,6 +2,7 @@
 // never early-stopped, so every epoch is a full pass. Also the sessions that open it on the real data.
 
 import { DEFAULTS, type Config } from '../config/schema.js';
+import { checkNetwork } from '../data/description.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
 import { openSession, type Session } from '../node/session.js';
 import { enableSimdBuild } from '../node/wasm-file.js';
@@ -20,7 +21,7 @@ export interface DataOptions {
 /** A session on the real data with the bench's network; the JS back end takes no threads. */
 export function benchSession(data: DataOptions, backend: 'wasm' | 'js', threads?: number, simd: SimdBuild = 'plain'): Promise<Session> {
   return openSession({ backend, dataDir: data.dataDir, verify: data.verify, seed: 0, spec: { layerSpecs: BENCH_CONFIG.layer_specs, activation: 'tanh' },
-    batchRows: BATCH, simd, ...(threads === undefined ? {} : { threads }) });
+    batchRows: BATCH, fits: (d) => checkNetwork(BENCH_CONFIG.layer_specs, d, 'the bench (config_6\'s network)'), simd, ...(threads === undefined ? {} : { threads }) });
 }
 
 /** Why this process cannot run the relaxed-SIMD build, or null when it can. */

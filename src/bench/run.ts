@@ -6,8 +6,8 @@ import type { SimdBuild } from '../core/kernels/wasm.js';
 import { pageEpochRows } from './browser-epochs.js';
 import { benchEnvironment } from './environment.js';
 import { cliEpochRows, jsReferenceRow } from './epochs.js';
-import { firstLayerPace, kernelTable, kernelVariants } from './kernel-cases.js';
-import { timeKernelTable } from './kernel-timing.js';
+import { benchKernelCases, firstLayerPace, kernelVariants } from './kernel-cases.js';
+import { timeKernelCases } from './kernel-timing.js';
 import { benchSession, normalisedTrain, relaxedUnavailable, type DataOptions } from './network.js';
 import { measurePeakRss } from './peak-rss.js';
 import { pythonPeerRows } from './python-peers.js';
@@ -54,7 +54,7 @@ export async function runBench(s: BenchSettings): Promise<string> {
 
   const session = await benchSession(s, 'wasm', 1);
   const variants = await kernelVariants(s.maxThreads, builds);
-  const kernels = timeKernelTable(kernelTable(session), variants, { rounds: KERNEL_ROUNDS, threadedWarmupCalls: BALANCER_WARMUP_CALLS, pace: firstLayerPace, log: s.log });
+  const kernels = timeKernelCases(benchKernelCases(session), variants, { rounds: KERNEL_ROUNDS, threadedWarmupCalls: BALANCER_WARMUP_CALLS, pace: firstLayerPace, log: s.log });
   for (const b of new Set(variants.map((v) => v.backend))) b.close();
   // The peers train on the same rows, normalised as wasmfit normalises them.
   const peerData = s.tfjs || s.pythons.length ? normalisedTrain(session) : null;

@@ -1,11 +1,15 @@
 // The browser's data adapter: the four Fashion-MNIST files arrive as Files the user picked or dropped, or
-// as URLs on the page's own origin; .gz files are decompressed with DecompressionStream, checked with
-// SHA-256 (crypto.subtle, where the page is a secure context) and parsed by the platform-neutral IDX code.
+// as URLs on the page's own origin; .gz files are decompressed with DecompressionStream, no further than
+// their headers declare (read-idx.ts, as in the CLI), checked with SHA-256 (crypto.subtle, where the page is
+// a secure context) and parsed by the platform-neutral IDX code.
 
-import { DataError } from '../core/errors.js';
-import { checkPair, parseImages, parseLabels } from '../data/idx.js';
 import type { RawData } from '../data/dataset.js';
-import { FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
+import { MAX_IDX_BYTES, readIdx } from '../data/read-idx.js';
+import { DEFAULT_SET, FILE_KEYS, type FileKey } from '../data/known-sets.js';
+import { FILES } from '../data/fashion-mnist.js';
+import { assembleData, parseFile, type ParsedSet } from '../data/raw.js';
+import { sha256Hex } from '../core/digest.js';
+import { readBlob, sourceName } from '../core/byte-source.js';
 
 /** One file: a Blob (a picked or dropped File), bytes, or a URL to fetch. */
 export type DataSource = Blob | ArrayBuffer | Uint8Array | URL | string;
@@ -40,58 +44,27 @@ export async function decodeFashionMnist(sources: DataSources, verify = true): P
   const bytes = {} as Record<FileKey, Uint8Array>;
   const names = {} as Record<FileKey, string>;
   await Promise.all(FILE_KEYS.map(async (k) => {
-    names[k] = nameOf(sources[k], k);
-    bytes[k] = await gunzipIfNeeded(await readBytes(sources[k], names[k]), names[k]);
+    names[k] = sourceName(sources[k], `${FILES[k].name}.gz`);
+    bytes[k] = await readSource(sources[k], names[k]);
   }));
-  let verified = false, note: string | undefined;
+  let verified = false, note: string | undefined, sha256: Record<string, string> | undefined;
   if (!verify) note = 'checksums not checked';
   else if (typeof crypto === 'undefined' || !crypto.subtle) note = 'checksums not checked (crypto.subtle needs a secure context: https or localhost)';
   else {
-    const digests = await Promise.all(FILE_KEYS.map(async (k) => hex(await crypto.subtle.digest('SHA-256', bytes[k] as Uint8Array<ArrayBuffer>))));
+    const digests = await Promise.all(FILE_KEYS.map((k) => sha256Hex(bytes[k])));
+    sha256 = Object.fromEntries(FILE_KEYS.map((k, i) => [FILES[k].name, digests[i]!]));
     const bad = FILE_KEYS.filter((k, i) => digests[i] !== FILES[k].sha256);
     verified = bad.length === 0;
     if (!verified) note = `not the official files (SHA-256 differs for ${bad.map((k) => names[k]).join(', ')})`;
   }
-  const trainImages = parseImages(bytes.trainImages, names.trainImages);
-  const trainLabels = parseLabels(bytes.trainLabels, names.trainLabels);
-  const testImages = parseImages(bytes.testImages, names.testImages);
-  const testLabels = parseLabels(bytes.testLabels, names.testLabels);
-  checkPair(trainImages, trainLabels, names.trainImages, names.trainLabels);
-  checkPair(testImages, testLabels, names.testImages, names.testLabels);
-  return { raw: { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } }, verified, ...(note ? { note } : {}) };
+  const parsed = Object.fromEntries(FILE_KEYS.map((k) => [k, parseFile(k, bytes[k], names[k])]));
+  const raw = assembleData(parsed as unknown as ParsedSet, names, DEFAULT_SET, sha256);
+  return { raw, verified, ...(note ? { note } : {}) };
 }
 
-function nameOf(source: DataSource, key: FileKey): string {
-  if (typeof File !== 'undefined' && source instanceof File) return source.name;
-  if (typeof source === 'string' || source instanceof URL) return String(source);
-  return `${FILES[key].name}.gz`;
-}
-
-async function readBytes(source: DataSource, name: string): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  let response: Response;
-  try {
-    response = await fetch(String(source), { credentials: 'same-origin' });
-  } catch (e) {
-    throw new DataError(`${name}: fetch failed (${(e as Error).message})`);
-  }
-  if (!response.ok) throw new DataError(`${name}: HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}), expected the IDX file`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Files starting with the gzip magic (1f 8b) are decompressed; anything else is taken as plain IDX. */
-async function gunzipIfNeeded(bytes: Uint8Array, name: string): Promise<Uint8Array> {
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (e) {
-    throw new DataError(`${name}: not a valid gzip file (${(e as Error).message})`);
-  }
-}
-
-function hex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+/** Files starting with the gzip magic (1f 8b) are decompressed, anything else is taken as plain IDX; either is read no further than its header declares. */
+async function readSource(source: DataSource, name: string): Promise<Uint8Array> {
+  const blob = await readBlob(source, name, 'an IDX file', MAX_IDX_BYTES);
+  const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  return readIdx(blob.stream(), name, magic[0] === 0x1f && magic[1] === 0x8b);
 }

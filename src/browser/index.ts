@@ -4,7 +4,7 @@
 // new URL('./wasmfit.wasm', import.meta.url), which webpack, Vite, Parcel and Rollup plugins rewrite to the
 // emitted asset; esbuild leaves it as it is, so the file must sit next to the bundle (see the README).
 
-import { createWasmfit, type InitOptions, type Wasmfit } from '../train/runtime.js';
+import { createWasmfit, type InitOptions, type Wasmfit } from '../api/wasmfit.js';
 import { createBackend } from '../core/backend.js';
 import { compileWasm, type WasmSource } from '../core/wasm-loader.js';
 import { webWorkerSpawner } from './threads.js';
@@ -36,14 +36,6 @@ export function init(options: BrowserInitOptions = {}): Promise<Wasmfit> {
   return createWasmfit({ ...options, threadedBackend }, () => relaxed ? new URL('./wasmfit.relaxed.wasm', import.meta.url) : new URL('./wasmfit.wasm', import.meta.url));
 }
 
-export { Wasmfit, Session, EVAL_ROWS, type InitOptions, type TrainOutcome } from '../train/runtime.js';
+export * from '../api/index.js';
 export { decodeFashionMnist, matchFiles, missingFiles, type DataSource, type DataSources, type DecodedData } from './data.js';
-export { compileWasm, WasmLoadError, type WasmSource } from '../core/wasm-loader.js';
-export { detectFeatures, chooseMode, type Features, type ModeChoice, type RunMode } from '../core/features.js';
-export { parseConfig, resolveConfig, checkField, configToYaml, CONFIG_KEYS, DEFAULTS, type Config } from '../config/schema.js';
-export { train, type EpochRecord, type TrainHooks, type TrainResult, type StopReason } from '../train/train.js';
-export { Model, type ModelSpec, type Metrics } from '../core/model.js';
-export { modelToBytes, modelFromBytes } from '../core/model-file.js';
-export { FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
-export type { RawData, Dataset } from '../data/dataset.js';
-export { WasmfitError, ConfigError, DataError } from '../core/errors.js';
+export { loadModel, type LoadModelOptions } from './infer.js';

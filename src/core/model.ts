@@ -1,19 +1,35 @@
-// The network: dense layers over the arena, forward and backward as kernel calls. Parameters, gradients,
-// velocities and the best-so-far copy share one layout (all weights, then all biases), so the optimiser
-// and the early-stopping snapshot are flat passes. The first layer's weights are stored in column panels
-// (panels.ts); init, model files and the gradient check convert at the edges. Batch buffers are sized once
-// for the largest batch.
+// The network: dense layers over the arena, forward and backward as kernel calls. Network holds what a
+// forward pass needs (the parameters and the batch buffers), which is all inference allocates; Model adds the
+// gradients, the optimiser's moments and best-so-far copy for training, and dropout. All share one layout (all weights, then all
+// biases), so the optimiser and the early-stopping snapshot are flat passes. The first layer's weights are
+// stored in column panels (panels.ts); init, model files and the gradient check convert at the edges. Batch
+// buffers are sized once for the largest batch.
 
 import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
+import type { Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
-import type { Activation } from '../config/schema.js';
-import type { Dataset, Split } from '../data/dataset.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
   activation: Activation;
+}
+
+/** Where a data set's examples are stored in the arena, as the model gathers them (src/data/dataset.ts places them). */
+export interface StoredExamples {
+  /** u8 images, one row of the input size each. */
+  images: number;
+  /** u8 labels, one per row. */
+  labels: number;
+  /** f32 pairs (mean, 1/std) per row. */
+  stats: number;
+}
+
+/** Some of the stored examples: count of them, whose row positions ptr lists as an i32 array in the arena. */
+export interface ExampleRange {
+  count: number;
+  ptr: number;
 }
 
 interface Layout {
@@ -44,47 +60,42 @@ export interface Metrics {
   accuracy: number;
 }
 
-export class Model {
+/** What makes a training batch differ from evaluation's: augmented images, dropout and label smoothing. */
+export interface BatchNoise {
+  /** Images moved by up to shift pixels and mirrored (flip), drawn from key (see Kernels.gatherSparseAugmented). */
+  augment?: { key: number; shift: number; flip: boolean };
+  /** Per hidden layer: its dropout rate (0: none) and the key its mask is drawn from (see Kernels.dropout). */
+  dropout: { rate: number; key: number }[];
+  labelSmoothing: number;
+}
+
+/** One optimiser step's rule and hyper-parameters, the learning rate and its schedule already applied. */
+export type UpdateRule =
+  | { kind: 'sgd'; lr: number; gamma: number; nesterov: boolean; l2: number; l1: number }
+  /** Adam: step and rs carry the bias corrections, keep the decoupled decay (see Kernels.adamUpdate). */
+  | { kind: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; rs: number; keep: number; l2: number; l1: number };
+
+export class Network {
   readonly sizes: number[];
   readonly layers: number;
-  private readonly layout: Layout;
+  protected readonly layout: Layout;
   readonly params: number;
-  readonly grads: number;
-  readonly velocity: number;
-  readonly best: number;
   /**
    * Batch buffers: the input as X = c 1^T + S (c per row, S's nonzeros as row lists nz / val: see gatherSparse),
-   * wsum = colsum(W0) for the first layer's constant part, y (rows) u8, and per layer its output a[l] and gradient d[l].
+   * wsum = colsum(W0) for the first layer's constant part, y (rows) u8, and per layer its output a[l].
    */
-  private readonly nz: number;
-  private readonly val: number;
-  private readonly c: number;
+  protected readonly batch: BatchBuffers;
   private readonly wsum: number;
-  private readonly y: number;
-  private readonly a: number[];
-  private readonly d: number[];
+  protected readonly a: number[];
 
-  constructor(readonly spec: ModelSpec, private readonly kernels: Kernels, private readonly arena: Arena, readonly maxRows: number) {
+  constructor(readonly spec: ModelSpec, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     this.sizes = spec.layerSpecs;
     this.layers = this.sizes.length - 1;
     this.layout = layout(this.sizes);
     this.params = arena.alloc(this.layout.bytes, 'parameters');
-    this.grads = arena.alloc(this.layout.bytes, 'gradients');
-    this.velocity = arena.alloc(this.layout.bytes, 'velocities');
-    this.best = arena.alloc(this.layout.bytes, 'best parameters');
-    const batch = (what: string): BatchBuffers => ({
-      nz: arena.alloc(maxRows * (this.sizes[0] + NZ_HEADER) * 4, `${what} nonzero lists`),
-      val: arena.allocF32(maxRows * this.sizes[0], `${what} nonzero values`),
-      c: arena.allocF32(maxRows, `${what} constants`),
-      y: arena.alloc(maxRows, `${what} labels`),
-    });
-    ({ nz: this.nz, val: this.val, c: this.c, y: this.y } = batch('input batch'));
-    // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
-    const copies = kernels.batchCopies ?? 0;
-    if (copies > 0) kernels.useBatchCopies!({ nz: this.nz, val: this.val, c: this.c, y: this.y }, Array.from({ length: copies }, (_, w) => batch(`worker ${w + 1}'s input batch`)));
+    this.batch = batchBuffers(arena, maxRows, this.sizes[0], 'input batch');
     this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
-    this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
   }
 
   weight(l: number, base = this.params): number {
@@ -97,30 +108,6 @@ export class Model {
     return this.layout.bytes;
   }
 
-  /**
-   * He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's nn.Linear default);
-   * zero biases and velocities. The smaller tanh init keeps units out of saturation early: over seeds 0-3,
-   * config_7 averaged 89.1% validation accuracy (88.4% test) against 88.9% (88.1%) with Glorot-uniform.
-   */
-  initialise(seed: number): void {
-    const rng = new Rng(seed, 'init');
-    this.arena.u8(this.params, this.layout.bytes).fill(0);
-    this.arena.u8(this.velocity, this.layout.bytes).fill(0);
-    for (let l = 0; l < this.layers; l++) {
-      const fanIn = this.sizes[l];
-      // Drawn in row-major order, whatever the storage layout, so a seed gives the same network.
-      const w = new Float32Array(fanIn * this.sizes[l + 1]);
-      if (this.spec.activation === 'ReLU' && l + 1 < this.layers) {
-        const std = Math.sqrt(2 / fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
-      } else {
-        const limit = 1 / Math.sqrt(fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
-      }
-      this.setWeights(l, w);
-    }
-  }
-
   /** Layer l's weights (in, out) in row-major order, copied out of the arena (layer 0's are stored in column panels). */
   private getWeights(l: number): Float32Array {
     const rows = this.sizes[l], cols = this.sizes[l + 1];
@@ -129,100 +116,52 @@ export class Model {
   }
 
   /** Writes layer l's weights given in row-major order. */
-  private setWeights(l: number, rowMajor: Float32Array): void {
+  protected setWeights(l: number, rowMajor: Float32Array): void {
     const rows = this.sizes[l], cols = this.sizes[l + 1];
     this.arena.f32(this.weight(l), rows * cols).set(l === 0 ? toPanels(rowMajor, rows, cols) : rowMajor);
   }
 
-  /** Byte offset of weight `index` (row-major: in * out_size + out) of layer l in a parameter-shaped buffer. */
-  weightAt(l: number, index: number, base = this.params): number {
-    const cols = this.sizes[l + 1];
-    const stored = l === 0 ? panelIndex(Math.floor(index / cols), index % cols, this.sizes[0], cols) : index;
-    return this.weight(l, base) + 4 * stored;
+  /** Gathers `rows` images by index (idx: i32 positions into images, labels and stats) into the input batch. */
+  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void {
+    const b = this.batch;
+    this.kernels.gatherSparse(b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, this.sizes[0]);
   }
 
   /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
-  gather(data: Dataset, split: Split, first: number, rows: number): void {
-    this.kernels.gatherSparse(this.nz, this.val, this.c, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.sizes[0]);
+  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number): void {
+    this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
   }
 
-  /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
-  forward(rows: number): number {
-    const k = this.kernels;
+  /** Forward pass of the gathered batch up to the logits (logits(rows) reads them). */
+  forwardLogits(rows: number): void {
+    const k = this.kernels, b = this.batch;
     // The first layer works on the sparse input with bias and activation fused; the others are dense.
     const n0 = this.sizes[1];
-    k.sparseForward(this.a[0], this.nz, this.val, this.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
+    k.sparseForward(this.a[0], b.nz, b.val, b.c, this.weight(0), this.wsum, this.bias(0), rows, this.sizes[0], n0,
       this.layers > 1 ? ACT[this.spec.activation] : ACT.none);
+    if (this.layers > 1) this.hiddenOutput(0, rows);
     for (let l = 1; l < this.layers; l++) {
       const n = this.sizes[l + 1];
-      k.gemmNN(this.a[l], this.a[l - 1], this.weight(l), rows, this.sizes[l], n);
+      k.gemmNN(this.a[l], this.input(l), this.weight(l), rows, this.sizes[l], n);
       k.biasAdd(this.a[l], this.bias(l), rows, n);
-      if (l + 1 < this.layers) this.activate(this.a[l], rows * n);
+      if (l + 1 < this.layers) {
+        this.activate(this.a[l], rows * n);
+        this.hiddenOutput(l, rows);
+      }
     }
-    const last = this.layers - 1;
-    return k.softmaxCrossEntropy(this.d[last], this.a[last], this.y, rows, this.sizes[this.layers], 1 / rows);
   }
 
-  /** How many of the gathered batch the last forward pass classified correctly. */
-  correct(rows: number): number {
-    const last = this.layers - 1;
-    return this.kernels.countCorrect(this.a[last], this.y, rows, this.sizes[this.layers]);
+  /** What layer l (>= 1) reads: the previous layer's output (a training Model's, after dropout). */
+  protected input(l: number): number {
+    return this.a[l - 1];
   }
+
+  /** Called once hidden layer l's output is computed (a training Model drops units there). */
+  protected hiddenOutput(_l: number, _rows: number): void {}
 
   /** The logits (rows, classes) of the last forward pass, as a fresh view into the arena. */
   logits(rows: number): Float32Array {
     return this.arena.f32(this.a[this.layers - 1], rows * this.sizes[this.layers]);
-  }
-
-  /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
-  backward(rows: number): void {
-    const k = this.kernels;
-    for (let l = this.layers - 1; l >= 2; l--) {
-      const inSize = this.sizes[l], outSize = this.sizes[l + 1];
-      k.gemmTN(this.weight(l, this.grads), this.a[l - 1], this.d[l], inSize, rows, outSize);
-      k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
-      k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
-      this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
-    }
-    // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
-    // firstLayerBackward), which threads split the way they split the first layer's other kernels.
-    const next = this.layers > 1;
-    if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
-    k.firstLayerBackward(this.weight(0, this.grads), this.bias(0, this.grads), next ? this.weight(1, this.grads) : 0, this.d[0],
-      this.nz, this.val, this.c, this.a[0], next ? this.d[1] : 0, next ? this.weight(1) : 0,
-      rows, this.sizes[0], this.sizes[1], next ? this.sizes[2] : 0, next ? ACT[this.spec.activation] : ACT.none);
-  }
-
-  /** One optimiser step: weights carry L1/L2, biases do not. Without momentum gamma is 0, so v = lr * g. */
-  update(lr: number, gamma: number, l2: number, l1: number): void {
-    const biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
-    const wb = this.layout.weightBytes;
-    // Per weight matrix, so that threads split the first layer's by the columns its other kernels split by.
-    for (let l = 0; l < this.layers; l++) {
-      this.kernels.sgdUpdateMatrix(this.weight(l), this.weight(l, this.grads), this.weight(l, this.velocity), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1);
-    }
-    this.kernels.sgdUpdate(this.params + wb, this.grads + wb, this.velocity + wb, biasCount, lr, gamma, 0, 0);
-  }
-
-  /** Mean loss and accuracy over a split, in batches of maxRows. */
-  evaluate(data: Dataset, split: Split): Metrics {
-    let loss = 0, correct = 0;
-    this.forEachBatch(data, split, (_, rows) => {
-      loss += this.forward(rows);
-      correct += this.correct(rows);
-    });
-    return { loss: loss / split.count, accuracy: correct / split.count };
-  }
-
-  /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
-  predict(data: Dataset, split: Split): { predicted: Uint8Array; labels: Uint8Array } {
-    const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
-    this.forEachBatch(data, split, (first, rows) => {
-      this.forward(rows);
-      predicted.set(this.predicted(rows), first);
-      labels.set(this.arena.u8(this.y, rows), first);
-    });
-    return { predicted, labels };
   }
 
   /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
@@ -235,25 +174,6 @@ export class Model {
       out[r] = best;
     }
     return out;
-  }
-
-  /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
-  private forEachBatch(data: Dataset, split: Split, fn: (first: number, rows: number) => void): void {
-    for (let first = 0; first < split.count; first += this.maxRows) {
-      const rows = Math.min(this.maxRows, split.count - first);
-      this.gather(data, split, first, rows);
-      fn(first, rows);
-    }
-  }
-
-  saveBest(): void {
-    this.copy(this.params, this.best);
-  }
-  restoreBest(): void {
-    this.copy(this.best, this.params);
-  }
-  private copy(from: number, to: number): void {
-    this.arena.u8(to, this.layout.bytes).set(this.arena.u8(from, this.layout.bytes));
   }
 
   /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
@@ -280,6 +200,211 @@ export class Model {
     if (this.spec.activation === 'tanh') k.tanhForward(z, z, n);
     else if (this.spec.activation === 'sigmoid') k.sigmoidForward(z, z, n);
     else k.reluForward(z, z, n);
+  }
+}
+
+function batchBuffers(arena: Arena, rows: number, dim: number, what: string): BatchBuffers {
+  return {
+    nz: arena.alloc(rows * (dim + NZ_HEADER) * 4, `${what} nonzero lists`),
+    val: arena.allocF32(rows * dim, `${what} nonzero values`),
+    c: arena.allocF32(rows, `${what} constants`),
+    y: arena.alloc(rows, `${what} labels`),
+  };
+}
+
+export class Model extends Network {
+  readonly grads: number;
+  /** SGD's velocity, or Adam's first moment. */
+  readonly velocity: number;
+  /** Adam's second moment (unused by SGD). */
+  readonly secondMoment: number;
+  readonly best: number;
+  /** Per layer the gradient of its output. */
+  private readonly d: number[];
+  /** Per hidden layer, its output after dropout (a[l] keeps the activation the backward pass needs). */
+  private readonly dropped: number[];
+  /** The last forward pass's noise, which the backward pass follows (undefined: an evaluation pass). */
+  private noise: BatchNoise | undefined;
+
+  constructor(spec: ModelSpec, kernels: Kernels, arena: Arena, maxRows: number) {
+    super(spec, kernels, arena, maxRows);
+    this.grads = arena.alloc(this.layout.bytes, 'gradients');
+    this.velocity = arena.alloc(this.layout.bytes, 'velocities');
+    this.secondMoment = arena.alloc(this.layout.bytes, 'second moments');
+    this.best = arena.alloc(this.layout.bytes, 'best parameters');
+    // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
+    const copies = kernels.batchCopies ?? 0;
+    if (copies > 0) kernels.useBatchCopies!(this.batch, Array.from({ length: copies }, (_, w) => batchBuffers(arena, maxRows, this.sizes[0], `worker ${w + 1}'s input batch`)));
+    this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
+    this.dropped = this.sizes.slice(1, -1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} outputs after dropout`));
+  }
+
+  /**
+   * He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's nn.Linear default);
+   * zero biases and moments. The smaller tanh init keeps units out of saturation early, and it trains
+   * config_7 a little better than Glorot-uniform.
+   */
+  initialise(seed: number): void {
+    const rng = new Rng(seed, 'init');
+    this.arena.u8(this.params, this.layout.bytes).fill(0);
+    this.arena.u8(this.velocity, this.layout.bytes).fill(0);
+    this.arena.u8(this.secondMoment, this.layout.bytes).fill(0);
+    for (let l = 0; l < this.layers; l++) {
+      const fanIn = this.sizes[l];
+      // Drawn in row-major order, whatever the storage layout, so a seed gives the same network.
+      const w = new Float32Array(fanIn * this.sizes[l + 1]);
+      if (this.spec.activation === 'ReLU' && l + 1 < this.layers) {
+        const std = Math.sqrt(2 / fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+      } else {
+        const limit = 1 / Math.sqrt(fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
+      }
+      this.setWeights(l, w);
+    }
+  }
+
+  /** Byte offset of weight `index` (row-major: in * out_size + out) of layer l in a parameter-shaped buffer. */
+  weightAt(l: number, index: number, base = this.params): number {
+    const cols = this.sizes[l + 1];
+    const stored = l === 0 ? panelIndex(Math.floor(index / cols), index % cols, this.sizes[0], cols) : index;
+    return this.weight(l, base) + 4 * stored;
+  }
+
+  /** Gathers rows examples of a split, starting at example `first`, into the input batch; a training batch may augment them. */
+  override gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, noise?: BatchNoise): void {
+    const a = noise?.augment, b = this.batch;
+    if (!a) return super.gather(data, split, first, rows);
+    // The input is a square image (784 = 28 x 28 pixels).
+    const width = Math.round(Math.sqrt(this.sizes[0]));
+    this.kernels.gatherSparseAugmented(b.nz, b.val, b.c, b.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, width, a.key, a.shift, a.flip ? 1 : 0);
+  }
+
+  /**
+   * Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows).
+   * A training batch passes its noise (dropout, label smoothing); evaluation passes none.
+   */
+  forward(rows: number, noise?: BatchNoise): number {
+    this.noise = noise;
+    this.forwardLogits(rows);
+    const last = this.layers - 1;
+    return this.kernels.softmaxCrossEntropy(this.d[last], this.a[last], this.batch.y, rows, this.sizes[this.layers], 1 / rows, noise?.labelSmoothing ?? 0);
+  }
+
+  /** Whether hidden layer l drops units in the current pass. */
+  private dropping(l: number): boolean {
+    return (this.noise?.dropout[l]?.rate ?? 0) > 0;
+  }
+
+  protected override input(l: number): number {
+    return this.dropping(l - 1) ? this.dropped[l - 1] : this.a[l - 1];
+  }
+
+  protected override hiddenOutput(l: number, rows: number): void {
+    this.drop(l, this.a[l], rows);
+  }
+
+  /**
+   * Applies hidden layer l's dropout mask to from (rows, its width), into dropped[l] (the forward pass) or in
+   * place (the backward pass, from its gradient): the same units, as the key is the batch's.
+   */
+  private drop(l: number, from: number, rows: number, inPlace = false): void {
+    if (!this.dropping(l)) return;
+    const { rate, key } = this.noise!.dropout[l];
+    // Kept where the u32 hash is at least rate * 2^32: a probability of 1 - rate, to 2^-32.
+    const threshold = Math.min(Math.round(rate * 2 ** 32), 2 ** 32 - 1);
+    this.kernels.dropout(inPlace ? from : this.dropped[l], from, rows * this.sizes[l + 1], key, threshold, 1 / (1 - rate));
+  }
+
+  /** How many of the gathered batch the last forward pass classified correctly. */
+  correct(rows: number): number {
+    const last = this.layers - 1;
+    return this.kernels.countCorrect(this.a[last], this.batch.y, rows, this.sizes[this.layers]);
+  }
+
+  /** Backward pass after forward(rows): fills the gradients of every weight and bias. */
+  backward(rows: number): void {
+    const k = this.kernels;
+    // With dropout after the first layer, its backward pass runs unfused down to its output's gradient.
+    const stop = this.dropping(0) ? 1 : 2;
+    for (let l = this.layers - 1; l >= stop; l--) {
+      const inSize = this.sizes[l], outSize = this.sizes[l + 1];
+      k.gemmTN(this.weight(l, this.grads), this.input(l), this.d[l], inSize, rows, outSize);
+      k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
+      k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
+      this.drop(l - 1, this.d[l - 1], rows, true);
+      this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
+    }
+    // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
+    // firstLayerBackward), which threads split the way they split the first layer's other kernels.
+    const next = this.layers > 1 && stop === 2;
+    if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
+    k.firstLayerBackward({
+      dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next ? this.weight(1, this.grads) : 0, dz0: this.d[0],
+      nz: this.batch.nz, val: this.batch.val, c: this.batch.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0,
+      rows, k: this.sizes[0], n: this.sizes[1], n2: next ? this.sizes[2] : 0, act: next ? ACT[this.spec.activation] : ACT.none,
+    });
+  }
+
+  /** One optimiser step: weights carry L1/L2 (and AdamW's decay), biases do not. */
+  update(rule: UpdateRule): void {
+    const biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
+    const wb = this.layout.weightBytes, k = this.kernels;
+    const [w, g, m] = [this.params, this.grads, this.velocity];
+    // Per weight matrix, so that threads split the first layer's by the columns its other kernels split by.
+    if (rule.kind === 'sgd') {
+      const { lr, gamma, l2, l1 } = rule, nesterov = rule.nesterov ? 1 : 0;
+      for (let l = 0; l < this.layers; l++) {
+        k.sgdUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1, nesterov);
+      }
+      k.sgdUpdate(w + wb, g + wb, m + wb, biasCount, lr, gamma, 0, 0, nesterov);
+      return;
+    }
+    const { step, beta1, beta2, epsilon, rs, keep, l2, l1 } = rule, v = this.secondMoment;
+    for (let l = 0; l < this.layers; l++) {
+      k.adamUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.weight(l, v), this.sizes[l], this.sizes[l + 1], step, beta1, beta2, epsilon, rs, keep, l2, l1);
+    }
+    k.adamUpdate(w + wb, g + wb, m + wb, v + wb, biasCount, step, beta1, beta2, epsilon, rs, 1, 0, 0);
+  }
+
+  /** Mean loss and accuracy over a split, in batches of maxRows. */
+  evaluate(data: StoredExamples, split: ExampleRange): Metrics {
+    let loss = 0, correct = 0;
+    this.forEachBatch(data, split, (_, rows) => {
+      loss += this.forward(rows);
+      correct += this.correct(rows);
+    });
+    return { loss: loss / split.count, accuracy: correct / split.count };
+  }
+
+  /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
+  predict(data: StoredExamples, split: ExampleRange): { predicted: Uint8Array; labels: Uint8Array } {
+    const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
+    this.forEachBatch(data, split, (first, rows) => {
+      this.forward(rows);
+      predicted.set(this.predicted(rows), first);
+      labels.set(this.arena.u8(this.batch.y, rows), first);
+    });
+    return { predicted, labels };
+  }
+
+  /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
+  private forEachBatch(data: StoredExamples, split: ExampleRange, fn: (first: number, rows: number) => void): void {
+    for (let first = 0; first < split.count; first += this.maxRows) {
+      const rows = Math.min(this.maxRows, split.count - first);
+      this.gather(data, split, first, rows);
+      fn(first, rows);
+    }
+  }
+
+  saveBest(): void {
+    this.copy(this.params, this.best);
+  }
+  restoreBest(): void {
+    this.copy(this.best, this.params);
+  }
+  private copy(from: number, to: number): void {
+    this.arena.u8(to, this.layout.bytes).set(this.arena.u8(from, this.layout.bytes));
   }
 
   private activateBackward(d: number, y: number, n: number): void {

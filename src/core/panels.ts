@@ -1,9 +1,9 @@
 // The first layer's weight matrix W0 (k, n) lives in column panels, not row-major: columns [16p, 16p + 16)
 // (fewer in the last panel) form a (k, width) row-major block, and the blocks follow each other. The sparse
 // kernels read a 16-column strip of a row as one cache line next to the following rows' lines, and threads that
-// split the columns at panel boundaries each own a contiguous part of W0, its gradient and its velocity
-// (assembly/sparse.ts says what it measured). Only the model's edges see the logical (row-major) order: init,
-// model files and the gradient check; everything else treats a parameter buffer as a flat array.
+// split the columns at panel boundaries each own a contiguous part of W0, its gradient and its velocity. Only the
+// model's edges see the logical (row-major) order: init, model files and the gradient check; everything else
+// treats a parameter buffer as a flat array.
 
 /** Columns per panel: the forward kernel's strip width. */
 export const PANEL = 16;

@@ -1,7 +1,8 @@
 // The safetensors format: 8-byte little-endian header length, a JSON header naming each tensor's
 // dtype, shape and byte range, then raw little-endian data. F32 (weights) and I32 (a checkpoint's train
-// order) are written and read. Decoding checks
-// everything a damaged or hostile file could get wrong before trusting a single offset.
+// order) are written and read. Decoding checks everything a damaged or hostile file could get wrong before
+// trusting a single offset: like the reference loader it refuses data the tensors do not cover exactly
+// (gaps, overlaps, trailing bytes), and it refuses a key named twice.
 
 import { WasmfitError } from './errors.js';
 
@@ -61,6 +62,8 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  const duplicate = duplicateKey(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  if (duplicate !== undefined) fail(`header names ${JSON.stringify(duplicate)} twice`);
   const dataStart = 8 + headerLength, dataLength = bytes.byteLength - dataStart;
   const entries = Object.entries(header as Record<string, unknown>);
   const metadata: Record<string, string> = {};
@@ -93,9 +96,46 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     if (bad >= 0) fail(`tensor ${name}: value ${data[bad]} at index ${bad}, expected finite numbers`);
     tensors.set(name, { name, shape: shape as number[], data });
   }
-  ranges.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) fail(`tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
+  // As the reference loader: the tensors tile the data exactly, from its first byte to its last.
+  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let end = 0;
+  for (const [i, [begin, stop, name]] of ranges.entries()) {
+    if (begin < end) fail(`tensors ${ranges[i - 1][2]} and ${name} overlap`);
+    if (begin > end) fail(`tensor ${name} starts at byte ${begin} of the data, expected ${end} (the data would have a gap)`);
+    end = stop;
   }
+  if (end !== dataLength) fail(`${dataLength - end} bytes after the last tensor (the tensors end at byte ${end} of ${dataLength} data bytes)`);
   return { tensors, metadata };
+}
+
+/**
+ * The first key that appears twice in one object of a JSON text, if any: JSON.parse keeps the last one
+ * silently, so a file could show one reader a tensor and another reader a different one.
+ */
+function duplicateKey(json: string): string | undefined {
+  const keys: (Set<string> | null)[] = [];
+  // Strings that are keys: after "{" or "," inside an object; arrays push null.
+  const token = /"(?:[^"\\]|\\.)*"|[{}[\],]/g;
+  let expectKey = false;
+  for (let m = token.exec(json); m; m = token.exec(json)) {
+    const t = m[0];
+    if (t === '{') {
+      keys.push(new Set());
+      expectKey = true;
+    } else if (t === '[') {
+      keys.push(null);
+      expectKey = false;
+    } else if (t === '}' || t === ']') {
+      keys.pop();
+      expectKey = false;
+    } else if (t === ',') {
+      expectKey = keys.at(-1) instanceof Set;
+    } else if (expectKey) {
+      const key = JSON.parse(t) as string, set = keys.at(-1)!;
+      if (set.has(key)) return key;
+      set.add(key);
+      expectKey = false;
+    }
+  }
+  return undefined;
 }

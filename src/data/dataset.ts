@@ -1,6 +1,6 @@
-// Puts Fashion-MNIST into the arena once: pixels stay u8 (a quarter of f32's footprint) with each image's
+// Puts a data set into the arena once: pixels stay u8 (a quarter of f32's footprint) with each image's
 // mean and 1/std beside them, so a batch is normalised while it is gathered. Also owns the seeded
-// 48,000 / 12,000 train/validation split. The rows are stored in split order, train then validation then
+// train/validation split (Fashion-MNIST's 48,000 / 12,000 by default). The rows are stored in split order, train then validation then
 // test, and kept in the order batches are drawn (src/data/arrange.ts), so that a batch is one contiguous run
 // of memory. Platform-neutral: the bytes come from an adapter.
 
@@ -9,13 +9,16 @@ import { Rng } from '../core/rng.js';
 import { DataError } from '../core/errors.js';
 import type { IdxImages } from './idx.js';
 import type { Kernels } from '../core/kernels/kernels.js';
+import type { ExampleRange, StoredExamples } from '../core/model.js';
+import { pixelsOf, type DataDescription } from './description.js';
 
-export const PIXELS = 784;
+/** The part of the training file held out for validation, unless the config says otherwise. */
 export const VALIDATION_FRACTION = 0.2;
 
 export interface RawData {
   train: { images: IdxImages; labels: Uint8Array };
   test: { images: IdxImages; labels: Uint8Array };
+  description: DataDescription;
 }
 
 /**
@@ -23,19 +26,16 @@ export interface RawData {
  * array in the arena (the kernels gather by index); ids (host side) names the image at each row, as an index
  * into the training images followed by the test images.
  */
-export interface Split {
+export interface Split extends ExampleRange {
   first: number;
-  count: number;
-  ptr: number;
   ids: Int32Array;
 }
 
-export interface Dataset {
-  /** All rows (train, validation, test), u8 (count, 784). */
-  images: number;
-  labels: number;
-  /** f32 pairs (mean, 1/std) per row. */
-  stats: number;
+/** All rows (train, validation, test) in the arena: images (count, dim), labels and stats. */
+export interface Dataset extends StoredExamples {
+  description: DataDescription;
+  /** Pixels of one image. */
+  dim: number;
   train: Split;
   validation: Split;
   test: Split;
@@ -70,33 +70,36 @@ export function imageStats(pixels: Uint8Array, count: number, dim: number, out: 
   }
 }
 
-/** The seeded split of n training examples: the first 80% of a shuffled order train, the rest validate. */
-export function splitIndices(n: number, seed: number): { train: Int32Array; validation: Int32Array } {
+/** The seeded split of n training examples: the first (1 - fraction) of a shuffled order train, the rest validate. */
+export function splitIndices(n: number, seed: number, fraction = VALIDATION_FRACTION): { train: Int32Array; validation: Int32Array } {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   new Rng(seed, 'split').shuffle(order);
-  const trainCount = Math.round(n * (1 - VALIDATION_FRACTION));
+  const trainCount = Math.round(n * (1 - fraction));
+  if (trainCount < 1 || trainCount >= n) {
+    throw new DataError(`a validation fraction of ${fraction} leaves ${trainCount} of the ${n} training images to train on and ${n - trainCount} to validate, expected at least one of each`);
+  }
   return { train: order.slice(0, trainCount), validation: order.slice(trainCount) };
 }
 
-export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: Pick<Kernels, 'swapRows' | 'swapRowsBehind' | 'settleRows'>): Dataset {
+export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: Pick<Kernels, 'swapRows' | 'swapRowsBehind' | 'settleRows'>, fraction = VALIDATION_FRACTION): Dataset {
   const trainCount = raw.train.images.count, testCount = raw.test.images.count;
   if (trainCount < 2) throw new DataError(`the training set holds ${trainCount} images, expected at least 2 to split into train and validation`);
-  const total = trainCount + testCount;
-  const images = arena.alloc(total * PIXELS, 'images');
+  const total = trainCount + testCount, dim = pixelsOf(raw.description);
+  const images = arena.alloc(total * dim, 'images');
   const labels = arena.alloc(total, 'labels');
   const stats = arena.allocF32(2 * total, 'image statistics');
   const positions = arena.alloc(total * 4, 'row positions');
   arena.i32(positions, total).set(Int32Array.from({ length: total }, (_, i) => i));
 
-  const split = splitIndices(trainCount, seed);
+  const split = splitIndices(trainCount, seed, fraction);
   const ids = Int32Array.from([...split.train, ...split.validation, ...Array.from({ length: testCount }, (_, i) => trainCount + i)]);
-  const pixels = arena.u8(images, total * PIXELS), labelRows = arena.u8(labels, total);
+  const pixels = arena.u8(images, total * dim), labelRows = arena.u8(labels, total);
   ids.forEach((id, row) => {
     const set = id < trainCount ? raw.train : raw.test, i = id < trainCount ? id : id - trainCount;
-    pixels.set(set.images.pixels.subarray(i * PIXELS, (i + 1) * PIXELS), row * PIXELS);
+    pixels.set(set.images.pixels.subarray(i * dim, (i + 1) * dim), row * dim);
     labelRows[row] = set.labels[i];
   });
-  imageStats(pixels, total, PIXELS, arena.f32(stats, 2 * total));
+  imageStats(pixels, total, dim, arena.f32(stats, 2 * total));
 
   const place = (first: number, count: number): Split => ({ first, count, ptr: positions + 4 * first, ids: ids.slice(first, first + count) });
   // Swaps go through the arena in chunks; 4096 pairs (32 KB) make the kernel call's overhead negligible. Swaps
@@ -105,7 +108,7 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
   const settleRows = () => kernels.settleRows?.();
   const canSwapBehind = (pairs: number) => kernels.swapRowsBehind !== undefined && pairs <= chunk;
   return {
-    images, labels, stats,
+    description: raw.description, dim, images, labels, stats,
     train: place(0, split.train.length),
     validation: place(split.train.length, split.validation.length),
     test: place(trainCount, testCount),
@@ -114,7 +117,7 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
       for (let at = 0; at < pairs.length; at += 2 * chunk) {
         const part = pairs.subarray(at, at + 2 * chunk);
         arena.i32(swaps, part.length).set(part);
-        kernels.swapRows(images, labels, stats, swaps, part.length / 2, PIXELS);
+        kernels.swapRows(images, labels, stats, swaps, part.length / 2, dim);
       }
     },
     canSwapBehind,
@@ -122,7 +125,7 @@ export function loadDataset(arena: Arena, raw: RawData, seed: number, kernels: P
       if (!canSwapBehind(pairs.length / 2)) throw new Error(`swapRowsBehind: ${pairs.length / 2} pairs, more than this back end can take behind`);
       settleRows();
       arena.i32(behind, pairs.length).set(pairs);
-      kernels.swapRowsBehind!(images, labels, stats, behind, pairs.length / 2, PIXELS);
+      kernels.swapRowsBehind!(images, labels, stats, behind, pairs.length / 2, dim);
     },
     settleRows,
   };

@@ -1,12 +1,20 @@
-// The four official Fashion-MNIST files: their names and the SHA-256 of their decompressed bytes.
-// Platform-neutral, so the Node adapter (which finds them on disk) and the browser (which is handed them)
-// name and verify them the same way.
+// Fashion-MNIST, the set wasmfit trains on unless told otherwise, as the page and the package name it: its image
+// shape, classes and four files with the SHA-256 of their decompressed bytes. Derived from its row of the known
+// sets' table (known-sets.ts), the one place these are written.
 
-export const FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
-  trainLabels: { name: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
-  testImages: { name: 't10k-images-idx3-ubyte', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
-  testLabels: { name: 't10k-labels-idx1-ubyte', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+import { DEFAULT_SET, FILE_KEYS, type FileKey } from './known-sets.js';
+
+const [rows, cols] = DEFAULT_SET.shape;
+
+/** The data set's shape: grey u8 images of imageShape (rows, columns), labels 0 to classes - 1 named by classNames. */
+export const FASHION_MNIST = {
+  imageShape: [rows, cols] as const,
+  /** Pixels per image, rows times columns: the network's input size. */
+  pixels: rows * cols,
+  classes: DEFAULT_SET.classes.length,
+  /** The classes' names in label order. */
+  classNames: DEFAULT_SET.classes,
 } as const;
-export type FileKey = keyof typeof FILES;
-export const FILE_KEYS = Object.keys(FILES) as FileKey[];
+
+export const FILES = Object.fromEntries(FILE_KEYS.map((k) => [k, { name: DEFAULT_SET.files[k], sha256: DEFAULT_SET.checksums!.values[k] }])) as Record<FileKey, { name: string; sha256: string }>;
+export { FILE_KEYS, type FileKey };

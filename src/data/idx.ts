@@ -1,13 +1,11 @@
 // Parses decompressed IDX files (the format of the MNIST family) and checks them strictly: magic,
-// dimensions, exact byte length, and label range. Platform-neutral: decompression and file reading
-// belong to the adapters.
+// dimensions and exact byte length. Which shapes and labels a set may have is raw.ts's concern.
+// Platform-neutral: decompression and file reading belong to the adapters.
 
 import { DataError } from '../core/errors.js';
 
 export const IMAGE_MAGIC = 0x00000803;
 export const LABEL_MAGIC = 0x00000801;
-export const IMAGE_SIDE = 28;
-export const CLASSES = 10;
 
 export interface IdxImages {
   count: number;
@@ -35,9 +33,7 @@ export function parseImages(bytes: Uint8Array, file: string): IdxImages {
     throw new DataError(`${file}: magic number is ${hex(magic)}, expected ${hex(IMAGE_MAGIC)} (IDX unsigned-byte images)`);
   }
   const count = view.getUint32(4), rows = view.getUint32(8), cols = view.getUint32(12);
-  if (rows !== IMAGE_SIDE || cols !== IMAGE_SIDE) {
-    throw new DataError(`${file}: images are ${rows}x${cols}, expected ${IMAGE_SIDE}x${IMAGE_SIDE}`);
-  }
+  if (rows === 0 || cols === 0) throw new DataError(`${file}: images are ${rows}x${cols}, expected at least 1x1`);
   const expected = 16 + count * rows * cols;
   if (bytes.byteLength !== expected) {
     throw new DataError(`${file}: ${bytes.byteLength} bytes, expected exactly ${expected} (16-byte header + ${count} images of ${rows}x${cols})`);
@@ -56,12 +52,13 @@ export function parseLabels(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes.byteLength !== expected) {
     throw new DataError(`${file}: ${bytes.byteLength} bytes, expected exactly ${expected} (8-byte header + ${count} labels)`);
   }
-  const labels = bytes.subarray(8);
-  const bad = labels.findIndex((l) => l >= CLASSES);
-  if (bad >= 0) {
-    throw new DataError(`${file}: label ${labels[bad]} at index ${bad} (byte offset ${8 + bad}), expected 0-${CLASSES - 1}`);
-  }
-  return labels;
+  return bytes.subarray(8);
+}
+
+/** Every label must name one of `classes` classes; hint says where the class count came from. */
+export function checkLabels(labels: Uint8Array, classes: number, file: string, hint?: string): void {
+  const bad = labels.findIndex((l) => l >= classes);
+  if (bad >= 0) throw new DataError(`${file}: label ${labels[bad]} at index ${bad} (byte offset ${8 + bad}), expected 0-${classes - 1}`, hint);
 }
 
 /** Checks that an image file and its label file describe the same examples. */

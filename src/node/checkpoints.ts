@@ -3,10 +3,11 @@
 // written last. A folder without a manifest, or whose files do not match it, is not a checkpoint: the
 // loader warns and falls back to the one before. The newest few are kept.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { constants } from 'node:buffer';
 import { join } from 'node:path';
-import { WasmfitError } from '../core/errors.js';
-import { sha256, writeAtomic } from './files.js';
+import { ConfigError, WasmfitError, EXIT_RUNTIME } from '../core/errors.js';
+import { makeDirectory, readUserFile, sha256, writeAtomic } from './files.js';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 /** Checkpoints kept per run: the newest and two to fall back on. */
@@ -21,7 +22,7 @@ export function checkpointName(epoch: number, batch: number): string {
 
 export function writeCheckpoint(runDir: string, name: string, content: { tensors: Uint8Array; state: string }): string {
   const dir = join(runDir, CHECKPOINT_DIR, name);
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir, 'checkpoint directory');
   // A folder left by an earlier, interrupted write of the same checkpoint loses its manifest first.
   rmSync(join(dir, 'manifest.json'), { force: true });
   writeAtomic(join(dir, 'tensors.safetensors'), content.tensors);
@@ -45,27 +46,31 @@ function prune(runDir: string): void {
   for (const name of all) if (!keep.has(name)) rmSync(join(runDir, CHECKPOINT_DIR, name), { recursive: true, force: true });
 }
 
+/** A checkpoint's file: regular, and no larger than a Buffer can be. */
+const read = (path: string) => readUserFile(path, 'checkpoint', constants.MAX_LENGTH, EXIT_RUNTIME);
+
 /** Reads one checkpoint folder and checks it against its manifest; throws a WasmfitError saying what is wrong. */
 export function readCheckpoint(dir: string): { tensors: Uint8Array; state: string } {
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new WasmfitError(`${dir}: no manifest.json (the checkpoint was not finished)`);
+  const manifestText = read(manifestPath).toString('utf8');
   let manifest: { files?: Record<string, string> };
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest = JSON.parse(manifestText);
   } catch (e) {
     throw new WasmfitError(`${manifestPath}: not valid JSON (${(e as Error).message})`);
   }
-  const read: Record<string, Buffer> = {};
+  const files: Record<string, Buffer> = {};
   for (const file of FILES) {
     const path = join(dir, file);
     const expected = manifest.files?.[file];
     if (!expected) throw new WasmfitError(`${manifestPath}: no checksum for ${file}`);
     if (!existsSync(path)) throw new WasmfitError(`${path}: missing`);
-    read[file] = readFileSync(path);
-    const actual = sha256(read[file]);
+    files[file] = read(path);
+    const actual = sha256(files[file]);
     if (actual !== expected) throw new WasmfitError(`${path}: SHA-256 is ${actual}, the manifest says ${expected}`);
   }
-  return { tensors: read['tensors.safetensors'], state: read['state.json'].toString('utf8') };
+  return { tensors: files['tensors.safetensors'], state: files['state.json'].toString('utf8') };
 }
 
 /**
@@ -80,7 +85,8 @@ export function loadLatestCheckpoint<T>(runDir: string, accept: (files: { tensor
     try {
       return { dir, value: accept(readCheckpoint(dir), dir) };
     } catch (e) {
-      if (!(e instanceof WasmfitError)) throw e;
+      // A damaged checkpoint is passed over; a refusal (another config or data) is the user's to settle.
+      if (!(e instanceof WasmfitError) || e instanceof ConfigError) throw e;
       warn(`wasmfit: warning: skipping checkpoint ${name}: ${e.message}`);
     }
   }

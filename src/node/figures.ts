@@ -11,8 +11,8 @@ export function writeCurveFigures(dir: string, history: CurvePoint[], marks: Run
   writeAtomic(join(dir, 'accuracy.svg'), accuracyChartSvg(history, marks));
 }
 
-export function writeConfusionFigure(dir: string, predicted: Uint8Array, labels: Uint8Array): number[][] {
-  const counts = confusionMatrix(predicted, labels);
-  writeAtomic(join(dir, 'confusion.svg'), confusionSvg(counts));
+export function writeConfusionFigure(dir: string, predicted: Uint8Array, labels: Uint8Array, classes: readonly string[]): number[][] {
+  const counts = confusionMatrix(predicted, labels, classes.length);
+  writeAtomic(join(dir, 'confusion.svg'), confusionSvg(counts, classes));
   return counts;
 }

@@ -7,9 +7,15 @@ import type { SpawnWorker } from '../core/threads/protocol.js';
 import { loadSharedWasmModule } from './wasm-file.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
 
-/** The default --threads: every core. */
+/**
+ * The most --threads (and --jobs) may ask for: each thread is a worker with a V8 heap of its own, so a
+ * thousand of them cost gigabytes, and past the cores they only take turns.
+ */
+export const MAX_THREADS = 64;
+
+/** The default --threads: every core, up to MAX_THREADS. */
 export function defaultThreads(): number {
-  return availableParallelism();
+  return Math.min(availableParallelism(), MAX_THREADS);
 }
 
 export const spawnNodeWorker: SpawnWorker = (init) => {

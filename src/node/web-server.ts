@@ -2,14 +2,15 @@
 // `npm run web`: serves the built page (dist/web/) on 127.0.0.1 with the headers it needs: COOP same-origin
 // and COEP require-corp (so the page is cross-origin isolated and may use threads), application/wasm, and a
 // Content-Security-Policy that keeps the page on its own origin. It also offers the four Fashion-MNIST
-// files from the directory the CLI would use, and nothing else from the file system.
+// files from the directory the CLI would use (named in a meta tag of the page), and nothing else from the file system.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dataFilePath, findDataDir, PACKAGE_ROOT } from './data-files.js';
-import { FILE_KEYS } from '../data/fashion-mnist.js';
+import { FILE_KEYS } from '../data/known-sets.js';
+import { parseIntegerOption } from './options.js';
 
 export interface WebServerOptions {
   /** Directory of the page; default dist/web. */
@@ -138,8 +139,18 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     } catch {
       // missing: 404 below
     }
-    if (isFile) sendFile(req, res, file);
+    if (isFile && data && path === '/index.html') sendPage(req, res, file);
+    else if (isFile) sendFile(req, res, file);
     else notFound(res, path);
+  }
+
+  /** The page with a meta tag naming the data index, so the page asks for it only here, never on a static host. */
+  function sendPage(req: IncomingMessage, res: ServerResponse, file: string): void {
+    const html = readFileSync(file, 'utf8').replace('</head>', `<meta name="wasmfit-data" content="data/index.json">\n</head>`);
+    headers(res, TYPES['.html']);
+    res.setHeader('Content-Length', Buffer.byteLength(html));
+    res.writeHead(200);
+    res.end(req.method === 'HEAD' ? undefined : html);
   }
 
   await new Promise<void>((ok, fail) => {
@@ -168,7 +179,7 @@ function option(name: string): string | undefined {
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
   const server = await startWebServer({
-    port: Number(option('--port') ?? 8080),
+    port: parseIntegerOption('--port', option('--port') ?? '8080', 0, 65535),
     host: option('--host') ?? '127.0.0.1',
     isolation: !process.argv.includes('--no-isolation'),
     ...(option('--data-dir') ? { dataDir: option('--data-dir') } : {}),

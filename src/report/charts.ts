@@ -6,8 +6,6 @@
 
 import { el, epochTicks, esc, niceTicks, px, svgDocument } from './svg.js';
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
-
 /** Colour-blind-safe (Okabe-Ito) colours, in series order. */
 export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
 
@@ -173,14 +171,14 @@ export function accuracyChartSvg(history: CurvePoint[], marks: RunMarks = {}, si
 }
 
 /** counts[t][p]: how many examples of true class t were predicted as p. */
-export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes = 10): number[][] {
+export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) m[labels[i]][predicted[i]]++;
   return m;
 }
 
 /** The confusion matrix with each true class's accuracy (its recall) beside its row. */
-export function confusionSvg(counts: number[][], classNames: readonly string[] = FASHION_MNIST_CLASSES, title = 'Confusion matrix (test set)'): string {
+export function confusionSvg(counts: number[][], classNames: readonly string[], title = 'Confusion matrix (test set)'): string {
   const n = counts.length, cell = 44, left = 100, top = 150;
   const width = left + n * cell + 90, height = top + n * cell + 44;
   const rowTotals = counts.map((r) => r.reduce((a, b) => a + b, 0));

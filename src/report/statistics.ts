@@ -2,7 +2,8 @@
 // mean and standard deviation of the pixels before and after the per-image normalisation (computed with
 // the same float32 mean and 1/std the training batches use). Platform-neutral.
 
-import { imageStats, PIXELS, splitIndices, type RawData } from '../data/dataset.js';
+import { imageStats, splitIndices, type RawData } from '../data/dataset.js';
+import { pixelsOf } from '../data/description.js';
 
 /** The median (the mean of the middle two for an even count); 0 for no values. */
 export function median(xs: number[]): number {
@@ -20,27 +21,28 @@ export interface SplitStatistics {
   after: { mean: number; std: number; min: number; max: number };
 }
 
-export function datasetStatistics(raw: RawData, seed: number, classes = 10): SplitStatistics[] {
+export function datasetStatistics(raw: RawData, seed: number): SplitStatistics[] {
   const { train, validation } = splitIndices(raw.train.images.count, seed);
+  const classes = raw.description.classes.length, dim = pixelsOf(raw.description);
   const test = Int32Array.from({ length: raw.test.images.count }, (_, i) => i);
   return [
-    splitStatistics('train', raw.train.images.pixels, raw.train.labels, train, classes),
-    splitStatistics('validation', raw.train.images.pixels, raw.train.labels, validation, classes),
-    splitStatistics('test', raw.test.images.pixels, raw.test.labels, test, classes),
+    splitStatistics('train', raw.train.images.pixels, raw.train.labels, train, classes, dim),
+    splitStatistics('validation', raw.train.images.pixels, raw.train.labels, validation, classes, dim),
+    splitStatistics('test', raw.test.images.pixels, raw.test.labels, test, classes, dim),
   ];
 }
 
-function splitStatistics(split: SplitStatistics['split'], pixels: Uint8Array, labels: Uint8Array, indices: Int32Array, classes: number): SplitStatistics {
+function splitStatistics(split: SplitStatistics['split'], pixels: Uint8Array, labels: Uint8Array, indices: Int32Array, classes: number, dim: number): SplitStatistics {
   const perClass = new Array<number>(classes).fill(0);
   const stats = new Float32Array(2);
   let meanB = 0, stdB = 0, meanA = 0, stdA = 0, minB = Infinity, maxB = -Infinity, minA = Infinity, maxA = -Infinity;
   for (const i of indices) {
     perClass[labels[i]]++;
-    const image = pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
-    imageStats(image, 1, PIXELS, stats);
+    const image = pixels.subarray(i * dim, (i + 1) * dim);
+    imageStats(image, 1, dim, stats);
     const [m, inv] = [stats[0], stats[1]];
     let s = 0, s2 = 0, sa = 0, sa2 = 0;
-    for (let j = 0; j < PIXELS; j++) {
+    for (let j = 0; j < dim; j++) {
       const p = image[j], a = Math.fround((p - m) * inv);
       s += p;
       s2 += p * p;
@@ -51,11 +53,11 @@ function splitStatistics(split: SplitStatistics['split'], pixels: Uint8Array, la
       if (a < minA) minA = a;
       if (a > maxA) maxA = a;
     }
-    const mb = s / PIXELS, ma = sa / PIXELS;
+    const mb = s / dim, ma = sa / dim;
     meanB += mb;
-    stdB += Math.sqrt(Math.max(0, s2 / PIXELS - mb * mb));
+    stdB += Math.sqrt(Math.max(0, s2 / dim - mb * mb));
     meanA += ma;
-    stdA += Math.sqrt(Math.max(0, sa2 / PIXELS - ma * ma));
+    stdA += Math.sqrt(Math.max(0, sa2 / dim - ma * ma));
   }
   const n = Math.max(1, indices.length);
   return {

@@ -1,6 +1,6 @@
-// What a checkpoint holds and how it becomes bytes: the live weights, velocities, best weights and the
-// current train order as tensors, and the loop state (epoch, batch, generator and early-stopping state,
-// history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
+// What a checkpoint holds and how it becomes bytes: the live weights, the optimiser's moments, best weights and
+// the current train order as tensors, and the loop state (epoch, batch, optimiser step, generator and
+// early-stopping state, history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
 
 import type { Config } from '../config/schema.js';
 import type { Model } from '../core/model.js';
@@ -13,23 +13,31 @@ import type { LoopState } from './train.js';
 
 // 2: the first layer's weights, gradients and velocities are stored in column panels (src/core/panels.ts), as the
 // raw buffers a checkpoint holds are; a version-1 checkpoint's row-major layer would load scrambled, so it is refused.
-export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-2';
+// 3: the state records the SHA-256 of the config and of each data file, which a resumed run checks.
+// 4: Adam's second moment and the optimiser step, without which an Adam run or a schedule could not resume.
+export const CHECKPOINT_FORMAT = 'wasmfit-checkpoint-4';
 
-export interface CheckpointState {
+/** What a checkpoint was made from: the SHA-256 of its config (as config.yaml holds it) and of each data file's bytes. */
+export interface Provenance {
+  config_sha256: string;
+  data_sha256: Record<string, string>;
+}
+
+export interface CheckpointState extends Provenance {
   format: typeof CHECKPOINT_FORMAT;
   config: Config;
   loop: LoopState;
 }
 
-const REGIONS = ['params', 'velocity', 'best'] as const;
+const REGIONS = ['params', 'velocity', 'secondMoment', 'best'] as const;
 
-export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState): { tensors: Uint8Array; state: string } {
+export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
   const floats = model.paramBytes / 4;
   const tensors = encodeSafetensors([
     ...REGIONS.map((r) => ({ name: r, shape: [floats], data: arena.f32(model[r], floats).slice() })),
     { name: 'train_order', shape: [data.train.count], data: data.train.ids.slice() },
   ], { format: CHECKPOINT_FORMAT });
-  const state: CheckpointState = { format: CHECKPOINT_FORMAT, config, loop };
+  const state: CheckpointState = { format: CHECKPOINT_FORMAT, config, ...provenance, loop };
   return { tensors, state: JSON.stringify(state) };
 }
 
@@ -42,13 +50,17 @@ export function decodeCheckpoint(tensorBytes: Uint8Array, stateText: string, sou
     throw new WasmfitError(`${source}: state.json is not valid JSON (${(e as Error).message})`);
   }
   if (state?.format !== CHECKPOINT_FORMAT) throw new WasmfitError(`${source}: not a ${CHECKPOINT_FORMAT} checkpoint${typeof state?.format === 'string' ? ` (it is ${state.format}, from an older wasmfit; train afresh)` : ''}`);
+  if (typeof state.config_sha256 !== 'string' || typeof state.data_sha256 !== 'object' || state.data_sha256 === null) throw new WasmfitError(`${source}: state.json lacks the config and data digests`);
   const file = decodeSafetensors(tensorBytes, `${source}/tensors.safetensors`);
   const tensors = new Map<string, Float32Array | Int32Array>();
-  for (const name of [...REGIONS, 'train_order']) {
+  const names = [...REGIONS, 'train_order'];
+  for (const name of names) {
     const t = file.tensors.get(name);
     if (!t) throw new WasmfitError(`${source}: tensor ${name} is missing`);
     tensors.set(name, t.data);
   }
+  const unknown = [...file.tensors.keys()].find((name) => !names.includes(name));
+  if (unknown) throw new WasmfitError(`${source}: unknown tensor ${unknown}, expected only ${names.join(', ')}`);
   return { state, tensors };
 }
 

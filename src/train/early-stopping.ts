@@ -3,8 +3,8 @@
 // - 'increase' (the report's): stop once the validation loss has risen N epochs in a row;
 // - 'no_improvement' (Keras' patience): stop once N epochs in a row failed to beat the best loss.
 
-export const EARLY_STOP_RULES = ['increase', 'no_improvement'] as const;
-export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
+import type { EarlyStopRule } from '../config/schema.js';
+
 export type Verdict = 'improved' | 'wait' | 'stop';
 
 /** What a checkpoint keeps of early stopping, so a resumed run decides exactly as an uninterrupted one. */

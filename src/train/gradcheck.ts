@@ -1,12 +1,14 @@
 // The numerical gradient check (the report's Table 3): for sampled weights and biases of every layer,
 // compare backprop's gradient with the central difference (E(w+e) - E(w-e)) / 2e, where E is the mean
-// cross-entropy of a fixed batch plus the L2/L1 penalty. Platform-neutral.
+// cross-entropy of a fixed batch plus the L2/L1 penalty, with the config's label smoothing and its dropout
+// (the first training batch's mask, fixed while E is measured). Platform-neutral.
 
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../core/model.js';
 import type { Arena } from '../core/memory.js';
 import { Rng } from '../core/rng.js';
+import { batchNoise } from './train.js';
 
 export interface GradCheckOptions {
   /** Examples in the batch E is measured on. */
@@ -43,8 +45,10 @@ export function gradientCheck(model: Model, data: Dataset, arena: Arena, config:
   const rows = Math.min(options.rows, data.train.count);
   const { L2_penalty: l2, L1_penalty: l1 } = config;
   const rng = new Rng(config.seed, 'gradcheck');
+  // Augmentation moves the inputs, not the gradient: the batch is gathered as it is.
+  const noise = { ...batchNoise(config, 1, 0), augment: undefined };
   model.gather(data, data.train, 0, rows);
-  model.forward(rows);
+  model.forward(rows, noise);
   model.backward(rows);
 
   // |w| has a kink at 0, so with L1 a step across zero measures l1 * w / e instead of l1 * sign(w):
@@ -63,7 +67,7 @@ export function gradientCheck(model: Model, data: Dataset, arena: Arena, config:
 
   // Only the perturbed weight's share of the penalty changes, so it is the only share E needs.
   const penalty = (w: number, regularised: boolean) => (regularised ? 0.5 * l2 * w * w + l1 * Math.abs(w) : 0);
-  const loss = () => model.forward(rows) / rows;
+  const loss = () => model.forward(rows, noise) / rows;
 
   return picks.map(({ layer, kind, index }) => {
     const regularised = kind === 'weight';

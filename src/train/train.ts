@@ -3,13 +3,15 @@
 // callbacks, never touches files or the console, and yields to the event loop now and then so that a
 // signal handler or a Stop button can be heard.
 
-import type { Config } from '../config/schema.js';
+import { dropoutRates, type Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Model } from '../core/model.js';
+import type { BatchNoise, Model } from '../core/model.js';
 import { EpochShuffle } from '../data/arrange.js';
-import { Rng } from '../core/rng.js';
+import { Rng, streamKey } from '../core/rng.js';
+import { learningRate, updateRule } from './optimizer.js';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 import { eventLoopYield } from './yield.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -19,6 +21,8 @@ export interface EpochRecord {
   val_accuracy: number;
   seconds: number;
   samples_per_second: number;
+  /** The learning rate of the epoch's last batch. */
+  learning_rate: number;
 }
 
 /** non_finite_loss: a batch loss was NaN or infinite; diverged: it was finite but past DIVERGED_LOSS. */
@@ -33,7 +37,9 @@ export const DIVERGED_LOSS = 1000;
 
 export interface TrainResult {
   history: EpochRecord[];
-  /** The epoch whose weights the model holds at the end (the best validation loss when early stopping is on). */
+  /** Which weights the model holds at the end: the lowest validation loss's (keepsBestWeights) or the last epoch's. */
+  weights: 'best' | 'last';
+  /** The epoch whose weights the model holds at the end (0: the initial weights). */
   best_epoch: number;
   epochs_run: number;
   stop_reason: StopReason;
@@ -51,6 +57,8 @@ export interface LoopState {
   epoch: number;
   /** Batches completed of the epoch after that (0 at an epoch boundary). */
   batch: number;
+  /** Optimiser steps taken: where the learning-rate schedule and Adam's bias corrections stand. */
+  step: number;
   /** Sums over those batches: loss and correct predictions. */
   partialLoss: number;
   partialCorrect: number;
@@ -72,6 +80,28 @@ export interface TrainHooks {
   pause?: () => Promise<void>;
 }
 
+/**
+ * Whether a run ends with the weights of its lowest validation loss rather than its last ones: always, unless early
+ * stopping is off and every epoch ran. A stop of any kind (early, an interrupt, a divergence whose last weights are
+ * garbage) hands back the best weights seen; before the first epoch ends, those are the initial ones.
+ */
+export function keepsBestWeights(earlyStop: boolean, reason: StopReason): boolean {
+  return earlyStop || reason !== 'max_epochs';
+}
+
+/**
+ * Batch `batch` (0-based) of epoch `epoch`'s augmentation, dropout and label smoothing. Every draw is keyed by the
+ * seed, epoch and batch (and the row or unit within it), so there is no generator state to carry or split.
+ */
+export function batchNoise(config: Config, epoch: number, batch: number): BatchNoise {
+  const augment = config.augment_shift > 0 || config.augment_flip;
+  return {
+    augment: augment ? { key: streamKey(config.seed, 'augment', epoch, batch), shift: config.augment_shift, flip: config.augment_flip } : undefined,
+    dropout: dropoutRates(config).map((rate, l) => ({ rate, key: rate > 0 ? streamKey(config.seed, 'dropout', epoch, batch, l) : 0 })),
+    labelSmoothing: config.label_smoothing,
+  };
+}
+
 /** How long the loop may run between yields: short enough for a prompt Ctrl-C, long enough to cost nothing. */
 const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
@@ -79,15 +109,18 @@ const now = () => performance.now() / 1000;
 export async function train(model: Model, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
-  const gamma = config.momentum ? config.momentum_gamma : 0;
   const batch = config.batch_size;
+  const width = Math.round(Math.sqrt(model.sizes[0]));
+  if ((config.augment_shift > 0 || config.augment_flip) && width * width !== model.sizes[0]) {
+    throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and ${model.sizes[0]} inputs are not a square number of pixels`);
+  }
   const batches = Math.ceil(data.train.count / batch);
   const pause = hooks.pause ?? eventLoopYield();
   const stopped = () => hooks.signal?.aborted === true;
   const history: EpochRecord[] = [];
   let stopReason: StopReason = 'max_epochs';
   let divergence: TrainResult['divergence'];
-  let done = 0, firstBatch = 0, partialLoss = 0, partialCorrect = 0;
+  let done = 0, firstBatch = 0, partialLoss = 0, partialCorrect = 0, step = 0, lr = learningRate(config, 0, batches);
   const started = now();
   let lastYield = started;
 
@@ -96,13 +129,13 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
     rng.state = r.shuffleRng;
     stopper.state = r.stopper;
     history.push(...r.history);
-    [done, firstBatch, partialLoss, partialCorrect] = [r.epoch, r.batch, r.partialLoss, r.partialCorrect];
+    [done, firstBatch, partialLoss, partialCorrect, step] = [r.epoch, r.batch, r.partialLoss, r.partialCorrect, r.step];
   } else {
     model.initialise(config.seed);
     model.saveBest();
   }
   const snapshot = (): LoopState => ({
-    epoch: done, batch: firstBatch, partialLoss, partialCorrect,
+    epoch: done, batch: firstBatch, step, partialLoss, partialCorrect,
     shuffleRng: rng.state, stopper: stopper.state, history: [...history],
   });
 
@@ -116,8 +149,9 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
       // This batch's rows in place, the next batch's moving behind this one where the back end has threads.
       shuffle?.place(first + rows);
       shuffle?.placeBehind(first + rows + batch);
-      model.gather(data, data.train, first, rows);
-      const loss = model.forward(rows);
+      const noise = batchNoise(config, epoch, b);
+      model.gather(data, data.train, first, rows, noise);
+      const loss = model.forward(rows, noise);
       if (!(loss / rows <= DIVERGED_LOSS)) {
         divergence = { epoch, batch: b + 1, loss: loss / rows };
         break;
@@ -125,7 +159,9 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
       partialLoss += loss;
       partialCorrect += model.correct(rows);
       model.backward(rows);
-      model.update(config.learning_rate, gamma, config.L2_penalty, config.L1_penalty);
+      lr = learningRate(config, step, batches);
+      model.update(updateRule(config, step, lr));
+      step++;
       firstBatch = b + 1;
       hooks.onBatch?.(epoch, b + 1, batches);
       if (now() - lastYield > YIELD_EVERY_SECONDS) {
@@ -152,6 +188,7 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
       val_accuracy: val.accuracy,
       seconds: now() - epochStart,
       samples_per_second: data.train.count / trainSeconds,
+      learning_rate: lr,
     };
     history.push(record);
     [done, firstBatch, partialLoss, partialCorrect] = [epoch, 0, 0, 0];
@@ -165,12 +202,12 @@ export async function train(model: Model, data: Dataset, config: Config, hooks: 
   }
   if (stopped() && stopReason === 'max_epochs' && done < config.epochs) stopReason = 'interrupted';
   hooks.onStop?.(snapshot(), stopReason);
-  // After a divergence the current weights are garbage: the best ones are restored even without early stopping.
-  const restore = config.early_stop || divergence !== undefined;
-  if (restore) model.restoreBest();
+  const best = keepsBestWeights(config.early_stop, stopReason);
+  if (best) model.restoreBest();
   return {
     history,
-    best_epoch: restore ? stopper.bestEpoch : history.length,
+    weights: best ? 'best' : 'last',
+    best_epoch: best ? stopper.bestEpoch : history.length,
     epochs_run: history.length,
     stop_reason: stopReason,
     seconds: now() - started,

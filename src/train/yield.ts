@@ -1,6 +1,6 @@
 // How the training loop yields to the event loop between batches, so that a signal handler or a Stop button is
 // heard: at the least cost the platform allows. A zero-delay timer waits at least 1 ms in Node (4 ms once nested,
-// in browsers); at one yield every 50 ms that cost a two-thread epoch 4.6% against setImmediate, in alternation.
+// in browsers), time every yield would take from training.
 // Platform-neutral: it looks for what the global scope offers.
 
 type Schedule = (callback: () => void) => unknown;

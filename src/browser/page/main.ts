@@ -1,15 +1,16 @@
 // The page: data in (picked, dropped or the dev server's), a config (one of configs/ or edited), then
-// Train / Stop / Download model / Load model. All work happens in worker.ts; this file only posts requests
-// and draws what comes back (progress, the epoch table, a grid of test images). The curves and the confusion
-// matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
+// Train / Stop / Download model / Load model, and the Try it panel (try-it.ts). All work happens in worker.ts;
+// this file only posts requests and draws what comes back (progress, the epoch table, a grid of test images).
+// The curves and the confusion matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
 import { checkField, parseConfig, type Config } from '../../config/schema.js';
-import { FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
+import { FASHION_MNIST, FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
-import { accuracyChartSvg, confusionSvg, FASHION_MNIST_CLASSES as CLASSES, lossChartSvg, type RunMarks } from '../../report/charts.js';
+import { accuracyChartSvg, confusionSvg, lossChartSvg, type RunMarks } from '../../report/charts.js';
 import { loss, pct } from '../../report/format.js';
 import type { Finished, FromWorker, ToWorker } from './protocol.js';
+import { tryIt } from './try-it.js';
 
 /** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
 declare const __WASMFIT_CONFIGS__: Record<string, string>;
@@ -19,28 +20,60 @@ const MODE_NAMES = { 'wasm-threads': 'WebAssembly SIMD, multi-threaded', 'wasm-s
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-const send = (message: ToWorker) => worker.postMessage(message);
+const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
 
-const state = { ready: false, data: false, training: false, file: undefined as Uint8Array | undefined, history: [] as EpochRecord[], config: undefined as Config | undefined };
+/** What the worker is doing for the page, if anything; every control's enabled state follows from it (refreshControls). */
+type Busy = 'data' | 'training' | 'model' | undefined;
+const state = {
+  ready: false,
+  busy: undefined as Busy,
+  /** The worker holds a data set (kept when a later one fails to load). */
+  data: false,
+  file: undefined as Uint8Array | undefined,
+  history: [] as EpochRecord[],
+  config: undefined as Config | undefined,
+};
+
+const panel = tryIt((pixels) => send({ type: 'classify', pixels }, [pixels.buffer]));
 
 function setStatus(id: string, text: string, error = false): void {
   const el = $(id);
-  el.textContent = text;
   el.classList.toggle('error', error);
+  // Errors interrupt a screen reader; progress waits its turn.
+  if (el.hasAttribute('aria-live')) el.setAttribute('aria-live', error ? 'assertive' : 'polite');
+  el.textContent = text;
 }
 
-function refreshButtons(): void {
-  $<HTMLButtonElement>('train').disabled = !(state.ready && state.data) || state.training;
-  $<HTMLButtonElement>('stop').disabled = !state.training;
-  $<HTMLButtonElement>('download').disabled = !state.file || state.training;
-  const load = $<HTMLInputElement>('load-model');
-  load.disabled = !(state.ready && state.data) || state.training;
-  $('load-model-label').classList.toggle('disabled', load.disabled);
+/** Controls that hand focus on when they become disabled under it, in order of preference. */
+const FOCUS_FALLBACK = ['stop', 'train', 'load-model-button', 'choose-files'];
+
+function refreshControls(): void {
+  const idle = state.busy === undefined;
+  const enabled: Record<string, boolean> = {
+    'train': state.ready && state.data && idle,
+    'stop': state.busy === 'training',
+    'download': !!state.file && idle,
+    'load-model-button': state.ready && state.data && idle,
+    'choose-files': idle,
+    'use-server-data': idle,
+  };
+  const focused = document.activeElement;
+  for (const [id, on] of Object.entries(enabled)) $<HTMLButtonElement>(id).disabled = !on;
+  $('drop').classList.toggle('disabled', !idle);
+  // A button disabled under the keyboard's focus would drop it to <body>: move it to the next useful control.
+  if (focused instanceof HTMLButtonElement && focused.disabled) {
+    const next = FOCUS_FALLBACK.find((id) => enabled[id] && id !== focused.id);
+    if (next) $(next).focus();
+  }
 }
 
 // ---- data ----
 
 function useFiles(files: ArrayLike<File>): void {
+  if (state.busy) {
+    setStatus('data-status', `Not now: ${state.busy === 'training' ? 'stop the training' : 'wait for the current load'} before giving other data.`, true);
+    return;
+  }
   const { sources, unknown } = matchFiles(files);
   const missing = missingFiles(sources);
   if (missing.length > 0) {
@@ -51,17 +84,20 @@ function useFiles(files: ArrayLike<File>): void {
 }
 
 function loadData(sources: DataSources, what: string): void {
-  state.data = false;
-  refreshButtons();
+  state.busy = 'data';
+  refreshControls();
   setStatus('data-status', `Reading ${what}…`);
   send({ type: 'data', sources });
 }
 
+/** The dev server (web-server.ts) names its data index in a meta tag; a static host has none, and nothing is fetched. */
 async function offerServerData(): Promise<void> {
+  const href = document.querySelector<HTMLMetaElement>('meta[name="wasmfit-data"]')?.content;
+  if (!href) return;
   let index: { source: string; dir: string; files: Record<string, string> };
   try {
-    const response = await fetch('data/index.json');
-    if (!response.ok) return; // a static host: no data on offer
+    const response = await fetch(href);
+    if (!response.ok) return;
     index = await response.json();
   } catch {
     return;
@@ -74,7 +110,12 @@ async function offerServerData(): Promise<void> {
   };
 }
 
-$<HTMLInputElement>('data-files').onchange = (e) => useFiles((e.target as HTMLInputElement).files ?? []);
+$('choose-files').onclick = () => $('data-files').click();
+$<HTMLInputElement>('data-files').onchange = (e) => {
+  const input = e.target as HTMLInputElement;
+  useFiles(Array.from(input.files ?? []));
+  input.value = ''; // the same files chosen again are read again
+};
 const drop = $('drop');
 drop.ondragover = (e) => {
   e.preventDefault();
@@ -118,13 +159,27 @@ function readConfig(): Config | undefined {
   }
 }
 
+// ---- query ----
+
+/** The most kernel threads a page may ask for; browsers cap workers well below this. */
+const MAX_THREADS = 64;
+
+/** ?threads=N as a count; absent is undefined (every core); anything else is refused on screen and nothing starts. */
+function pageThreads(text: string | null): number | undefined | 'invalid' {
+  if (text === null || text === '') return undefined;
+  const n = Number(text);
+  if (/^\d+$/.test(text) && n >= 1 && n <= MAX_THREADS) return n;
+  setStatus('mode', `?threads=${text.slice(0, 20)} is not a thread count: give a whole number from 1 to ${MAX_THREADS}, or leave it out for every core.`, true);
+  return 'invalid';
+}
+
 // ---- run ----
 
 $('train').onclick = () => {
   const config = readConfig();
   if (!config) return;
   state.config = config;
-  state.training = true;
+  state.busy = 'training';
   state.history = [];
   $('epochs').querySelector('tbody')!.replaceChildren();
   $('confusion').replaceChildren();
@@ -132,7 +187,7 @@ $('train').onclick = () => {
   setStatus('result', '');
   setStatus('run-status', 'Training…');
   endProgress(false);
-  refreshButtons();
+  refreshControls();
   send({ type: 'train', config });
 };
 $('stop').onclick = () => {
@@ -148,10 +203,13 @@ $('download').onclick = () => {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 };
+$('load-model-button').onclick = () => $('load-model').click();
 $<HTMLInputElement>('load-model').onchange = async (e) => {
   const input = e.target as HTMLInputElement;
   const file = input.files?.[0];
-  if (!file) return;
+  if (!file || state.busy) return;
+  state.busy = 'model';
+  refreshControls();
   setStatus('run-status', `Loading ${file.name}…`);
   send({ type: 'load-model', bytes: new Uint8Array(await file.arrayBuffer()), name: file.name });
   input.value = '';
@@ -203,6 +261,9 @@ function endProgress(complete: boolean): void {
 
 function showResult(r: Finished): void {
   state.file = r.file;
+  const { layerSpecs, activation } = r.architecture;
+  setStatus('architecture', `Network of ${r.origin === 'loaded' ? r.name : 'this run'}: ${layerSpecs.join('-')}` +
+    (layerSpecs.length > 2 ? `, ${activation} between layers` : ' (softmax regression)'));
   const result = $('result');
   result.dataset.testAccuracy = String(r.test.accuracy);
   if (r.origin === 'loaded') {
@@ -211,34 +272,34 @@ function showResult(r: Finished): void {
   } else {
     const why = r.stopReason === 'interrupted' ? 'stopped' : r.stopReason === 'early_stop' ? 'stopped early (validation loss kept rising)'
       : r.stopReason === 'non_finite_loss' ? 'stopped: the loss became infinite or NaN' : r.stopReason === 'diverged' ? 'stopped: the loss diverged' : 'finished';
-    // The CLI's rule: the best weights come back with early stopping or a divergence (and, here, a Stop);
-    // otherwise the model simply holds the last epoch's.
-    const restored = state.config?.early_stop || r.stopReason !== 'max_epochs';
+    // What the training loop kept (keepsBestWeights): the best weights after any stop or with early stopping on.
+    const restored = r.weights === 'best';
     const weights = !r.bestEpoch ? 'the initial weights' : restored ? `the weights of epoch ${r.bestEpoch} (lowest validation loss)` : `the weights of the last epoch (${r.bestEpoch})`;
     setStatus('result', `Test accuracy ${pct(r.test.accuracy)} (loss ${loss(r.test.loss)}) with ${weights}`);
     drawCurves({ bestEpoch: restored ? r.bestEpoch : undefined, stopEpoch: r.stopReason === 'early_stop' ? r.epochsRun : undefined });
     const epochs = `${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'}`;
     const partial = r.stoppedIn ? ` and ${r.stoppedIn.batch} of ${r.stoppedIn.batches} batches of epoch ${r.stoppedIn.epoch}` : '';
-    setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored && r.bestEpoch ? 'restored' : 'kept'} ${weights}.`);
+    setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored ? 'restored' : 'kept'} ${weights}.`);
     endProgress(r.stopReason === 'max_epochs' || r.stopReason === 'early_stop');
   }
-  $('confusion').innerHTML = confusionSvg(r.confusion, CLASSES, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
+  $('confusion').innerHTML = confusionSvg(r.confusion, FASHION_MNIST.classNames, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
   const grid = $('samples');
   grid.replaceChildren();
   const { pixels, predicted, labels } = r.samples;
   for (let i = 0; i < predicted.length; i++) {
-    const canvas = Object.assign(document.createElement('canvas'), { width: 28, height: 28 });
-    const image = new ImageData(28, 28);
-    for (let p = 0; p < 784; p++) {
-      const v = 255 - pixels[i * 784 + p];
+    const [height, width] = FASHION_MNIST.imageShape, size = FASHION_MNIST.pixels;
+    const canvas = Object.assign(document.createElement('canvas'), { width, height });
+    const image = new ImageData(width, height);
+    for (let p = 0; p < size; p++) {
+      const v = 255 - pixels[i * size + p];
       image.data.set([v, v, v, 255], p * 4);
     }
     canvas.getContext('2d')!.putImageData(image, 0, 0);
     const cell = document.createElement('div');
     cell.className = `sample ${predicted[i] === labels[i] ? 'right' : 'wrong'}`;
     cell.append(canvas,
-      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${CLASSES[predicted[i]]}` }),
-      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${CLASSES[labels[i]]}` }));
+      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${FASHION_MNIST.classNames[predicted[i]]}` }),
+      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${FASHION_MNIST.classNames[labels[i]]}` }));
     grid.append(cell);
   }
 }
@@ -256,6 +317,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     }
     case 'data':
       state.data = true;
+      state.busy = undefined;
+      panel.setTestImages(m.samples.pixels, m.samples.names);
       setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images` +
         ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s.`);
       break;
@@ -267,31 +330,44 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       addEpoch(m.record);
       break;
     case 'done':
-      state.training = false;
+      state.busy = undefined;
       showResult(m.result);
       break;
-    case 'error':
-      if (m.during === 'train' && state.training) {
-        state.training = false;
-        endProgress(false);
-      }
-      setStatus(m.during === 'data' ? 'data-status' : m.during === 'init' ? 'mode' : 'run-status', `Error: ${m.message}`, true);
+    case 'classifier':
+      setStatus('try-model', `Classifying with ${m.name} (${m.layerSpecs.join('-')}${m.accuracy !== undefined ? `, ${pct(m.accuracy)} test accuracy` : ''}).`);
+      panel.refresh();
       break;
+    case 'classified':
+      panel.showTop(m.top);
+      break;
+    case 'error': {
+      if (m.during === 'classify') {
+        setStatus('try-model', `Error: ${m.message}`, true);
+        break;
+      }
+      if (m.during === 'train' && state.busy === 'training') endProgress(false);
+      if (m.during !== 'init') state.busy = undefined;
+      state.data = m.hasData;
+      const kept = m.during === 'data' && m.hasData ? ' The data loaded before is still in use.' : '';
+      setStatus(m.during === 'data' ? 'data-status' : m.during === 'init' ? 'mode' : 'run-status', `Error: ${m.message}${kept}`, true);
+      break;
+    }
   }
-  refreshButtons();
+  refreshControls();
 };
 worker.onerror = (e) => {
   e.preventDefault();
-  state.training = false;
+  state.busy = undefined;
+  state.ready = false;
   setStatus('run-status', `The training worker failed: ${e.message}`, true);
-  refreshButtons();
+  refreshControls();
 };
 
 // ?threads=N caps the kernel threads; ?simd=relaxed picks the relaxed-SIMD (FMA) kernels, when the browser has them.
 const params = new URLSearchParams(location.search);
-const threads = params.get('threads'), simd = params.get('simd');
-send({ type: 'init', ...(threads ? { threads: Number(threads) } : {}), ...(simd === 'relaxed' ? { simd: 'relaxed' } : {}) });
+const threads = pageThreads(params.get('threads')), simd = params.get('simd');
+if (threads !== 'invalid') send({ type: 'init', ...(threads ? { threads } : {}), ...(simd === 'relaxed' ? { simd: 'relaxed' } : {}) });
 void offerServerData();
 readConfig();
 drawCurves();
-refreshButtons();
+refreshControls();

@@ -1,21 +1,24 @@
 // The messages between the page (main.ts) and its training worker (worker.ts), in one place.
 // The page never waits on the worker synchronously: it posts a request and reacts to what comes back.
 
-import type { EpochRecord, StopReason } from '../../train/train.js';
+import type { EpochRecord, StopReason, TrainResult } from '../../train/train.js';
 import type { RunMode } from '../../core/features.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
 import type { DataSources } from '../data.js';
 import type { Config } from '../../config/schema.js';
+import type { Ranked } from './try-it.js';
 
 export type ToWorker =
   | { type: 'init'; threads?: number | boolean; simd?: SimdBuild }
   | { type: 'data'; sources: DataSources }
   | { type: 'train'; config: Config }
   | { type: 'stop' }
-  | { type: 'load-model'; bytes: Uint8Array; name: string };
+  | { type: 'load-model'; bytes: Uint8Array; name: string }
+  /** One 28x28 image of the Try it panel, for the model in use there. */
+  | { type: 'classify'; pixels: Uint8Array };
 
 export interface Samples {
-  /** count images of 784 pixels. */
+  /** count images of FASHION_MNIST.pixels pixels each. */
   pixels: Uint8Array;
   predicted: Uint8Array;
   labels: Uint8Array;
@@ -25,12 +28,16 @@ export interface Finished {
   /** What produced the weights: a training run or a loaded file. */
   origin: 'trained' | 'loaded';
   name: string;
+  /** The network: layer sizes from input to classes, and the hidden layers' activation. */
+  architecture: { layerSpecs: number[]; activation: string };
   test: { loss: number; accuracy: number };
   /** The model file, exactly what `wasmfit train` writes. */
   file: Uint8Array;
   samples: Samples;
   /** counts[t][p] over the whole test set: examples of true class t predicted as p (report/charts.ts). */
   confusion: number[][];
+  /** Which weights a trained model holds (TrainResult.weights), and the epoch they are from (0: the initial ones). */
+  weights?: TrainResult['weights'];
   bestEpoch?: number;
   stopReason?: StopReason;
   epochsRun?: number;
@@ -41,17 +48,26 @@ export interface Finished {
 
 export type FromWorker =
   | { type: 'ready'; mode: RunMode; threads: number; reason: string }
-  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number }
+  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number; samples: TestImages }
+  /** The model the Try it panel now uses: the one shipped with the page, the last run's, or a loaded one. */
+  | { type: 'classifier'; name: string; layerSpecs: number[]; accuracy?: number }
+  | { type: 'classified'; top: Ranked[] }
   | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'done'; result: Finished }
-  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' };
+  /** hasData: whether the worker still holds a data set (a failed load keeps the one before). */
+  | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' | 'classify'; hasData: boolean };
+
+/** The first test images, for the Try it panel's strip: count x 784 pixels and each one's true class name. */
+export interface TestImages {
+  pixels: Uint8Array;
+  names: string[];
+}
 
 /** Test images shown in the grid: the first ones of the test file, so every run shows the same. */
 export const SAMPLE_COUNT = 24;
 /**
  * Seconds between the worker's progress messages, at least: ten a second keep the bar live, as the CLI's. Each
- * message makes the page restyle and repaint; sent every 8 batches (about 120 a second with two threads) those
- * took a quarter of a two-thread epoch from the training threads' two cores (0.42 against 0.31-0.33 s).
+ * message makes the page restyle and repaint on the cores the training threads use, so more would slow training.
  */
 export const PROGRESS_INTERVAL_SECONDS = 0.1;

@@ -1,10 +1,12 @@
 // The page's training worker: it owns the kernels, the arena with the data set and the model, so training
 // never blocks the page. It answers the messages of protocol.ts; a Stop aborts the loop (which yields every
-// few milliseconds) and the session restores the weights of the lowest validation loss.
+// few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights). It also
+// classifies the Try it panel's images with wasmfit/infer, apart from the training arena.
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
+import { loadModel, type Classifier } from '../infer.js';
 import type { Model } from '../../core/model.js';
-import type { Metrics } from '../../core/model.js';
+import type { Config } from '../../config/schema.js';
 import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
 
@@ -17,6 +19,11 @@ const scope = self as unknown as {
 let wasmfit: Promise<Wasmfit> | undefined;
 let session: Session | undefined;
 let running: AbortController | undefined;
+/** The Try it panel's model: wasmfit/infer's, the same code an app classifies with. */
+let classifier: Promise<Classifier> | undefined;
+
+/** Where the page build puts the model that ships with the page (data/models/try_it.safetensors). */
+const SHIPPED_MODEL = new URL('./models/try_it.safetensors', import.meta.url);
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 const now = () => performance.now() / 1000;
@@ -26,7 +33,7 @@ scope.onmessage = (event) => {
   const during = message.type === 'stop' ? 'train' : message.type;
   handle(message).catch((e: unknown) => {
     const err = e as Error & { hint?: string };
-    post({ type: 'error', during, message: `${err.message ?? String(e)}${err.hint ? ` (hint: ${err.hint})` : ''}` });
+    post({ type: 'error', during, hasData: session !== undefined, message: `${err.message ?? String(e)}${err.hint ? ` (hint: ${err.hint})` : ''}` });
   });
 };
 
@@ -34,6 +41,7 @@ async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
       wasmfit = init({ threads: message.threads, simd: message.simd });
+      useClassifier(SHIPPED_MODEL, 'the model shipped with the page');
       const w = await wasmfit;
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
       return;
@@ -48,8 +56,9 @@ async function handle(message: ToWorker): Promise<void> {
       session = await w.open(decoded.raw);
       // Starting the threads may have failed and fallen back to one: the page shows the mode that runs.
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
-      const d = session.data;
-      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started });
+      const d = session.data, test = decoded.raw.test, shown = Math.min(SAMPLE_COUNT, test.images.count);
+      const samples = { pixels: test.images.pixels.slice(0, shown * 784), names: Array.from(test.labels.subarray(0, shown), (l) => d.description.classes[l]) };
+      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started, samples }, [samples.pixels.buffer]);
       return;
     }
     case 'train':
@@ -64,10 +73,15 @@ async function handle(message: ToWorker): Promise<void> {
       finish({ origin: 'loaded', name: message.name, test }, s, model, message.bytes.slice());
       return;
     }
+    case 'classify': {
+      const [top] = (await (classifier ?? Promise.reject(new Error('no model to classify with')))).classify(message.pixels, { top: 3 });
+      post({ type: 'classified', top });
+      return;
+    }
   }
 }
 
-async function trainRun(config: import('../../config/schema.js').Config): Promise<void> {
+async function trainRun(config: Config): Promise<void> {
   if (running) throw new Error('training is already running');
   const s = need();
   running = new AbortController();
@@ -93,19 +107,27 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
       },
     });
     const r = outcome.result;
-    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, bestEpoch: outcome.bestEpoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model);
+    const file = await s.modelFile(outcome.model, outcome.test, config, r.best_epoch);
+    finish({ origin: 'trained', name: 'model.safetensors', test: outcome.test, weights: r.weights, bestEpoch: r.best_epoch, stopReason: r.stop_reason, epochsRun: r.epochs_run, seconds: r.seconds, ...(stoppedIn ? { stoppedIn } : {}) }, s, outcome.model, file);
   } finally {
     running = undefined;
   }
 }
 
-function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array): void {
-  const test: Metrics = partial.test;
-  const bytes = file ?? s.modelFile(model, test);
+function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Model, bytes: Uint8Array): void {
   const samples = s.predict(model, 0, SAMPLE_COUNT);
   const all = model.predict(s.data, s.data.test);
-  const confusion = confusionMatrix(all.predicted, all.labels);
-  post({ type: 'done', result: { ...partial, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+  const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
+  const architecture = { layerSpecs: [...model.spec.layerSpecs], activation: model.spec.activation };
+  useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
+  post({ type: 'done', result: { ...partial, architecture, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
+}
+
+/** Makes the model in `source` the Try it panel's, and tells the page which it is once it loads. */
+function useClassifier(source: Uint8Array | URL, name: string, accuracy?: number): void {
+  classifier = loadModel(source);
+  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(accuracy !== undefined ? { accuracy } : {}) }),
+    (e: Error) => post({ type: 'error', during: 'classify', hasData: session !== undefined, message: `${name}: ${e.message}` }));
 }
 
 async function ready(): Promise<Wasmfit> {

@@ -1,6 +1,6 @@
-// How many of the first layer's columns each thread takes. The two cores of a shared VM are not always equal:
-// for seconds or minutes one may run 20-70% slower, and with an even split the main thread then waits 80-200 us
-// for the worker at every split kernel. The shares follow each thread's measured speed instead, in whole
+// How many of the first layer's columns each thread takes. The cores of a shared machine are not always equal:
+// one may run slower for seconds or minutes, and with an even split the main thread then waits for the worker
+// at every split kernel. The shares follow each thread's measured speed instead, in whole
 // panels of W0; which thread computes a column never changes its value, so results stay bit-identical.
 
 import type { ThreadPace } from './kernels.js';
@@ -45,16 +45,11 @@ export interface PartTimes {
 
 /**
  * The column shares of one layer width, re-planned from each `window` timed calls (64: the forward and backward
- * passes of 32 batches, ~25 ms). A part's speed in a window is its median time per column over the calls: a thread
- * descheduled for a millisecond or two in one call of the window is not slower, and summed times took it for one.
- * (Of ten two-thread sessions with both threads at 3.7 us a column, two spent a sixth and a third of their batches
- * at 48 or 80 columns to main; the second's forward pass took 291 us against 237-241 in the even sessions.)
+ * passes of 32 batches). A part's speed in a window is its median time per column over the calls: a thread
+ * descheduled in one call of the window is not slower, and summed times would take it for one.
  * A plan is taken when two windows in a row propose it and it would shorten the slowest part by more than `gain`
  * (8%): each move also moves panels of weights, gradients and velocities to the other core's cache, so noise must
- * not move anything. (In Chromium, whose own threads share the cores, single 12 ms windows measured either thread
- * 30% slower at random, and taking each plan flipped the split every window, 5-10% slower than even.) With the
- * worker slowed 1.7x on purpose, two-thread epochs in Node took 0.34-0.41 s balanced (80 columns to 48) against
- * 0.45-0.52 s even.
+ * not move anything (in Chromium, whose own threads share the cores, single windows are noisy).
  */
 export class ShareBalancer {
   /** Per part, the microseconds per column of each call of the window in which it had columns. */

@@ -2,7 +2,7 @@
 // It is the readable statement of every kernel's meaning and the "JS" side of parity tests and benchmarks;
 // it favours clarity over speed (no blocking, no unrolling).
 
-import { ACT, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type Kernels } from './kernels.js';
+import { ACT, dropoutHash, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type FirstLayerBackwardArgs, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
 export class JsKernels implements Kernels {
@@ -26,40 +26,50 @@ export class JsKernels implements Kernels {
     this.u16 = new Uint16Array(buffer);
   }
 
-  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
+  gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
     this.views();
     const { f32, u8, i32 } = this;
-    const xo = x >> 2, so = stats >> 2, io = idx >> 2;
     for (let r = 0; r < rows; r++) {
-      const img = i32[io + r];
-      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
-      const src = images + img * dim, dst = xo + r * dim;
-      for (let j = 0; j < dim; j++) f32[dst + j] = (u8[src + j] - mean) * invStd;
-      u8[y + r] = u8[labels + img];
+      const img = i32[(idx >> 2) + r];
+      this.gatherRow(nz, val, c, y, r, u8.subarray(images + img * dim, images + (img + 1) * dim), u8[labels + img], f32[(stats >> 2) + 2 * img], f32[(stats >> 2) + 2 * img + 1], dim);
     }
   }
 
-  gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
+  gatherSparseAugmented(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, width: number,
+    key: number, shift: number, flip: number): void {
     this.views();
-    const { f32, u8, i32, u16 } = this;
-    const so = stats >> 2, io = idx >> 2;
+    const { f32, u8, i32 } = this;
+    const dim = width * width, span = 2 * shift + 1, moved = new Uint8Array(dim);
     for (let r = 0; r < rows; r++) {
-      const img = i32[io + r];
-      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
-      f32[(c >> 2) + r] = Math.fround(-mean * invStd);
-      const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim, src = images + img * dim;
-      let count = 0;
-      for (let j = 0; j < dim; j++) {
-        if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
-        if (u8[src + j] === 0) continue;
-        u16[offsets + count] = j * NZ_COLUMN_BYTES;
-        f32[vals + count] = u8[src + j] * invStd;
-        count++;
+      const img = i32[(idx >> 2) + r], h = dropoutHash(key >>> 0, r);
+      const dx = (h % span) - shift, dy = (Math.floor(h / span) % span) - shift, mirror = flip !== 0 && h >= 2 ** 31;
+      for (let yy = 0; yy < width; yy++) {
+        for (let x = 0; x < width; x++) {
+          const sy = yy - dy, sx = mirror ? width - 1 - (x - dx) : x - dx;
+          const inside = sy >= 0 && sy < width && x - dx >= 0 && x - dx < width;
+          moved[yy * width + x] = inside ? u8[images + img * dim + sy * width + sx] : 0;
+        }
       }
-      i32[list] = count;
-      for (let b = 1; b < NZ_HEADER; b++) if (b * NZ_BLOCK_COLUMNS >= dim) i32[list + b] = count;
-      u8[y + r] = u8[labels + img];
+      this.gatherRow(nz, val, c, y, r, moved, u8[labels + img], f32[(stats >> 2) + 2 * img], f32[(stats >> 2) + 2 * img + 1], dim);
     }
+  }
+
+  /** Row r of gatherSparse's output from an image's dim pixels, mean, 1/std and label. */
+  private gatherRow(nz: number, val: number, c: number, y: number, r: number, pixels: Uint8Array, label: number, mean: number, invStd: number, dim: number): void {
+    const { f32, u8, i32, u16 } = this;
+    f32[(c >> 2) + r] = Math.fround(-mean * invStd);
+    const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim;
+    let count = 0;
+    for (let j = 0; j < dim; j++) {
+      if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
+      if (pixels[j] === 0) continue;
+      u16[offsets + count] = j * NZ_COLUMN_BYTES;
+      f32[vals + count] = pixels[j] * invStd;
+      count++;
+    }
+    i32[list] = count;
+    for (let b = 1; b < NZ_HEADER; b++) if (b * NZ_BLOCK_COLUMNS >= dim) i32[list + b] = count;
+    u8[y + r] = label;
   }
 
   swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void {
@@ -125,8 +135,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
-    rows: number, k: number, n: number, n2: number, act: ActCode): void {
+  firstLayerBackward({ dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act }: FirstLayerBackwardArgs): void {
     if (n2 > 0) {
       this.gemmTN(dw1, h, dz1, n, rows, n2);
       this.gemmNT(dz0, dz1, w1, rows, n2, n);
@@ -213,20 +222,23 @@ export class JsKernels implements Kernels {
     this.zip(dInp, dOut, y, n, (d, v) => (v > 0 ? d : 0));
   }
 
-  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number): number {
+  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number, smoothing: number): number {
     this.views();
     const f = this.f32, u8 = this.u8, lo = logits >> 2, dlo = dLogits >> 2;
+    const eps = Math.fround(smoothing);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       const row = lo + r * cols, drow = dlo + r * cols, label = u8[labels + r];
       let max = -Infinity;
       for (let j = 0; j < cols; j++) max = Math.max(max, f[row + j]);
-      let sum = 0;
+      let sum = 0, shifted = 0;
       for (let j = 0; j < cols; j++) sum += Math.exp(f[row + j] - max);
-      loss += Math.log(sum) - (f[row + label] - max);
+      for (let j = 0; j < cols; j++) shifted += f[row + j] - max;
+      // -sum_j q_j log p_j, with log p_j = x_j - max - log(sum).
+      loss += eps === 0 ? Math.log(sum) - (f[row + label] - max) : Math.log(sum) - ((1 - eps) * (f[row + label] - max) + (eps / cols) * shifted);
       for (let j = 0; j < cols; j++) {
         const p = Math.exp(f[row + j] - max) / sum;
-        f[drow + j] = (p - (j === label ? 1 : 0)) * gradScale;
+        f[drow + j] = (p - ((j === label ? 1 - eps : 0) + eps / cols)) * gradScale;
       }
     }
     return loss;
@@ -245,7 +257,7 @@ export class JsKernels implements Kernels {
     return correct;
   }
 
-  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void {
+  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void {
     this.views();
     const f = this.f32, wo = w >> 2, go = g >> 2, vo = v >> 2;
     for (let i = 0; i < n; i++) {
@@ -254,12 +266,37 @@ export class JsKernels implements Kernels {
       f[go + i] = grad;
       const vi = gamma * f[vo + i] + lr * grad;
       f[vo + i] = vi;
-      f[wo + i] = wi - vi;
+      f[wo + i] = wi - (nesterov ? gamma * vi + lr * grad : vi);
     }
   }
 
-  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void {
-    this.sgdUpdate(w, g, v, rows * cols, lr, gamma, l2, l1);
+  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void {
+    this.sgdUpdate(w, g, v, rows * cols, lr, gamma, l2, l1, nesterov);
+  }
+
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void {
+    this.views();
+    const f = this.f32, wo = w >> 2, go = g >> 2, mo = m >> 2, vo = v >> 2;
+    const b1 = Math.fround(beta1), b2 = Math.fround(beta2);
+    for (let i = 0; i < n; i++) {
+      const wi = f[wo + i];
+      const grad = f[go + i] + l2 * wi + l1 * Math.sign(wi);
+      const mi = b1 * f[mo + i] + (1 - b1) * grad;
+      const vi = b2 * f[vo + i] + (1 - b2) * grad * grad;
+      f[mo + i] = mi;
+      f[vo + i] = vi;
+      f[wo + i] = keep * wi - (step * mi) / (Math.sqrt(vi) * rs + eps);
+    }
+  }
+
+  adamUpdateMatrix(w: number, g: number, m: number, v: number, rows: number, cols: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void {
+    this.adamUpdate(w, g, m, v, rows * cols, step, beta1, beta2, eps, rs, keep, l2, l1);
+  }
+
+  dropout(out: number, inp: number, n: number, key: number, threshold: number, scale: number): void {
+    this.views();
+    const f = this.f32, oo = out >> 2, io = inp >> 2, s = Math.fround(scale), t = threshold >>> 0, k = key >>> 0;
+    for (let i = 0; i < n; i++) f[oo + i] = dropoutHash(k, i) >= t ? f[io + i] * s : 0;
   }
 
   private map(out: number, inp: number, n: number, fn: (v: number) => number): void {

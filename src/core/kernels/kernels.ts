@@ -1,19 +1,34 @@
-// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it.
-// Pointers are byte offsets into the one linear memory the arena owns; sizes are element counts.
-// Matrices are row-major f32. Kernels allocate nothing and never grow memory.
+// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it, and
+// the manifest (manifest.ts) lists its kernels with their cases and thread plans. Pointers are byte offsets into
+// the one linear memory the arena owns; sizes are element counts. Matrices are row-major f32. Kernels allocate
+// nothing and never grow memory.
+
+import type { Activation } from '../activation.js';
+import { PANEL } from '../panels.js';
 
 export type BackendName = 'js' | 'wasm';
 
-/** Activation codes of fused kernels (assembly/sparse.ts uses the same numbers). */
-export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const;
+/** Activation codes of fused kernels. */
+export const ACT = { none: 0, tanh: 1, sigmoid: 2, ReLU: 3 } as const satisfies Record<Activation | 'none', number>;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
 /** i32 slots before each row's columns in gatherSparse's nz: the count and the starts of blocks 1 to 3. */
 export const NZ_HEADER = 4;
-/** Columns per block of gatherSparse's nz lists (assembly/sparse.ts BLOCK_COLUMNS). */
+/** Columns per block of gatherSparse's nz lists (the sparse kernels walk W in blocks of as many rows). */
 export const NZ_BLOCK_COLUMNS = 192;
 /** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
 export const NZ_COLUMN_BYTES = 64;
+/** The most pixels an image may have: the lists' u16 offsets (column * NZ_COLUMN_BYTES) stop at 65536. */
+export const MAX_INPUT = 65536 / NZ_COLUMN_BYTES;
+
+/**
+ * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
+ * (assembly/abi.ts): the loader compares them at instantiation and refuses a module that disagrees.
+ */
+export const MODULE_CONSTANTS = {
+  ACT_NONE: ACT.none, ACT_TANH: ACT.tanh, ACT_SIGMOID: ACT.sigmoid, ACT_RELU: ACT.ReLU,
+  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL,
+} as const;
 /** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u16 units from nz. */
 export const nzOffsetsAt = (r: number, dim: number): number => 2 * (r * (dim + NZ_HEADER) + NZ_HEADER);
 
@@ -48,29 +63,64 @@ export interface ThreadStats {
   paces: ThreadPace[];
 }
 
-export interface Kernels {
-  readonly name: BackendName;
-  /**
-   * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
-   * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
-   * batch then keep each worker on its own copy.
-   */
-  readonly batchCopies?: number;
-  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
+/**
+ * firstLayerBackward's arguments by name (the wasm export takes them positionally, in this order: see
+ * firstLayerBackwardPositional). Byte offsets first, then sizes.
+ */
+export interface FirstLayerBackwardArgs {
+  /** Out: the first layer's weight gradient (k, n), in column panels. */
+  dw0: number;
+  /** Out: the first layer's bias gradient (n). */
+  db0: number;
+  /** Out: the second layer's weight gradient (n, n2); unused when n2 = 0. */
+  dw1: number;
+  /** The first layer's pre-activation gradient (rows, n): written from dz1 when n2 > 0, else given. */
+  dz0: number;
+  /** The gathered batch (gatherSparse): nonzero lists, their values and each row's constant. */
+  nz: number;
+  val: number;
+  c: number;
+  /** The first layer's output (rows, n), after its activation. */
+  h: number;
+  /** The second layer's pre-activation gradient (rows, n2); unused when n2 = 0. */
+  dz1: number;
+  /** The second layer's weights (n, n2); unused when n2 = 0. */
+  w1: number;
+  /** Rows of the batch, inputs k, units n of the first layer, units n2 of the second (0: none follows). */
+  rows: number;
+  k: number;
+  n: number;
+  n2: number;
+  /** The first layer's activation (ACT.none when n2 = 0). */
+  act: ActCode;
+}
 
-  /** x (rows, dim) f32 = images[idx[r]] normalised by stats[idx[r]] = (mean, 1/std); y (rows) u8 = labels[idx[r]]. */
-  gatherBatch(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+/** firstLayerBackward's arguments in the order of the wasm export (and of firstLayerBackwardCols before j0, j1). */
+export function firstLayerBackwardPositional(a: FirstLayerBackwardArgs): number[] {
+  return [a.dw0, a.db0, a.dw1, a.dz0, a.nz, a.val, a.c, a.h, a.dz1, a.w1, a.rows, a.k, a.n, a.n2, a.act];
+}
 
+/** The kernels themselves: what the manifest lists, the parity test compares and the bench times. */
+export interface KernelCalls {
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
    * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3] (i32) followed by each
    * one's column * NZ_COLUMN_BYTES (u16, columns ascending), with val + r * dim * 4 = pixel * invStd (f32); start_b
    * is the index of the first nonzero at column NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in
-   * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most 1024 (65536 / NZ_COLUMN_BYTES).
+   * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most MAX_INPUT.
    * Entries past a row's count are scratch (a kernel may write there, within the row).
    * X itself is never written: the first layer uses the two kernels below.
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+  /**
+   * gatherSparse of square images (width x width pixels) moved for augmentation: row r's image is shifted by
+   * (dx, dy), each in [-shift, shift], and mirrored left to right when flip != 0 and a coin says so, all three
+   * drawn from dropoutHash(key, r): dx = h mod (2 shift + 1) - shift, dy = floor(h / (2 shift + 1)) mod
+   * (2 shift + 1) - shift, mirrored when h >= 2^31. Output pixel (x, y) is the image's (x - dx, y - dy), its
+   * column read as width - 1 - (x - dx) when mirrored, or 0 outside the image. c keeps the image's own statistics.
+   */
+  gatherSparseAugmented(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, width: number,
+    key: number, shift: number, flip: number): void;
   /**
    * out (rows, n) = act(c colsum(W) + S W + bias) = act(X W + bias) for X from gatherSparse and W (k, n) stored in
    * column panels (src/core/panels.ts); writes wsum (n) = colsum(W) on the way.
@@ -86,26 +136,13 @@ export interface Kernels {
    * dw0 (k, n) = X^T dz0 as sparseWeightGrad. Each element as gemmTN, gemmNT, the activation's backward, colSum
    * and sparseWeightGrad compute it; threads split all of it by the n units.
    */
-  firstLayerBackward(dw0: number, db0: number, dw1: number, dz0: number, nz: number, val: number, c: number, h: number, dz1: number, w1: number,
-    rows: number, k: number, n: number, n2: number, act: ActCode): void;
+  firstLayerBackward(args: FirstLayerBackwardArgs): void;
 
   /**
    * For each pair (i, j) of swaps (count i32 pairs, in order): exchanges rows i and j of images (u8, dim a row),
    * labels (u8) and stats (f32 pairs). How the data set keeps its rows in the order batches are drawn.
    */
   swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
-  /**
-   * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
-   * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then
-   * computes the layers after the first). It is done once settleRows (or a later swapRows or swapRowsBehind)
-   * returns; until then the swaps buffer must stay unchanged and no kernel may touch the rows it moves.
-   */
-  swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
-  /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
-  settleRows?(): void;
-  /** How the threads have run since resetThreadStats (back ends with worker threads only). */
-  threadStats?(): ThreadStats;
-  resetThreadStats?(): void;
 
   /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
   gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
@@ -133,25 +170,69 @@ export interface Kernels {
   reluBackward(dInp: number, dOut: number, y: number, n: number): void;
 
   /**
-   * Row-wise stable softmax of logits (rows, cols) against labels (rows, u8).
-   * Writes dLogits = (softmax - onehot) * gradScale (may alias logits) and returns the summed cross-entropy.
+   * Row-wise stable softmax of logits (rows, cols) against labels (rows, u8), smoothed: the target q is
+   * 1 - smoothing + smoothing / cols at the label and smoothing / cols elsewhere (one-hot at smoothing 0).
+   * Writes dLogits = (softmax - q) * gradScale (may alias logits) and returns the summed cross-entropy against q.
    */
-  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number): number;
+  softmaxCrossEntropy(dLogits: number, logits: number, labels: number, rows: number, cols: number, gradScale: number, smoothing: number): number;
   /** How many rows of logits (rows, cols) have their first maximum at the label. */
   countCorrect(logits: number, labels: number, rows: number, cols: number): number;
 
-  /** g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters. */
-  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number): void;
+  /**
+   * g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters; with nesterov (1, else 0)
+   * w -= gamma * v + lr * g instead, the look-ahead step.
+   */
+  sgdUpdate(w: number, g: number, v: number, n: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void;
   /**
    * sgdUpdate over a weight matrix w (rows, cols): the same per element. Threads split it into whole columns' worth
    * of elements, by the shares the first layer's other kernels use for a layer as wide: for its panels, the same columns.
    */
-  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number): void;
+  sgdUpdateMatrix(w: number, g: number, v: number, rows: number, cols: number, lr: number, gamma: number, l2: number, l1: number, nesterov: number): void;
+  /**
+   * Adam over n parameters: g' = g + l2 w + l1 sign(w) (g itself unchanged); m = beta1 m + (1 - beta1) g';
+   * v = beta2 v + (1 - beta2) g'^2; w = keep w - step m / (sqrt(v) rs + eps). The host folds the bias corrections
+   * into step = lr / (1 - beta1^t) and rs = 1 / sqrt(1 - beta2^t); keep = 1 - lr weight_decay is AdamW's decay.
+   */
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void;
+  /** adamUpdate over a weight matrix w (rows, cols), split by threads as sgdUpdateMatrix is. */
+  adamUpdateMatrix(w: number, g: number, m: number, v: number, rows: number, cols: number, step: number, beta1: number, beta2: number, eps: number, rs: number, keep: number, l2: number, l1: number): void;
+  /**
+   * Inverted dropout: out (n) = inp * scale where dropoutHash(key, i) >= threshold (as u32), else 0; out may alias
+   * inp. The same call masks a layer's output and, with the same key, its gradient.
+   */
+  dropout(out: number, inp: number, n: number, key: number, threshold: number, scale: number): void;
 }
 
-/** Every kernel name, in one list, so parity tests and benchmarks iterate the same set. */
-export const KERNEL_NAMES = [
-  'gatherBatch', 'gatherSparse', 'swapRows', 'sparseForward', 'sparseWeightGrad', 'firstLayerBackward', 'gemmNN', 'gemmTN', 'gemmNT', 'biasAdd', 'colSum',
-  'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward', 'reluForward', 'reluBackward',
-  'softmaxCrossEntropy', 'countCorrect', 'sgdUpdate', 'sgdUpdateMatrix',
-] as const satisfies readonly (keyof Kernels)[];
+export type KernelName = keyof KernelCalls;
+
+/** A back end: the kernels, and what back ends with worker threads add to them. */
+export interface Kernels extends KernelCalls {
+  readonly name: BackendName;
+  /**
+   * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
+   * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
+   * batch then keep each worker on its own copy.
+   */
+  readonly batchCopies?: number;
+  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
+  /**
+   * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
+   * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then
+   * computes the layers after the first). It is done once settleRows (or a later swapRows or swapRowsBehind)
+   * returns; until then the swaps buffer must stay unchanged and no kernel may touch the rows it moves.
+   */
+  swapRowsBehind?(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
+  /** Returns once a swapRowsBehind has taken effect, running it on the calling thread if it has not started. */
+  settleRows?(): void;
+  /** How the threads have run since resetThreadStats (back ends with worker threads only). */
+  threadStats?(): ThreadStats;
+  resetThreadStats?(): void;
+}
+
+/** The counter-based hash dropout keeps element i by (murmur3's finaliser of key + i * golden ratio, u32). */
+export function dropoutHash(key: number, i: number): number {
+  let x = (Math.imul(i, 0x9e3779b9) + key) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}

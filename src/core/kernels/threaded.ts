@@ -1,21 +1,17 @@
-// The WASM back end on several threads: the same Kernels, with the big kernels split across a ThreadPool.
-// Splits are contiguous row (or column) ranges at tile multiples, and every output element is computed by
-// the same code with its sums in the same order whichever thread runs it, so results are bit-identical for
-// any thread count. Small kernels, and the loss (its f64 sum over rows is order-sensitive), stay on the main thread.
+// The WASM back end on several threads: the same Kernels, with the big kernels split across a ThreadPool as
+// their manifest plans say (manifest.ts). Splits are contiguous row (or column) ranges at tile multiples, and
+// every output element is computed by the same code with its sums in the same order whichever thread runs it,
+// so results are bit-identical for any thread count. Here: how ranges and column shares are run, the batch
+// copies, and the kernels with schemes of their own (gatherSparse, gatherSparseAugmented, swapRows behind).
 
-import { NZ_HEADER, type BatchBuffers, type Kernels } from './kernels.js';
+import { NZ_HEADER, type BatchBuffers, type KernelCalls, type KernelName, type Kernels } from './kernels.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { ShareBalancer } from './balance.js';
-import type { OpName } from '../threads/protocol.js';
+import { KERNEL_NAMES, MANIFEST, type ThreadPlan, type WasmExport } from './manifest.js';
 
 type Fn = (...args: number[]) => unknown;
 /** Below this much work (multiply-adds or elements) a job's ~1-2 us hand-off costs more than it saves. */
 const MIN_WORK = 32_768;
-/**
- * Below this many multiply-adds a product stays on one thread: the last layer's products (128x128x10 and the like)
- * took 12-13 us on one thread and 17-33 us split, their operands being half in the other core's cache.
- */
-const MIN_GEMM_WORK = 1 << 20;
 /** Column grain of the first layer's even splits: two panels, the weight gradient's widest sweep. */
 const COLUMNS = 32;
 /** Grain of the first layer's balanced splits: one panel of W0 (src/core/panels.ts). */
@@ -27,13 +23,13 @@ export interface ThreadedOptions {
 }
 
 export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool, options: ThreadedOptions = {}): Kernels {
-  const main = exports as unknown as Record<OpName, Fn>;
+  const main = exports as unknown as Record<WasmExport, Fn>;
   const parts = pool.workers + 1;
   /**
    * The model's batch and one private copy per worker. Every thread gathers the whole batch into its own copy
    * (the work is repeated, in parallel) and the first layer's kernels read it there: with one shared copy, each
-   * batch's lists were written by one core and read by both, and on slow phases of this VM two-thread epochs took
-   * 0.41-0.43 s against 0.32-0.35 s with copies, measured in alternation. Every model registers its own batch.
+   * batch's lists would be written by one core and read by both, and moving those lines between the cores costs
+   * more than gathering twice. Every model registers its own batch.
    */
   const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[] }>(); // by the primary's nz
   /** The copy of the batch (nz, val, c) that part `part` (0 = main, w + 1 = worker w) reads: its own when registered. */
@@ -49,7 +45,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    */
   let behind: number[] | null = null;
   let behindOn = -1;
-  const post = (w: number, op: OpName, args: readonly number[]) => {
+  const post = (w: number, op: WasmExport, args: readonly number[]) => {
     if (behindOn === w) {
       pool.wait(w);
       behindOn = -1;
@@ -75,7 +71,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    * Runs op over [0, total) in `parts` ranges (multiples of grain): workers take the later ranges, main the first;
    * below minWork it runs whole on the main thread. args gets each range and its part (0 = main, w + 1 = worker w).
    */
-  function split(op: OpName, total: number, grain: number, work: number, args: (from: number, to: number, part: number) => number[], minWork = MIN_WORK): void {
+  function split(op: WasmExport, total: number, grain: number, work: number, args: (from: number, to: number, part: number) => number[], minWork = MIN_WORK): void {
     const per = Math.ceil(total / parts / grain) * grain;
     if (work < minWork || per >= total) {
       main[op](...args(0, total, 0));
@@ -110,7 +106,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    * Runs op over columns [0, n) by the width's shares (main first, then each worker's range); below minWork
    * whole on the main thread. When timed, each part's time feeds the balancer.
    */
-  function splitColumns(op: OpName, n: number, work: number, timed: boolean, args: (from: number, to: number, part: number) => number[]): void {
+  function splitColumns(op: WasmExport, n: number, work: number, timed: boolean, args: (from: number, to: number, part: number) => number[]): void {
     if (work < MIN_WORK || n < 2 * PANEL_COLUMNS) {
       main[op](...args(0, n, 0));
       return;
@@ -131,43 +127,39 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       micros[w + 1] = pool.elapsedMicros(w);
     }
     if (timed) shares.record({ columns: counts, micros });
-    // The swaps behind run while the main thread computes the layers after the first and the loss alone (~25-30 us;
-    // a batch's swaps take ~27-31 us on the worker). A quarter of them used to wait for the stretch after the first
-    // layer's update instead, which is shorter (~6-8 us): the main thread then waited there for most of it at the
-    // next batch, and two-thread epochs took 1.5-3.5% longer in alternation in slower phases, the same in quiet ones.
+    // The swaps behind start here: the main thread then computes the layers after the first and the loss alone, a
+    // stretch about as long as a batch's swaps. The stretch after the first layer's update is too short for them:
+    // the main thread would wait for the worker at the next batch.
     if (op === 'sparseForwardCols') startBehind();
   }
 
-  const elementwise = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward') =>
-    (dInp: number, dOut: number, y: number, n: number) =>
-      split(op, n, 16, n, (i, j) => [dInp + 4 * i, dOut + 4 * i, y + 4 * i, j - i]);
+  /**
+   * Each kernel as its manifest plan says. The first layer is split by columns throughout, by the same shares (whole
+   * panels of W0): its forward pass, backward pass and update. Each core then reads and writes only its own
+   * contiguous part of W0, of its gradient and of its velocity, which stay in its cache from batch to batch. (Split
+   * by rows, every batch would move half of W0 between the cores; split by columns of a row-major W0, the cores
+   * would fight over neighbouring lines.)
+   */
+  const planned: Partial<Record<KernelName, unknown>> = {};
+  for (const name of KERNEL_NAMES) {
+    const plan = MANIFEST[name].threads as ThreadPlan<KernelName>;
+    type Call = (...args: Parameters<KernelCalls[KernelName]>) => void;
+    if (plan.split === 'ranges') {
+      planned[name] = ((...args) => {
+        const { total, work } = plan.size(...args);
+        split(plan.op, total, plan.grain, work, (i, j) => plan.range(i, j, ...args), plan.minWork);
+      }) as Call;
+    } else if (plan.split === 'columns') {
+      planned[name] = ((...args) => {
+        const { columns, work } = plan.size(...args), batch = plan.batch?.(...args);
+        splitColumns(plan.op, columns, work, plan.timed, (i, j, part) => plan.range(i, j, batch ? batchFor(batch.nz, batch.val, batch.c, part) : null, ...args));
+      }) as Call;
+    }
+  }
 
   return {
     ...base,
-    gemmNN: (c, a, b, m, k, n) => split('gemmNN', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
-    gemmNT: (c, a, b, m, k, n) => split('gemmNT', m, 4, m * k * n, (i, j) => [c + 4 * i * n, a + 4 * i * k, b, j - i, k, n], MIN_GEMM_WORK),
-    // The first layer is split by columns throughout, by the same shares (whole panels of W0): its forward pass,
-    // backward pass and update. Each core then reads and writes only its own contiguous part of W0, of its
-    // gradient and of its velocity, which stay in its cache from batch to batch. (Split by rows, every batch moved
-    // half of W0 between the cores; split by columns of a row-major W0, the cores fought over neighbouring lines.)
-    sparseForward: (out, nz, val, c, w, wsum, bias, rows, k, n, act) => splitColumns('sparseForwardCols', n, rows * k * n / 2, true,
-      (i, j, part) => {
-        const b = batchFor(nz, val, c, part);
-        return [out, b.nz, b.val, b.c, w, wsum, bias, rows, k, n, act, i, j];
-      }),
-    sparseWeightGrad: (dw, nz, val, c, dz, rows, k, n) => splitColumns('sparseWeightGradCols', n, rows * k * n / 2, true,
-      (i, j, part) => {
-        const b = batchFor(nz, val, c, part);
-        return [dw, b.nz, b.val, b.c, dz, rows, k, n, i, j];
-      }),
-    firstLayerBackward: (dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act) => splitColumns('firstLayerBackwardCols', n, rows * k * n / 2, true,
-      (i, j, part) => {
-        const b = batchFor(nz, val, c, part);
-        return [dw0, db0, dw1, dz0, b.nz, b.val, b.c, h, dz1, w1, rows, k, n, n2, act, i, j];
-      }),
-    // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows).
-    sgdUpdateMatrix: (w, g, v, rows, cols, lr, gamma, l2, l1) => splitColumns('sgdUpdate', cols, rows * cols, false,
-      (i, j) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, lr, gamma, l2, l1]),
+    ...(planned as Partial<KernelCalls>),
     gatherSparse: (nz, val, c, y, images, labels, stats, idx, rows, dim) => {
       const batch = batches.get(nz);
       if (batch === undefined) {
@@ -179,6 +171,13 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       batch.copies.forEach((b, w) => post(w, 'gatherSparse', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, dim]));
       main.gatherSparse(nz, val, c, y, images, labels, stats, idx, rows, dim);
       batch.copies.forEach((_, w) => pool.wait(w));
+    },
+    // Its draws are keyed by the row's index in the batch, so it does not split by rows: each copy gathers whole.
+    gatherSparseAugmented: (nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip) => {
+      const copies = batches.get(nz)?.copies ?? [];
+      copies.forEach((b, w) => post(w, 'gatherSparseAugmented', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, width, key, shift, flip]));
+      main.gatherSparseAugmented(nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip);
+      copies.forEach((_, w) => pool.wait(w));
     },
     swapRows: (images, labels, stats, swaps, count, dim) => {
       settleRows();
@@ -199,10 +198,5 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       if (copies.length !== pool.workers) throw new Error(`expected ${pool.workers} batch copies, got ${copies.length}`);
       batches.set(primary.nz, { primary, copies });
     },
-    tanhBackward: elementwise('tanhBackward'),
-    sigmoidBackward: elementwise('sigmoidBackward'),
-    reluBackward: elementwise('reluBackward'),
-    sgdUpdate: (w, g, v, n, lr, gamma, l2, l1) => split('sgdUpdate', n, 16, n,
-      (i, j) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, lr, gamma, l2, l1]),
   };
 }

@@ -1,8 +1,10 @@
-// The WASM SIMD back end: instantiates build/wasmfit.wasm (assembly/) over the host's memory and exposes
-// its exports as Kernels. Platform-neutral: callers pass the compiled module or its bytes (src/node/wasm-file.ts
-// reads them in Node; a browser fetches them). It does not own the memory or choose a back end.
+// The WASM SIMD back end: instantiates build/wasmfit.wasm (assembly/) over the host's memory, checks that it
+// exports every kernel of the manifest and agrees with the contract's constants, and exposes the exports as
+// Kernels. Platform-neutral: callers pass the compiled module or its bytes (src/node/wasm-file.ts reads them in
+// Node; a browser fetches them). It does not own the memory or choose a back end.
 
-import { KERNEL_NAMES, type Kernels } from './kernels.js';
+import { MODULE_CONSTANTS, type KernelCalls, type Kernels } from './kernels.js';
+import { KERNEL_NAMES, MANIFEST, WORKER_OPS } from './manifest.js';
 import { WasmfitError } from '../errors.js';
 
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): validates only where SIMD is implemented.
@@ -42,8 +44,6 @@ export function relaxedSimdSupported(): boolean {
   }
 }
 
-type KernelExports = { [K in (typeof KERNEL_NAMES)[number]]: Kernels[K] } & { heapBase(): number };
-
 /** Instantiates the kernels over memory (imported as env.memory); heapBase is where the host's arena may start. */
 export async function instantiateWasmKernels(
   source: WebAssembly.Module | BufferSource,
@@ -55,27 +55,43 @@ export async function instantiateWasmKernels(
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
   const imports = { env: { memory, abort: (msg: number, file: number, line: number, col: number) => abort(memory, msg, file, line, col) } };
   const { exports } = await WebAssembly.instantiate(module, imports);
-  const missing = [...KERNEL_NAMES, 'heapBase'].filter((name) => typeof exports[name] !== 'function');
-  if (missing.length > 0) {
-    throw new Error(`the wasm kernel module lacks exports ${missing.join(', ')}: it is stale or not wasmfit's; rebuild it with npm run build:wasm`);
+  checkModule(exports);
+  const kernels: Record<string, unknown> = { name: 'wasm' };
+  for (const name of KERNEL_NAMES) {
+    const fn = exports[name] as (...args: number[]) => unknown, positional = MANIFEST[name].wasm as ((...args: unknown[]) => number[]) | undefined;
+    kernels[name] = reportingTraps(name, positional ? (...args: unknown[]) => fn(...positional(...args)) : fn);
   }
-  const fns = exports as unknown as KernelExports;
-  const kernels = { name: 'wasm' } as { -readonly [K in keyof Kernels]: Kernels[K] };
-  for (const name of KERNEL_NAMES) (kernels as Record<string, unknown>)[name] = reportingTraps(name, fns[name] as (...args: number[]) => unknown);
-  return { kernels, heapBase: fns.heapBase(), module, exports };
+  return { kernels: kernels as unknown as Kernels & KernelCalls, heapBase: (exports.heapBase as () => number)(), module, exports };
+}
+
+/**
+ * Throws unless the module exports every function the manifest binds or hands to worker threads, and its constant
+ * globals (assembly/abi.ts) equal the contract's MODULE_CONSTANTS: a module from another version of wasmfit would
+ * otherwise read the activation codes or the batch's lists differently and train on garbage without a word.
+ */
+export function checkModule(exports: WebAssembly.Exports): void {
+  const rebuild = 'it is stale or not wasmfit\'s; rebuild it with npm run build:wasm';
+  const missing = [...new Set([...KERNEL_NAMES, ...WORKER_OPS, 'heapBase'])].filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) throw new WasmfitError(`the wasm kernel module lacks exports ${missing.join(', ')}: ${rebuild}`);
+  for (const [name, want] of Object.entries(MODULE_CONSTANTS)) {
+    const global = exports[name];
+    if (!(global instanceof WebAssembly.Global)) throw new WasmfitError(`the wasm kernel module lacks the constant ${name} (this host's is ${want}): ${rebuild}`);
+    if (global.value !== want) throw new WasmfitError(`the wasm kernel module's ${name} is ${global.value}, this host's is ${want}: ${rebuild}`);
+  }
 }
 
 /**
  * A trap (an out-of-bounds access, say) surfaces as an error naming the kernel and its arguments, which are
  * the shapes and offsets that led there. The wrapper costs a few nanoseconds on calls that take microseconds.
  */
-function reportingTraps(name: string, fn: (...args: number[]) => unknown): (...args: number[]) => unknown {
-  return (...args: number[]) => {
+function reportingTraps(name: string, fn: (...args: never[]) => unknown): (...args: never[]) => unknown {
+  return (...args: never[]) => {
     try {
       return fn(...args);
     } catch (e) {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-      throw new WasmfitError(`wasm kernel ${name}(${args.join(', ')}) trapped: ${e.message}`, undefined,
+      const shown = args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : String(a))).join(', ');
+      throw new WasmfitError(`wasm kernel ${name}(${shown}) trapped: ${e.message}`, undefined,
         'the arguments are byte offsets then sizes, in the order of src/core/kernels/kernels.ts; this is a bug in wasmfit, please report it with the command');
     }
   };

@@ -2,15 +2,16 @@
 // worker into its mailbox (SharedArrayBuffer + Atomics), and spins until they are done. The main thread
 // computes its own share in between, so a 2-thread pool has one worker. Nothing here allocates per job.
 
-import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, OPS, SEQ, SLOT_BYTES, type OpName, type SpawnWorker, type WorkerHandle } from './protocol.js';
+import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type SpawnWorker, type WorkerHandle } from './protocol.js';
+import { WORKER_OPS, type WasmExport } from '../kernels/manifest.js';
 
 /** ~10 ns a poll: a worker stays awake about 0.5 ms after its last job, across the gaps inside a batch. */
 export const DEFAULT_SPIN = 50_000;
 
 /**
  * Polls before the main thread sleeps while waiting for a worker (~2 ms, longer than any job of a batch).
- * Waking from Atomics.wait costs 20-60 us, several times a batch: with a ~20 us spin the main thread slept
- * in most waits and two threads trained no faster than one (0.59 vs 0.60 s an epoch); with this one, 0.36 s.
+ * Waking from Atomics.wait costs tens of microseconds, several times a batch: with a much shorter spin the main
+ * thread sleeps in most waits and two threads train no faster than one.
  */
 const WAIT_SPIN = 200_000;
 
@@ -20,7 +21,7 @@ export class ThreadPool {
   private readonly seq: number[];
   private canBlock = true;
   private waited = 0;
-  private readonly opIndex = new Map<string, number>(OPS.map((name, i) => [name, i]));
+  private readonly opIndex = new Map<string, number>(WORKER_OPS.map((name, i) => [name, i]));
 
   private constructor(private readonly handles: WorkerHandle[], control: SharedArrayBuffer) {
     this.boxes = handles.map((_, i) => new Int32Array(control, i * SLOT_BYTES, ARGS_AT / 4));
@@ -33,7 +34,7 @@ export class ThreadPool {
     const control = new SharedArrayBuffer(Math.max(workers, 1) * SLOT_BYTES);
     const handles: WorkerHandle[] = [];
     try {
-      for (let index = 0; index < workers; index++) handles.push(spawn({ module, memory, control, index, spin }));
+      for (let index = 0; index < workers; index++) handles.push(spawn({ ops: WORKER_OPS, module, memory, control, index, spin }));
       await Promise.all(handles.map((h) => h.ready));
     } catch (e) {
       for (const h of handles) h.terminate();
@@ -47,7 +48,7 @@ export class ThreadPool {
   }
 
   /** Hands worker w one call of a kernel; returns at once. */
-  post(w: number, op: OpName, args: readonly number[]): void {
+  post(w: number, op: WasmExport, args: readonly number[]): void {
     const box = this.boxes[w];
     this.args[w].set(args);
     Atomics.store(box, OP, this.opIndex.get(op)!);

@@ -1,12 +1,8 @@
-// The thread pool's wire format, shared by the main thread and its workers: which kernels a worker can run
-// (by index) and where each worker's mailbox lives in the control SharedArrayBuffer. No engine APIs here.
+// The thread pool's wire format, shared by the main thread and its workers: where each worker's mailbox lives in
+// the control SharedArrayBuffer, and what a worker is told when it starts, including the exports it may run (the
+// kernel manifest's, in the order a job's op index refers to). No engine APIs here.
 
-/** WASM exports a worker may be asked to run, by index; each takes up to MAX_ARGS numbers. */
-export const OPS = [
-  'gemmNN', 'gemmNT', 'sparseForwardCols', 'sparseWeightGradCols', 'firstLayerBackwardCols', 'gatherSparse',
-  'tanhBackward', 'sigmoidBackward', 'reluBackward', 'sgdUpdate', 'swapRows',
-] as const;
-export type OpName = (typeof OPS)[number];
+/** The op of the message that stops a worker. */
 export const OP_STOP = -1;
 
 /** firstLayerBackwardCols takes 17; 24 f64 fill a mailbox from ARGS_AT to SLOT_BYTES exactly. */
@@ -23,11 +19,13 @@ export const ARGS_AT = 64;
 
 /** What a worker is given when it starts: the compiled kernels, the shared memory they run over, its mailbox. */
 export interface WorkerInit {
+  /** The wasm exports this worker may be asked to run: a job's op is an index into this list. */
+  ops: readonly string[];
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   index: number;
-  /** Polls of its mailbox before a worker sleeps in Atomics.wait (waking costs 20-60 us; a poll ~10 ns). */
+  /** Polls of its mailbox before a worker sleeps in Atomics.wait (waking costs tens of microseconds; a poll ~10 ns). */
   spin: number;
 }
 

@@ -2,7 +2,7 @@
 // its mailbox forever: spin briefly for the next job, sleep in Atomics.wait when none comes, run, report done.
 // Platform-neutral: the adapter (src/node/threads-worker.ts, or a Web Worker) calls runWorker and says ready.
 
-import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, OPS, SEQ, SLOT_BYTES, type WorkerInit } from './protocol.js';
+import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type WorkerInit } from './protocol.js';
 
 type Fn = (...args: number[]) => unknown;
 
@@ -10,11 +10,16 @@ export async function runWorker(init: WorkerInit, ready: () => void): Promise<vo
   const { exports } = await WebAssembly.instantiate(init.module, {
     env: { memory: init.memory, abort: () => { throw new Error('wasm kernel aborted in a worker'); } },
   });
-  const fns = OPS.map((name) => exports[name] as Fn);
+  const fns = init.ops.map((name) => {
+    if (typeof exports[name] !== 'function') throw new Error(`the kernel module has no export ${name}, which a worker runs: rebuild it with npm run build:wasm`);
+    return exports[name] as Fn;
+  });
   const box = new Int32Array(init.control, init.index * SLOT_BYTES, ARGS_AT / 4);
   const args = new Float64Array(init.control, init.index * SLOT_BYTES + ARGS_AT, MAX_ARGS);
-  ready();
+  // Read before saying ready: the main thread may post the first job as soon as it hears, and a worker that read
+  // the sequence number after that job's would wait for the next one while the main thread waits for this one.
   let seen = Atomics.load(box, SEQ);
+  ready();
   for (;;) {
     for (let spins = 0; Atomics.load(box, SEQ) === seen;) {
       if (++spins > init.spin) {

@@ -2,17 +2,18 @@
 // whole epochs of wasmfit and its peers; bench.json and bench.md in --out).
 
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runBench } from '../../bench/run.js';
 import { rssProbe } from '../../bench/peak-rss.js';
 import { DEFAULT_PYTHONS } from '../../bench/python-peers.js';
 import { WasmfitError, EXIT_USAGE } from '../../core/errors.js';
 import { CHROMIUM_PATHS, findChromium } from '../chromium.js';
-import { parsePositiveInt } from '../config-file.js';
+import { makeDirectory } from '../files.js';
 import { defaultThreads } from '../threads.js';
 
 export interface BenchOptions {
-  threads?: string;
-  epochs: string;
+  threads?: number;
+  epochs: number;
   out: string;
   dataDir?: string;
   verify: boolean;
@@ -28,15 +29,17 @@ export interface BenchOptions {
 }
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
-  const maxThreads = options.threads === undefined ? defaultThreads() : parsePositiveInt(options.threads, '--threads');
-  const epochs = parsePositiveInt(options.epochs, '--epochs');
+  const maxThreads = options.threads ?? defaultThreads();
   const data = { dataDir: options.dataDir, verify: options.verify };
-  if (options.rssProbe) return rssProbe(data, maxThreads, epochs);
+  if (options.rssProbe) return rssProbe(data, maxThreads, options.epochs);
   if (typeof options.browser === 'string' && !existsSync(options.browser)) throw new WasmfitError(`--browser ${options.browser}: no such file`, EXIT_USAGE, 'pass the path of a Chromium executable, or --no-browser');
   const chromium = options.browser === false ? false : typeof options.browser === 'string' ? options.browser : findChromium();
   if (options.browser === true && !chromium) throw new WasmfitError(`--browser: no Chromium found at ${CHROMIUM_PATHS.join(', ')}`, EXIT_USAGE, 'pass --browser PATH, or --no-browser');
   const pythons = options.python === false ? [] : typeof options.python === 'string' ? [options.python] : DEFAULT_PYTHONS;
-  const md = await runBench({ ...data, maxThreads, epochs, out: options.out, js: options.js, tfjs: options.tfjs, pythons, chromium, relaxed: options.relaxed,
+  // Made before the long measurements, so that an --out that cannot be written fails at once.
+  const out = resolve(options.out);
+  makeDirectory(out, 'output directory');
+  const md = await runBench({ ...data, maxThreads, epochs: options.epochs, out, js: options.js, tfjs: options.tfjs, pythons, chromium, relaxed: options.relaxed,
     log: (line) => process.stderr.write(`bench: ${line}\n`) });
   console.log(md);
 }

@@ -1,20 +1,23 @@
-// `wasmfit data`: says where the data set was found, whether it verified, and what the split holds.
+// `wasmfit data`: says which data set was found and where, whether it verified, and what the split holds.
 
 import { locateData } from '../data-files.js';
 import { splitIndices } from '../../data/dataset.js';
+import { describeShape } from '../../data/description.js';
+import { describeChecksums } from '../session.js';
 
 export interface DataCommandOptions {
   dataDir?: string;
   verify: boolean;
-  seed?: string;
+  seed: number;
 }
 
 export async function dataCommand(options: DataCommandOptions): Promise<void> {
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const { train, test } = located.raw;
-  const split = splitIndices(train.images.count, Number(options.seed ?? 0));
-  console.log(`found: ${located.dir} (${located.source})`);
-  console.log(`checksums: ${located.verified ? 'verified (SHA-256 of the decompressed files)' : 'not checked (--no-verify)'}`);
-  console.log(`train file: ${train.images.count} images of ${train.images.rows}x${train.images.cols}; test file: ${test.images.count} images`);
+  const { train, test, description } = located.raw;
+  const split = splitIndices(train.images.count, options.seed);
+  console.log(`found: ${description.name} in ${located.dir} (${located.source})`);
+  console.log(describeChecksums(located));
+  console.log(`train file: ${train.images.count} images of ${describeShape(description.shape)}; test file: ${test.images.count} images`);
+  console.log(`classes: ${description.classes.length} (${description.classes.join(', ')})`);
   console.log(`split: ${split.train.length} train / ${split.validation.length} validation / ${test.images.count} test`);
 }

@@ -4,17 +4,19 @@
 // OUT/results.json, one validation-loss figure per sweep, and per run OUT/configs/<id>.yaml and OUT/runs/<id>/.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configToYaml, type Config } from '../../config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { lineChartSvg } from '../../report/charts.js';
 import { duration, plan, renderReport, resultsTable, type RunOutcome, type RunSpec } from '../../report/experiments.js';
-import { loadConfig, parseBackend, parsePositiveInt } from '../config-file.js';
+import { loadConfig } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
 import { PACKAGE_ROOT } from '../data-files.js';
-import { writeAtomic } from '../files.js';
+import { makeDirectory, writeAtomic } from '../files.js';
+import { defaultThreads } from '../threads.js';
 import { SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { jsonNumbers } from '../progress.js';
 import { pct } from '../../report/format.js';
@@ -22,8 +24,8 @@ import { pct } from '../../report/format.js';
 export interface ExperimentsOptions {
   quick?: boolean;
   out: string;
-  jobs?: string;
-  backend: string;
+  jobs?: number;
+  backend: BackendName;
   dataDir?: string;
   verify: boolean;
 }
@@ -33,15 +35,15 @@ const QUICK_EPOCHS = 2;
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 export async function experimentsCommand(options: ExperimentsOptions): Promise<void> {
-  const backend = parseBackend(options.backend);
+  const backend = options.backend;
   const quick = options.quick === true;
   const out = resolve(options.out);
   const { experiments, runs } = plan(quick);
-  const jobs = Math.min(runs.length, options.jobs === undefined ? availableParallelism() : parsePositiveInt(options.jobs, '--jobs'));
+  const jobs = Math.min(runs.length, options.jobs ?? defaultThreads());
   const common = ['--backend', backend, ...(options.dataDir ? ['--data-dir', options.dataDir] : []), ...(options.verify ? [] : ['--no-verify'])];
 
   // Every config is resolved and checked before any training starts.
-  mkdirSync(join(out, 'configs'), { recursive: true });
+  makeDirectory(join(out, 'configs'), 'output directory');
   const configs = new Map<string, Config>();
   for (const run of runs) {
     const config: Config = { ...loadConfig(join(PACKAGE_ROOT, 'configs', `${run.base}.yaml`)), ...run.overrides };

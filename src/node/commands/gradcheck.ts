@@ -3,22 +3,25 @@
 
 import { WasmfitError } from '../../core/errors.js';
 import { gradientCheck, GRADCHECK_DEFAULTS } from '../../train/gradcheck.js';
-import { loadConfig, parseBackend } from '../config-file.js';
-import { openSession } from '../session.js';
+import { loadConfig } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
+import { dataLocation, openSession } from '../session.js';
+import { checkNetwork } from '../../data/description.js';
 
 export interface GradcheckOptions {
   config: string;
-  backend: string;
-  seed?: string;
+  backend: BackendName;
+  seed?: number;
   dataDir?: string;
   verify: boolean;
 }
 
 export async function gradcheckCommand(options: GradcheckOptions): Promise<void> {
-  const backendName = parseBackend(options.backend);
+  const backendName = options.backend;
   const config = loadConfig(options.config, { seed: options.seed });
   const session = await openSession({
-    backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
+    backend: backendName, ...dataLocation(options.dataDir, config), dataName: config.data.name, verify: options.verify, seed: config.seed,
+    validationFraction: config.data.validation_fraction, fits: (data) => checkNetwork(config.layer_specs, data, options.config),
     spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: GRADCHECK_DEFAULTS.rows,
   });
   session.model.initialise(config.seed);

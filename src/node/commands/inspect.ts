@@ -1,25 +1,24 @@
 // `wasmfit inspect`: the data set statistics of the report's Table 2: images per class in the train,
 // validation and test splits, and the per-image pixel mean and std before and after normalisation.
 
-import { FASHION_MNIST_CLASSES } from '../../report/charts.js';
 import { datasetStatistics } from '../../report/statistics.js';
-import { parsePositiveInt } from '../config-file.js';
 import { locateData } from '../data-files.js';
 import { jsonNumbers } from '../progress.js';
 
 export interface InspectOptions {
   dataDir?: string;
   verify: boolean;
-  seed: string;
+  seed: number;
   json?: boolean;
 }
 
 export async function inspectCommand(options: InspectOptions): Promise<void> {
-  const seed = options.seed === '0' ? 0 : parsePositiveInt(options.seed, '--seed');
+  const seed = options.seed;
   const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
   const stats = datasetStatistics(located.raw, seed);
+  const { classes } = located.raw.description;
   if (options.json) {
-    console.log(JSON.stringify({ data_dir: located.dir, seed, classes: FASHION_MNIST_CLASSES, splits: stats }, jsonNumbers));
+    console.log(JSON.stringify({ data_dir: located.dir, seed, classes, splits: stats }, jsonNumbers));
     return;
   }
   console.log(`data: ${located.dir} (${located.source}); split seed ${seed}`);
@@ -29,7 +28,7 @@ export async function inspectCommand(options: InspectOptions): Promise<void> {
     for (const line of [header, ...rows]) console.log(line.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   };
   table(['class', ...stats.map((s) => s.split), 'total'], [
-    ...FASHION_MNIST_CLASSES.map((name, c) => [`${c} ${name}`, ...stats.map((s) => String(s.perClass[c])), String(stats.reduce((a, s) => a + s.perClass[c], 0))]),
+    ...classes.map((name, c) => [`${c} ${name}`, ...stats.map((s) => String(s.perClass[c])), String(stats.reduce((a, s) => a + s.perClass[c], 0))]),
     ['all', ...stats.map((s) => String(s.images)), String(stats.reduce((a, s) => a + s.images, 0))],
   ]);
   console.log('');

@@ -1,34 +1,32 @@
 // `wasmfit samples`: the report's Figure 1, a grid of training images with one row per class and the
 // class names beside the rows. SVG (the names as text, the images as an embedded PNG) or, for an --out
-// ending in .png, the bare PNG grid (rows in label order 0-9, named on stdout). PNG via node:zlib.
+// ending in .png, the bare PNG grid (rows in label order, named on stdout).
 
-import { deflateSync } from 'node:zlib';
 import { extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import { FASHION_MNIST_CLASSES } from '../../report/charts.js';
 import { base64, encodePng, imageGrid, samplesSvg, sampleIndices } from '../../report/samples.js';
-import { parsePositiveInt } from '../config-file.js';
 import { locateData } from '../data-files.js';
-import { writeAtomic } from '../files.js';
+import { checkWritableFile, writeAtomic } from '../files.js';
 
 export interface SamplesOptions {
   out: string;
-  perClass: string;
+  perClass: number;
   dataDir?: string;
   verify: boolean;
 }
 
 export async function samplesCommand(options: SamplesOptions): Promise<void> {
-  const perClass = parsePositiveInt(options.perClass, '--per-class');
+  const perClass = options.perClass;
   const format = extname(options.out).toLowerCase();
   if (format !== '.svg' && format !== '.png') throw new ConfigError(`--out: expected a file name ending in .svg or .png, found ${JSON.stringify(options.out)}`);
-  const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
-  const { images, labels } = located.raw.train;
-  const rows = sampleIndices(labels, perClass);
-  const grid = imageGrid(images.pixels, rows, images.rows);
-  const png = encodePng(grid, (raw) => deflateSync(raw, { level: 9 }));
   const out = resolve(options.out);
-  writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, rows.length));
+  checkWritableFile(out, '--out');
+  const located = await locateData({ dataDir: options.dataDir, verify: options.verify });
+  const { images, labels } = located.raw.train, { classes, shape, name } = located.raw.description;
+  const rows = sampleIndices(labels, perClass, classes.length);
+  const grid = imageGrid(images.pixels, rows, shape);
+  const png = encodePng(grid);
+  writeAtomic(out, format === '.png' ? png : samplesSvg(grid, `data:image/png;base64,${base64(png)}`, classes, name));
   console.log(`samples: ${out} (${grid.width}x${grid.height} pixels; the first ${perClass} training images of each class, from ${located.dir})`);
-  rows.forEach((r, c) => console.log(`row ${c}: ${FASHION_MNIST_CLASSES[c]} (${r.length} images)`));
+  rows.forEach((r, c) => console.log(`row ${c}: ${classes[c]} (${r.length} images)`));
 }

@@ -1,19 +1,24 @@
 // `wasmfit train`: trains one config, prints a line per epoch and writes the run directory
 // (config.yaml; history.json and metrics.csv after every epoch; checkpoints every N epochs and on an
-// interrupt; summary.json and model.safetensors at the end). `--resume RUN_DIR` continues from the newest
-// checkpoint that verifies.
+// interrupt; summary.json and model.safetensors at the end). `--resume RUN_DIR` continues in that directory
+// from the newest checkpoint that verifies and was made from the same config and data.
 
 import { basename, extname, join, resolve } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
-import { configToYaml, type Config } from '../../config/schema.js';
-import { train, type EpochRecord, type LoopState, type TrainResult } from '../../train/train.js';
-import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../../train/checkpoint.js';
-import { modelToBytes } from '../../core/model-file.js';
+import { existsSync } from 'node:fs';
+import { configDigest, configToYaml, type Config } from '../../config/schema.js';
+import { checkNetwork } from '../../data/description.js';
+import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
+import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
+import { modelToBytes, runMetadata } from '../../api/model-file.js';
 import { ConfigError, WasmfitError } from '../../core/errors.js';
-import { loadConfig, parseBackend, parsePositiveInt, parseSimdBuild } from '../config-file.js';
+import type { BackendName } from '../../core/kernels/kernels.js';
+import { loadConfig } from '../config-file.js';
+import { checkSimdBuild } from '../options.js';
 import type { SimdBuild } from '../../core/kernels/wasm.js';
-import { openSession, describeBackend, type Session } from '../session.js';
+import type { Session, TrainOutcome } from '../../api/session.js';
+import { dataLocation, openDataSession, describeBackend, describeData, type Located } from '../session.js';
 import { writeAtomic } from '../files.js';
+import { claimRunDirectory, type RunDirectory } from '../run-dir.js';
 import { checkpointName, loadLatestCheckpoint, writeCheckpoint } from '../checkpoints.js';
 import { installInterrupts, SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { loss, pct, rate, secs } from '../../report/format.js';
@@ -25,24 +30,25 @@ export interface TrainOptions {
   config?: string;
   resume?: string;
   force?: boolean;
-  backend: string;
-  epochs?: string;
-  seed?: string;
-  batchSize?: string;
-  learningRate?: string;
+  backend: BackendName;
+  epochs?: number;
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
   dataDir?: string;
   verify: boolean;
   out?: string;
-  checkpointEvery?: string;
+  overwrite?: boolean;
+  checkpointEvery?: number;
   quiet?: boolean;
   json?: boolean;
-  threads?: string;
-  simd?: string;
+  threads?: number;
+  simd?: SimdBuild;
 }
 
 interface RunBackend { backend: string; simd?: SimdBuild }
 
-const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second'];
+const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second', 'learning_rate'];
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -69,18 +75,44 @@ function runConfig(options: TrainOptions, resumeDir: string | undefined): Config
   if (!existsSync(savedPath)) throw new ConfigError(`--resume: ${resumeDir} is not a run directory (no config.yaml)`);
   const saved = loadConfig(savedPath);
   const wanted = loadConfig(options.config ?? savedPath, options);
-  const changed = (Object.keys(saved) as (keyof Config)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(wanted[k]));
-  if (changed.length && !options.force) {
-    const what = changed.map((k) => `${k} ${JSON.stringify(saved[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
-    throw new ConfigError(`--resume: the config differs from the run's (${what}); pass --force to resume with it anyway`);
-  }
+  if (!options.force) refuseChangedConfig(saved, wanted, 'the run\'s');
   return wanted;
 }
 
-function resumeFrom(session: Session, runDir: string, log: (line: string) => void): LoopState {
+function refuseChangedConfig(saved: Config, wanted: Config, whose: string): void {
+  const changed = (Object.keys(saved) as (keyof Config)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(wanted[k]));
+  if (changed.length) {
+    const what = changed.map((k) => `${k} ${JSON.stringify(saved[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
+    throw new ConfigError(`--resume: the config differs from ${whose} (${what}); pass --force to resume with it anyway`);
+  }
+}
+
+/** What this run is made from, as its checkpoints and model file record it. */
+const provenanceOf = async (config: Config, located: Located): Promise<Provenance> =>
+  ({ config_sha256: (await configDigest(config))!, data_sha256: located.digests });
+
+/** A checkpoint continues only the run it came from: the same config and data (unless forced), and no fewer epochs. */
+function checkResumable(state: CheckpointState, config: Config, now: Provenance, force: boolean, source: string): void {
+  const started = state.loop.epoch + (state.loop.batch > 0 ? 1 : 0);
+  if (config.epochs < started) {
+    const done = `${state.loop.epoch} epochs${state.loop.batch > 0 ? ` and part of epoch ${started}` : ''}`;
+    throw new ConfigError(`--resume: epochs ${config.epochs} is fewer than the run has done (${done}, ${source}); expected at least ${started}`);
+  }
+  if (force) return;
+  if (state.config_sha256 !== now.config_sha256) refuseChangedConfig(state.config, config, `the checkpoint's (${source})`);
+  for (const [file, digest] of Object.entries(now.data_sha256)) {
+    const then = state.data_sha256[file];
+    if (then !== digest) {
+      throw new ConfigError(`--resume: the data file ${file} has SHA-256 ${digest.slice(0, 12)}..., but the checkpoint (${source}) was made from ${then ? `${then.slice(0, 12)}...` : 'other files'}; pass --force to resume with it anyway`);
+    }
+  }
+}
+
+function resumeFrom(session: Session, runDir: string, config: Config, now: Provenance, force: boolean, log: (line: string) => void): LoopState {
   const { value, dir } = loadLatestCheckpoint(runDir, (files, source) => {
     const { state, tensors } = decodeCheckpoint(files.tensors, files.state, source);
-    restoreCheckpoint(session.model, session.arena, session.data, tensors, source);
+    checkResumable(state, config, now, force, source);
+    restoreCheckpoint(session.modelFor(config), session.backend.arena, session.data, tensors, source);
     return state.loop;
   }, log);
   log(`wasmfit: resuming from ${dir} (epoch ${value.epoch} done${value.batch ? `, ${value.batch} batches into the next` : ''})`);
@@ -88,43 +120,59 @@ function resumeFrom(session: Session, runDir: string, log: (line: string) => voi
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
-  const backendName = parseBackend(options.backend);
-  const simd = parseSimdBuild(options.simd, backendName);
+  const simd = checkSimdBuild(options.simd, options.backend);
+  if (options.resume && options.out) throw new ConfigError('--out: a resumed run continues in its own directory, so --resume takes no --out', 'copy the run directory first to continue it elsewhere');
+  if (options.overwrite && !options.out) throw new ConfigError('--overwrite: replaces the run in --out DIR, so it needs --out');
   const resumeDir = options.resume ? resolve(options.resume) : undefined;
   const config = runConfig(options, resumeDir);
-  const checkpointEvery = options.checkpointEvery === undefined ? 0 : parsePositiveInt(options.checkpointEvery, '--checkpoint-every');
+  const checkpointEvery = options.checkpointEvery ?? 0;
+  if (checkpointEvery > config.epochs) throw new ConfigError(`--checkpoint-every: ${checkpointEvery} is more than the run's ${config.epochs} epochs, so no checkpoint would be written`, `pass at most --checkpoint-every ${config.epochs}`);
   const progress = new Progress(progressMode(options));
-  const print = (line: string) => progress.line(line);
   const warn = (line: string) => {
     progress.clear();
     process.stderr.write(line + '\n');
   };
   const name = basename(options.config ?? 'run', extname(options.config ?? 'run'));
   const dir = resumeDir ?? resolve(options.out ?? join('runs', `${name}-${timestamp()}`));
+  // Claimed before the data loads, so that a bad --out or one in use fails at once.
+  const run = claimRunDirectory(dir, { resume: resumeDir !== undefined, overwrite: options.overwrite === true, warn });
+  try {
+    await trainInto(run, options, config, { simd, checkpointEvery, progress, warn });
+  } finally {
+    run.release();
+  }
+}
 
-  const session = await openSession({
-    backend: backendName, dataDir: options.dataDir, verify: options.verify, seed: config.seed,
-    spec: { layerSpecs: config.layer_specs, activation: config.activation }, batchRows: config.batch_size,
-    threads: options.threads === undefined ? undefined : parsePositiveInt(options.threads, '--threads'), simd,
+async function trainInto(run: RunDirectory, options: TrainOptions, config: Config, how: { simd: SimdBuild; checkpointEvery: number; progress: Progress; warn: (line: string) => void }): Promise<void> {
+  const { simd, checkpointEvery, progress, warn } = how;
+  const print = (line: string) => progress.line(line);
+  const { dir } = run;
+  const backendName = options.backend;
+  // The package API's Session, as the page and embedding programs train: one path, one rule for the weights kept.
+  const { session, located } = await openDataSession({
+    backend: backendName, ...dataLocation(options.dataDir, config), dataName: config.data.name, verify: options.verify, seed: config.seed,
+    validationFraction: config.data.validation_fraction, threads: options.threads, simd,
   });
-  const { model, data, located, arena } = session;
+  const { data } = session, arena = session.backend.arena;
+  checkNetwork(config.layer_specs, data.description, options.config ?? join(dir, 'config.yaml'));
+  const model = session.modelFor(config), provenance = await provenanceOf(config, located);
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
-  const resume = resumeDir ? resumeFrom(session, resumeDir, warn) : undefined;
+  const resume = options.resume ? resumeFrom(session, dir, config, provenance, options.force === true, warn) : undefined;
   const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
   print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
-  print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
+  print(`data: ${describeData(located, data.description)}; ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 
-  mkdirSync(dir, { recursive: true });
+  run.clearEarlierRun();
   writeAtomic(join(dir, 'config.yaml'), configToYaml(config));
   const history: EpochRecord[] = [...(resume?.history ?? [])];
   const width = String(config.epochs).length;
-  const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state));
+  const checkpoint = (state: LoopState) => writeCheckpoint(dir, checkpointName(state.epoch, state.batch), encodeCheckpoint(model, arena, data, config, state, provenance));
   const interrupts = installInterrupts(warn);
-  let result: TrainResult;
+  let outcome: TrainOutcome;
   try {
-    result = await train(model, data, config, {
+    outcome = await session.train(config, {
       resume,
       signal: interrupts.signal,
       onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
@@ -145,25 +193,25 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   } finally {
     interrupts.dispose();
   }
+  const { result, test } = outcome;
 
   if (result.stop_reason === 'early_stop') {
     const why = config.early_stop_rule === 'increase' ? 'rose' : 'did not improve';
     print(`stopped early after epoch ${result.epochs_run}: validation loss ${why} ${config.early_stop_epoch} epochs in a row`);
   }
   const bestWeights = result.best_epoch ? `the weights of epoch ${result.best_epoch}` : 'the initial weights';
-  if (config.early_stop || result.divergence) print(`restored ${bestWeights} (lowest validation loss)`);
+  if (result.weights === 'best') print(`restored ${bestWeights} (lowest validation loss)`);
 
-  const test = model.evaluate(data, data.test);
   const best = result.history[result.best_epoch - 1];
   writeHistory(dir, config, runBackend, history, result);
-  const kept = config.early_stop || result.divergence ? result.best_epoch : undefined;
+  const kept = result.weights === 'best' ? result.best_epoch : undefined;
   writeCurveFigures(dir, history, { bestEpoch: kept, stopEpoch: result.stop_reason === 'early_stop' ? result.epochs_run : undefined, name: basename(dir) });
   const predictions = model.predict(data, data.test);
-  writeConfusionFigure(dir, predictions.predicted, predictions.labels);
-  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { test_accuracy: String(test.accuracy), test_loss: String(test.loss), best_epoch: String(result.best_epoch) }));
+  writeConfusionFigure(dir, predictions.predicted, predictions.labels, data.description.classes);
+  writeAtomic(join(dir, 'model.safetensors'), modelToBytes(model, { data: data.description, configSha256: provenance.config_sha256 }, runMetadata(test, result.best_epoch)));
   const summary = {
     // Threads change the time, never the numbers (bit-identical for any count): recorded beside the time.
-    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.threads, seed: config.seed,
+    config: options.config ? resolve(options.config) : join(dir, 'config.yaml'), ...runBackend, threads: session.backend.threads, seed: config.seed,
     test_accuracy: test.accuracy, test_loss: test.loss,
     best_epoch: result.best_epoch, val_accuracy: best?.val_accuracy ?? null, val_loss: best?.val_loss ?? null,
     epochs_run: result.epochs_run, stop_reason: result.stop_reason, seconds: result.seconds,

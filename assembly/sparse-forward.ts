@@ -1,0 +1,120 @@
+// The first layer's forward pass on sparse input. About half of Fashion-MNIST's pixels are 0, and after
+// per-image normalisation such a pixel is the constant c = -mean/std, so a batch is X = c 1^T + S with
+// S = pixel/std sparse: X W = c colsum(W) + S W, exact up to float rounding, touches only S's nonzeros
+// (sparse-lists.ts) and W0 in column panels (panels.ts).
+
+import { tanh4, sigmoid4, relu4 } from './activations';
+import { addTwoProducts, addProduct } from './fused';
+import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
+import { BLOCKS, LIST_HEADER, blockFrom, blockTo } from './sparse-lists';
+import { panelRowBytes } from './panels';
+
+/** Bias add and activation of 4 lanes, the forward epilogue shared by the vector body and the scalar tail. */
+// @ts-ignore: decorator
+@inline function epilogue(v: v128, bias: v128, act: i32): v128 {
+  v = f32x4.add(v, bias);
+  if (act == ACT_TANH) return tanh4(v);
+  if (act == ACT_SIGMOID) return sigmoid4(v);
+  if (act == ACT_RELU) return relu4(v);
+  return v;
+}
+
+/**
+ * out (rows, n) = act(c wsum + S W + bias) with W (k, n) in column panels; also writes wsum (n) = colsum(W),
+ * rows summed in order. Per element: c * wsum, then S's terms in column order.
+ */
+export function sparseForward(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32): void {
+  sparseForwardCols(out, nz, val, c, w, wsum, bias, rows, k, n, act, 0, n);
+}
+
+/** Columns [j0, j1) of sparseForward, j0 a multiple of 4 (16 for the fast path): how threads split it, each over its own panels. */
+export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32, j0: i32, j1: i32): void {
+  const ldo = <usize>n << 2, ldnz = (<usize>k + <usize>BLOCKS) << 2, ldv = <usize>k << 2, kk = <usize>k;
+  const start = <usize>j0 << 2, end = <usize>j1 << 2;
+  // wsum down each panel's rows: full panels 16 columns at a time (4 independent sums), the last panel 4 columns
+  // at a time, then single columns in lane 0 of a splat.
+  let jw = start;
+  for (; (jw & 63) == 0 && jw + 64 <= end && panelRowBytes(jw, n) == 64; jw += 64) {
+    const p = w + jw * kk;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let q: usize = 0; q < kk; q++) {
+      const row = p + (q << 6);
+      s0 = f32x4.add(s0, v128.load(row)); s1 = f32x4.add(s1, v128.load(row, 16));
+      s2 = f32x4.add(s2, v128.load(row, 32)); s3 = f32x4.add(s3, v128.load(row, 48));
+    }
+    v128.store(wsum + jw, s0); v128.store(wsum + jw, s1, 16); v128.store(wsum + jw, s2, 32); v128.store(wsum + jw, s3, 48);
+  }
+  while (jw < end) {
+    const pw = panelRowBytes(jw & ~63, n), p = w + (jw & ~63) * kk + (jw & 63);
+    const wide = jw + 16 <= end;
+    let acc = f32x4.splat(0);
+    for (let q: usize = 0; q < kk; q++) acc = f32x4.add(acc, wide ? v128.load(p + q * pw) : v128.load32_splat(p + q * pw));
+    if (wide) v128.store(wsum + jw, acc);
+    else store<f32>(wsum + jw, f32x4.extract_lane(acc, 0));
+    jw += wide ? 16 : 4;
+  }
+  // Full panels: 16 columns (4 accumulators) per sweep over a row's nonzeros in one block, each a line of the
+  // panel; the partial sums wait in out between blocks. V8 loads a loop body's operands up front, so
+  // 4 accumulators + 8 W vectors + 2 broadcasts is what fits in its 15 xmm registers; two nonzeros a pass halve
+  // the loop's bookkeeping (V8's stack check, compare, branch). The plain build still adds their terms one after
+  // the other (assembly/fused.ts). One pointer walks both lists (a value's address is twice its offset's plus a
+  // constant).
+  let j = start;
+  for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
+    const pj = w + j * kk;
+    for (let b = 0; b < BLOCKS; b++) {
+      for (let r: usize = 0; r < <usize>rows; r++) {
+        const head = nz + r * ldnz, list = head + LIST_HEADER, o = out + r * ldo + j;
+        let a0: v128, a1: v128, a2: v128, a3: v128;
+        if (b == 0) {
+          const cr = v128.load32_splat(c + (r << 2));
+          a0 = f32x4.mul(cr, v128.load(wsum + j)); a1 = f32x4.mul(cr, v128.load(wsum + j, 16));
+          a2 = f32x4.mul(cr, v128.load(wsum + j, 32)); a3 = f32x4.mul(cr, v128.load(wsum + j, 48));
+        } else {
+          a0 = v128.load(o); a1 = v128.load(o, 16); a2 = v128.load(o, 32); a3 = v128.load(o, 48);
+        }
+        const stop = list + blockTo(head, b), delta = val + r * ldv - (list << 1);
+        let q = list + blockFrom(head, b);
+        for (; q + 4 <= stop; q += 4) {
+          const s = v128.load32_splat((q << 1) + delta), t = v128.load32_splat((q << 1) + delta, 4);
+          const wp = pj + <usize>load<u16>(q), wq = pj + <usize>load<u16>(q, 2);
+          a0 = addTwoProducts(a0, s, v128.load(wp), t, v128.load(wq)); a1 = addTwoProducts(a1, s, v128.load(wp, 16), t, v128.load(wq, 16));
+          a2 = addTwoProducts(a2, s, v128.load(wp, 32), t, v128.load(wq, 32)); a3 = addTwoProducts(a3, s, v128.load(wp, 48), t, v128.load(wq, 48));
+        }
+        if (q < stop) {
+          const s = v128.load32_splat((q << 1) + delta);
+          const wp = pj + <usize>load<u16>(q);
+          a0 = addProduct(a0, s, v128.load(wp)); a1 = addProduct(a1, s, v128.load(wp, 16));
+          a2 = addProduct(a2, s, v128.load(wp, 32)); a3 = addProduct(a3, s, v128.load(wp, 48));
+        }
+        if (b == BLOCKS - 1) {
+          v128.store(o, epilogue(a0, v128.load(bias + j), act)); v128.store(o, epilogue(a1, v128.load(bias + j, 16), act), 16);
+          v128.store(o, epilogue(a2, v128.load(bias + j, 32), act), 32); v128.store(o, epilogue(a3, v128.load(bias + j, 48), act), 48);
+        } else {
+          v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
+        }
+      }
+    }
+  }
+  // The last, narrower panel, row by row: 4 columns at a time, then single columns in lane 0 (the same mul, add
+  // and epilogue sequence as a vector lane).
+  if (j < end) {
+    for (let r: usize = 0; r < <usize>rows; r++) {
+      const head = nz + r * ldnz, list = head + LIST_HEADER, vals = val + r * ldv, o = out + r * ldo;
+      const count = <usize>load<i32>(head) << 2;
+      const cr = v128.load32_splat(c + (r << 2));
+      for (let jn = j; jn < end;) {
+        const pw = panelRowBytes(jn & ~63, n), p = w + (jn & ~63) * kk + (jn & 63);
+        const wide = jn + 16 <= end;
+        let a0 = f32x4.mul(cr, wide ? v128.load(wsum + jn) : v128.load32_splat(wsum + jn));
+        for (let q: usize = 0; q < count; q += 4) {
+          const wp = p + (<usize>load<u16>(list + (q >> 1)) >> 6) * pw;
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + q), wide ? v128.load(wp) : v128.load32_splat(wp)));
+        }
+        if (wide) v128.store(o + jn, epilogue(a0, v128.load(bias + jn), act));
+        else store<f32>(o + jn, f32x4.extract_lane(epilogue(a0, v128.load32_splat(bias + jn), act), 0));
+        jn += wide ? 16 : 4;
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+// The kernel manifest: every kernel of the contract (kernels.ts) once, with what the rest derives from it. The
+// parity test runs each kernel's seeded sweep of cases on both back ends; the bench verifies and times the cases
+// of a training step (`timed`, with their FLOPs); the wasm loader binds the exports it names; the threaded back
+// end splits each kernel by its thread plan, and the worker threads run exactly the exports those plans name.
+//
+// Export names follow assembly/index.ts's grammar: `op` computes the whole result, `opCols` columns [j0, j1) of
+// it (its last two arguments), so a plan's `op` is a kernel's own export or its Cols variant.
+
+import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
+import { firstLayerBackwardPositional } from './kernels.js';
+import type { KernelCase, Problem } from './cases/case.js';
+import { CaseInputs } from './cases/inputs.js';
+import { gemmSweep, gemmTimed } from './cases/gemm.js';
+import { backwardSweep, biasAddSweep, colSumSweep, forwardSweep } from './cases/elementwise.js';
+import {
+  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed,
+  sparseWeightGradSweep, sparseWeightGradTimed,
+} from './cases/first-layer.js';
+import { countCorrectSweep, softmaxSweep, softmaxTimed } from './cases/loss.js';
+import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdMatrixSweep, sgdSweep, sgdTimed } from './cases/update.js';
+import { swapRowsSweep } from './cases/rows.js';
+
+type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
+/** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
+export type WasmExport = KernelName | `${KernelName}Cols`;
+/** The gathered batch a call reads (nz, val, c): a threaded back end hands each part its own copy. */
+export interface BatchRef {
+  nz: number;
+  val: number;
+  c: number;
+}
+
+/** How the threaded back end (threaded.ts) runs a kernel. Every output element is computed as on one thread. */
+export type ThreadPlan<K extends KernelName> =
+  /** Whole, on the calling thread. */
+  | { split: 'none'; why: string }
+  /**
+   * Contiguous ranges of [0, total) at multiples of grain, the calling thread taking the first: each range is one
+   * call of `op` with the arguments range() gives (pointers advanced to the range). Whole below minWork.
+   */
+  | { split: 'ranges'; op: WasmExport; grain: number; minWork?: number; size(...a: Args<K>): { total: number; work: number }; range(from: number, to: number, ...a: Args<K>): number[] }
+  /**
+   * The first layer's columns, by the shares that follow the threads' measured speeds (balance.ts; `timed`: this
+   * kernel's times feed them), so each core keeps the same columns of W0 in every kernel. Each part is one call of
+   * `op`, the part's copy of the batch (if the kernel reads one) substituted.
+   */
+  | { split: 'columns'; op: WasmExport; timed: boolean; size(...a: Args<K>): { columns: number; work: number }; batch?(...a: Args<K>): BatchRef; range(from: number, to: number, batch: BatchRef | null, ...a: Args<K>): number[] }
+  /** A scheme of its own, written in threaded.ts, running these exports on workers. */
+  | { split: 'own'; ops: readonly WasmExport[]; how: string };
+
+export interface KernelEntry<K extends KernelName> {
+  /** Parity cases: sizes around the vector width and the kernel's tiles, special values, the problem's shapes. */
+  sweep(x: CaseInputs, p: Problem): KernelCase[];
+  /** The calls a training step makes at the problem's shapes: what the bench verifies and times (absent: not timed). */
+  timed?(x: CaseInputs, p: Problem): KernelCase[];
+  threads: ThreadPlan<K>;
+  /** The wasm export's positional arguments, where the contract takes a record. */
+  wasm?(...a: Args<K>): number[];
+}
+
+/** Below this many multiply-adds a product stays on one thread: its operands would sit half in the other core's cache. */
+const MIN_GEMM_WORK = 1 << 20;
+const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
+const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
+
+/** Rows [from, to) of a product's c (m, n) and a (m, k); b whole. */
+const productRows = (from: number, to: number, c: number, a: number, b: number, _m: number, k: number, n: number) => [c + 4 * from * n, a + 4 * from * k, b, to - from, k, n];
+/** The activations' backward passes (one signature): element ranges at multiples of 16. */
+const backwardPlan = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward'): ThreadPlan<'tanhBackward'> => ({
+  split: 'ranges', op, grain: 16, size: (_d, _o, _y, n) => ({ total: n, work: n }),
+  range: (i, j, dInp, dOut, y) => [dInp + 4 * i, dOut + 4 * i, y + 4 * i, j - i],
+});
+const batchOf = (_a: number, nz: number, val: number, c: number): BatchRef => ({ nz, val, c });
+
+export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
+  gatherSparse: {
+    sweep: gatherSparseSweep, timed: gatherSparseTimed,
+    threads: { split: 'own', ops: ['gatherSparse'], how: 'a registered batch is gathered by every thread into its own copy; any other batch in row ranges' },
+  },
+  gatherSparseAugmented: {
+    sweep: gatherSparseAugmentedSweep,
+    threads: { split: 'own', ops: ['gatherSparseAugmented'], how: 'every thread gathers the whole batch into its own copy: the draws are keyed by the row\'s index in the batch' },
+  },
+  swapRows: {
+    sweep: swapRowsSweep,
+    threads: { split: 'own', ops: ['swapRows'], how: 'whole; swapRowsBehind runs it on a worker while the calling thread computes alone' },
+  },
+  sparseForward: {
+    sweep: sparseForwardSweep, timed: sparseForwardTimed,
+    threads: {
+      split: 'columns', op: 'sparseForwardCols', timed: true, batch: batchOf,
+      size: (_out, _nz, _val, _c, _w, _wsum, _bias, rows, k, n) => ({ columns: n, work: rows * k * n / 2 }),
+      range: (i, j, b, out, _nz, _val, _c, w, wsum, bias, rows, k, n, act) => [out, b!.nz, b!.val, b!.c, w, wsum, bias, rows, k, n, act, i, j],
+    },
+  },
+  sparseWeightGrad: {
+    sweep: sparseWeightGradSweep, timed: sparseWeightGradTimed,
+    threads: {
+      split: 'columns', op: 'sparseWeightGradCols', timed: true, batch: batchOf,
+      size: (_dw, _nz, _val, _c, _dz, rows, k, n) => ({ columns: n, work: rows * k * n / 2 }),
+      range: (i, j, b, dw, _nz, _val, _c, dz, rows, k, n) => [dw, b!.nz, b!.val, b!.c, dz, rows, k, n, i, j],
+    },
+  },
+  firstLayerBackward: {
+    sweep: firstLayerBackwardSweep, timed: firstLayerBackwardTimed,
+    threads: {
+      split: 'columns', op: 'firstLayerBackwardCols', timed: true, batch: (a: FirstLayerBackwardArgs) => a,
+      size: (a) => ({ columns: a.n, work: a.rows * a.k * a.n / 2 }),
+      range: (i, j, b, a) => [...firstLayerBackwardPositional({ ...a, ...b! }), i, j],
+    },
+    wasm: firstLayerBackwardPositional,
+  },
+  gemmNN: {
+    sweep: (x, p) => gemmSweep(x, 'gemmNN', p), timed: (x, p) => gemmTimed(x, 'gemmNN', p),
+    threads: { split: 'ranges', op: 'gemmNN', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
+  },
+  gemmTN: {
+    sweep: (x, p) => gemmSweep(x, 'gemmTN', p), timed: (x, p) => gemmTimed(x, 'gemmTN', p),
+    threads: { split: 'none', why: 'the weight gradients after the first layer are small; the first layer\'s is in firstLayerBackward' },
+  },
+  gemmNT: {
+    sweep: (x, p) => gemmSweep(x, 'gemmNT', p), timed: (x, p) => gemmTimed(x, 'gemmNT', p),
+    threads: { split: 'ranges', op: 'gemmNT', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
+  },
+  biasAdd: { sweep: biasAddSweep, threads: { split: 'none', why: THREADS_ALONE } },
+  colSum: { sweep: colSumSweep, threads: { split: 'none', why: THREADS_ALONE } },
+  tanhForward: { sweep: (x, p) => forwardSweep(x, 'tanhForward', p), threads: { split: 'none', why: LATER_LAYERS } },
+  tanhBackward: { sweep: (x, p) => backwardSweep(x, 'tanhBackward', p), threads: backwardPlan('tanhBackward') },
+  sigmoidForward: { sweep: (x, p) => forwardSweep(x, 'sigmoidForward', p), threads: { split: 'none', why: LATER_LAYERS } },
+  sigmoidBackward: { sweep: (x, p) => backwardSweep(x, 'sigmoidBackward', p), threads: backwardPlan('sigmoidBackward') },
+  reluForward: { sweep: (x, p) => forwardSweep(x, 'reluForward', p), threads: { split: 'none', why: LATER_LAYERS } },
+  reluBackward: { sweep: (x, p) => backwardSweep(x, 'reluBackward', p), threads: backwardPlan('reluBackward') },
+  softmaxCrossEntropy: {
+    sweep: softmaxSweep, timed: softmaxTimed,
+    threads: { split: 'none', why: 'its f64 sum of the rows\' losses depends on their order' },
+  },
+  countCorrect: { sweep: countCorrectSweep, threads: { split: 'none', why: THREADS_ALONE } },
+  sgdUpdate: {
+    sweep: sgdSweep, timed: sgdTimed,
+    threads: {
+      split: 'ranges', op: 'sgdUpdate', grain: 16, size: (_w, _g, _v, n) => ({ total: n, work: n }),
+      range: (i, j, w, g, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, ...hyper],
+    },
+  },
+  sgdUpdateMatrix: {
+    sweep: sgdMatrixSweep,
+    // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows): for W0, the columns its other kernels split by.
+    threads: {
+      split: 'columns', op: 'sgdUpdate', timed: false, size: (_w, _g, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
+      range: (i, j, _b, w, g, v, rows, _cols, ...hyper) => [w + 4 * i * rows, g + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, ...hyper],
+    },
+  },
+  adamUpdate: {
+    sweep: adamSweep, timed: adamTimed,
+    threads: {
+      split: 'ranges', op: 'adamUpdate', grain: 16, size: (_w, _g, _m, _v, n) => ({ total: n, work: n }),
+      range: (i, j, w, g, m, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, m + 4 * i, v + 4 * i, j - i, ...hyper],
+    },
+  },
+  adamUpdateMatrix: {
+    sweep: adamMatrixSweep,
+    // As sgdUpdateMatrix: W0's columns by the shares its other kernels split by.
+    threads: {
+      split: 'columns', op: 'adamUpdate', timed: false, size: (_w, _g, _m, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
+      range: (i, j, _b, w, g, m, v, rows, _cols, ...hyper) => [w + 4 * i * rows, g + 4 * i * rows, m + 4 * i * rows, v + 4 * i * rows, (j - i) * rows, ...hyper],
+    },
+  },
+  dropout: {
+    sweep: dropoutSweep, timed: dropoutTimed,
+    threads: { split: 'none', why: 'a hash per element of one hidden layer\'s output: small beside the products around it' },
+  },
+};
+
+/** Every kernel, in the manifest's order. */
+export const KERNEL_NAMES = Object.keys(MANIFEST) as KernelName[];
+
+/** The exports worker threads run, in a fixed order: a job names one by its index in this list. */
+export const WORKER_OPS: readonly WasmExport[] = [...new Set(KERNEL_NAMES.flatMap((name): WasmExport[] => {
+  const plan = MANIFEST[name].threads as ThreadPlan<KernelName>;
+  return plan.split === 'none' ? [] : plan.split === 'own' ? [...plan.ops] : [plan.op];
+}))];
+
+/** A kernel's parity cases for a problem, drawn from a stream of its own. */
+export function sweepCases(name: KernelName, p: Problem, seed = 1): KernelCase[] {
+  return MANIFEST[name].sweep(new CaseInputs(seed, name), p);
+}
+
+/** The calls of a training step of the problem that the bench times, each kernel's drawn from a stream of its own. */
+export function timedCases(p: Problem, seed = 1): { kernel: KernelName; case: KernelCase }[] {
+  return KERNEL_NAMES.flatMap((kernel) => (MANIFEST[kernel].timed?.(new CaseInputs(seed, kernel), p) ?? []).map((c) => ({ kernel, case: c })));
+}

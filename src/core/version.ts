@@ -1,0 +1,3 @@
+// The wasmfit version that model files record; a test keeps it equal to package.json's.
+
+export const VERSION = '0.1.0';
