@@ -12,7 +12,7 @@ import { encode } from 'fast-png';
 import { init, parseConfig } from '../src/node/index.js';
 import { loadModel, type Classifier } from '../src/node/infer.js';
 import { encodeIdx, IMAGE_MAGIC } from '../src/data/idx.js';
-import { resizeArea } from '../src/infer/images.js';
+import { decodeGreyPng, resizeArea } from '../src/infer/images.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { runCli } from './helpers/cli.js';
 
@@ -111,6 +111,13 @@ test('area-averaging keeps a flat image flat and averages exact blocks', () => {
   assert.deepEqual([...flat.pixels], new Array(12).fill(90));
   const blocks = resizeArea({ width: 4, height: 2, pixels: Uint8Array.of(0, 100, 10, 30, 50, 150, 20, 40) }, 2, 1);
   assert.deepEqual([...blocks.pixels], [75, 25]);
+});
+
+test('PNG decoding: bit depths below 8 unpack to 0-255, a palette maps through its colours\' luma', () => {
+  const bits = decodeGreyPng(encode({ width: 10, height: 2, channels: 1, depth: 1, data: Uint8Array.of(0b10101010, 0b10000000, 0b01010101, 0b01000000) }), 'bits.png');
+  assert.deepEqual([...bits.pixels], [255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255]);
+  const palette = decodeGreyPng(encode({ width: 3, height: 1, channels: 1, depth: 8, data: Uint8Array.of(0, 1, 2), palette: [[255, 0, 0], [0, 255, 0], [10, 10, 10]] }), 'palette.png');
+  assert.deepEqual([...palette.pixels], [76, 150, 10]);
 });
 
 test('mistakes are one line with the CLI\'s exit codes, and print no results', () => {
