@@ -20,3 +20,6 @@ export { sgdUpdate, sgdUpdateMatrix } from './update';
 export { sparseForward, sparseForwardCols } from './sparse-forward';
 export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
+export { gatherImages } from './gather-images';
+export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';
+export { maxPoolForward, maxPoolBackward } from './pool';
