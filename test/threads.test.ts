@@ -23,7 +23,7 @@ async function trained(threads: number, shares?: number[], build: SimdBuild = 'p
   try {
     assert.equal(b.threads, threads);
     const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
-    const model = new Model({ layerSpecs: config.layer_specs, activation: config.activation }, b.kernels, b.arena, config.batch_size);
+    const model = new Model({ layerSpecs: config.layer_specs!, activation: config.activation }, b.kernels, b.arena, config.batch_size);
     const result = await train(model, data, config);
     return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
   } finally {

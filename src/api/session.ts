@@ -3,19 +3,21 @@
 // it too, so a run is orchestrated one way wherever it starts. Platform-neutral.
 
 import type { Backend } from '../core/backend.js';
-import { Model, type Metrics, type ModelSpec } from '../core/model.js';
+import type { Metrics } from '../core/model.js';
+import type { Network } from '../core/network.js';
+import { createNetwork, type NetworkSpec } from '../core/networks.js';
 import { modelFromBytes, modelToBytes } from './model-file.js';
 import { arrangeSplits } from '../data/arrange.js';
 import { loadDataset, splitIndices, type Dataset, type RawData, type Split } from '../data/dataset.js';
-import { FASHION_MNIST } from '../data/fashion-mnist.js';
-import type { Config } from '../config/schema.js';
+import { FASHION_MNIST, IMAGE_TASK } from '../data/fashion-mnist.js';
+import { networkSpec, type Config } from '../config/schema.js';
 import { train, type TrainHooks, type TrainResult } from '../train/train.js';
 
 /** Forward passes only, so evaluation may use a larger block than a training batch (as `wasmfit evaluate` does). */
 export const EVAL_ROWS = 500;
 
 export interface TrainOutcome {
-  model: Model;
+  model: Network;
   /** The run: its history, why it stopped, and which weights the model holds (result.weights, result.best_epoch). */
   result: TrainResult;
   /** The test set's loss and accuracy with the weights the model holds. */
@@ -24,7 +26,7 @@ export interface TrainOutcome {
 
 export class Session {
   readonly data: Dataset;
-  private readonly models = new Map<string, Model>();
+  private readonly models = new Map<string, Network>();
 
   /** Places the data set in the back end's arena, split for `seed` (any other seed is a resplit away). */
   constructor(readonly backend: Backend, raw: RawData, private seed = 0) {
@@ -45,16 +47,16 @@ export class Session {
   }
 
   /** A model over this arena; one per architecture and batch size, reused (the arena never frees). */
-  model(spec: ModelSpec, rows: number): Model {
-    const key = JSON.stringify([spec.layerSpecs, spec.activation, rows]);
+  model(spec: NetworkSpec, rows: number): Network {
+    const key = JSON.stringify([spec, rows]);
     let model = this.models.get(key);
-    if (!model) this.models.set(key, (model = new Model(spec, this.backend.kernels, this.backend.arena, rows)));
+    if (!model) this.models.set(key, (model = createNetwork(spec, IMAGE_TASK, this.backend.kernels, this.backend.arena, rows)));
     return model;
   }
 
   /** The model a config trains: this.model for its architecture and batch size. */
-  modelFor(config: Config): Model {
-    return this.model({ layerSpecs: config.layer_specs, activation: config.activation }, config.batch_size);
+  modelFor(config: Config): Network {
+    return this.model(networkSpec(config), config.batch_size);
   }
 
   /**
@@ -69,19 +71,19 @@ export class Session {
   }
 
   /** Reads a model file (as `wasmfit evaluate` does) and evaluates it on the test set. */
-  loadModel(bytes: Uint8Array, name: string): { model: Model; test: Metrics; metadata: Record<string, string> } {
+  loadModel(bytes: Uint8Array, name: string): { model: Network; test: Metrics; metadata: Record<string, string> } {
     const file = modelFromBytes(bytes, name);
     const model = this.model(file.spec, EVAL_ROWS);
     model.importTensors(file.tensors);
     return { model, test: model.evaluate(this.data, this.data.test), metadata: file.metadata };
   }
 
-  evaluate(model: Model, split: 'train' | 'validation' | 'test' = 'test'): Metrics {
+  evaluate(model: Network, split: 'train' | 'validation' | 'test' = 'test'): Metrics {
     return model.evaluate(this.data, this.data[split]);
   }
 
   /** Predicted classes of `count` test images from `first` on, with their true labels and pixels (count, FASHION_MNIST.pixels). */
-  predict(model: Model, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
+  predict(model: Network, first: number, count: number): { predicted: Uint8Array; labels: Uint8Array; pixels: Uint8Array } {
     const test: Split = this.data.test;
     count = Math.max(0, Math.min(count, test.count - first, model.maxRows));
     model.gather(this.data, test, first, count);
@@ -95,7 +97,7 @@ export class Session {
   }
 
   /** The model file `wasmfit train` writes, with the test metrics in its metadata. */
-  modelFile(model: Model, test?: Metrics): Uint8Array {
+  modelFile(model: Network, test?: Metrics): Uint8Array {
     return modelToBytes(model, test ? { test_accuracy: String(test.accuracy), test_loss: String(test.loss) } : {});
   }
 }

@@ -7,6 +7,9 @@ import { ConfigError } from '../core/errors.js';
 import { suggest } from './suggest.js';
 import { ACTIVATIONS, type Activation } from '../core/activation.js';
 import { FASHION_MNIST } from '../data/fashion-mnist.js';
+import { parseLayers } from './layers.js';
+import type { LayerSpec } from '../core/layers.js';
+import type { NetworkSpec } from '../core/networks.js';
 
 export { ACTIVATIONS, type Activation };
 /** How early_stop_rule reads the validation losses (src/train/early-stopping.ts applies them). */
@@ -16,7 +19,10 @@ export type EarlyStopRule = (typeof EARLY_STOP_RULES)[number];
 const INPUT_SIZE = FASHION_MNIST.pixels, CLASS_COUNT = FASHION_MNIST.classes;
 
 export interface Config {
-  layer_specs: number[];
+  /** A dense network's layer sizes, input to output; a config has either this or layers. */
+  layer_specs?: number[];
+  /** Any network as a list of layers (conv2d, maxpool, flatten, dense). */
+  layers?: LayerSpec[];
   activation: Activation;
   learning_rate: number;
   batch_size: number;
@@ -33,7 +39,7 @@ export interface Config {
   seed: number;
 }
 
-export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_size' | 'epochs'> = {
+export const DEFAULTS: Omit<Config, 'layer_specs' | 'layers' | 'learning_rate' | 'batch_size' | 'epochs'> = {
   activation: 'tanh',
   early_stop: true,
   early_stop_epoch: 5,
@@ -116,6 +122,7 @@ export const INTEGER_RANGES = {
 
 const FIELDS: Record<keyof Config, Check> = {
   layer_specs: layerSpecs,
+  layers: (v) => parseLayers(v, CLASS_COUNT),
   activation,
   learning_rate: number(0, false),
   batch_size: integer(...INTEGER_RANGES.batch_size),
@@ -131,7 +138,7 @@ const FIELDS: Record<keyof Config, Check> = {
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
-const REQUIRED: (keyof Config)[] = ['layer_specs', 'learning_rate', 'batch_size', 'epochs'];
+const REQUIRED: (keyof Config)[] = ['learning_rate', 'batch_size', 'epochs'];
 
 /** Validates one field's value; where ("file: key" or "--flag") starts the ConfigError's message. */
 export function checkField(key: keyof Config, value: unknown, where: string): unknown {
@@ -190,6 +197,10 @@ export function resolveConfig(raw: Record<string, unknown>, source: string): Con
       throw new ConfigError(`${source}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${CONFIG_KEYS.join(', ')}`);
     }
   }
+  const has = (key: string) => raw[key] !== undefined && raw[key] !== null;
+  if (has('layer_specs') === has('layers')) {
+    throw new ConfigError(`${source}: ${has('layers') ? 'layer_specs and layers: give one of them, not both' : 'layer_specs: required key is missing (or give layers, a list of layers)'}`);
+  }
   for (const key of REQUIRED) {
     if (raw[key] === undefined || raw[key] === null) throw new ConfigError(`${source}: ${key}: required key is missing`);
   }
@@ -202,5 +213,10 @@ export function resolveConfig(raw: Record<string, unknown>, source: string): Con
 
 /** The config as YAML-ready key/value pairs, in the report's order. */
 export function configToYaml(config: Config): string {
-  return CONFIG_KEYS.map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
+  return CONFIG_KEYS.filter((k) => config[k] !== undefined).map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
+}
+
+/** The network a config describes. */
+export function networkSpec(config: Config): NetworkSpec {
+  return config.layers ? { layers: config.layers } : { layerSpecs: config.layer_specs!, activation: config.activation };
 }

@@ -9,6 +9,7 @@ import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
 import type { Activation } from './activation.js';
+import { argmaxRows, evaluateSplit, predictSplit, type Metrics, type NamedTensor, type Network, type ParameterGroup } from './network.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
@@ -54,12 +55,9 @@ function layout(sizes: number[]): Layout {
   return { weights, biases, weightBytes, bytes: at };
 }
 
-export interface Metrics {
-  loss: number;
-  accuracy: number;
-}
+export type { Metrics } from './network.js';
 
-export class Model {
+export class Model implements Network {
   readonly sizes: number[];
   readonly layers: number;
   private readonly layout: Layout;
@@ -221,46 +219,21 @@ export class Model {
     this.kernels.sgdUpdate(this.params + wb, this.grads + wb, this.velocity + wb, biasCount, lr, gamma, 0, 0);
   }
 
-  /** Mean loss and accuracy over a split, in batches of maxRows. */
   evaluate(data: StoredExamples, split: ExampleRange): Metrics {
-    let loss = 0, correct = 0;
-    this.forEachBatch(data, split, (_, rows) => {
-      loss += this.forward(rows);
-      correct += this.correct(rows);
-    });
-    return { loss: loss / split.count, accuracy: correct / split.count };
+    return evaluateSplit(this, data, split);
   }
 
-  /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
   predict(data: StoredExamples, split: ExampleRange): { predicted: Uint8Array; labels: Uint8Array } {
-    const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
-    this.forEachBatch(data, split, (first, rows) => {
-      this.forward(rows);
-      predicted.set(this.predicted(rows), first);
-      labels.set(this.arena.u8(this.y, rows), first);
-    });
-    return { predicted, labels };
+    return predictSplit(this, data, split);
   }
 
   /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
   predicted(rows: number): Uint8Array {
-    const classes = this.sizes[this.layers], logits = this.logits(rows);
-    const out = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-      out[r] = best;
-    }
-    return out;
+    return argmaxRows(this.logits(rows), rows, this.sizes[this.layers]);
   }
 
-  /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
-  private forEachBatch(data: StoredExamples, split: ExampleRange, fn: (first: number, rows: number) => void): void {
-    for (let first = 0; first < split.count; first += this.maxRows) {
-      const rows = Math.min(this.maxRows, split.count - first);
-      this.gather(data, split, first, rows);
-      fn(first, rows);
-    }
+  batchLabels(rows: number): Uint8Array {
+    return this.arena.u8(this.y, rows);
   }
 
   saveBest(): void {
@@ -274,7 +247,7 @@ export class Model {
   }
 
   /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
-  exportTensors(): { name: string; shape: number[]; data: Float32Array }[] {
+  exportTensors(): NamedTensor[] {
     const out = [];
     for (let l = 0; l < this.layers; l++) {
       const i = this.sizes[l], o = this.sizes[l + 1];
@@ -290,6 +263,14 @@ export class Model {
       this.setWeights(l, tensors.get(`layers.${l}.weight`)!);
       this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
     }
+  }
+
+  /** Each layer's weights (row-major [in, out] index) and biases, for the gradient check. */
+  parameterGroups(): ParameterGroup[] {
+    return Array.from({ length: this.layers }, (_, l) => [
+      { layer: l, kind: 'weight' as const, count: this.sizes[l] * this.sizes[l + 1], offset: (i: number, base = this.params) => this.weightAt(l, i, base) },
+      { layer: l, kind: 'bias' as const, count: this.sizes[l + 1], offset: (i: number, base = this.params) => this.bias(l, base) + 4 * i },
+    ]).flat();
   }
 
   private activate(z: number, n: number): void {

@@ -16,6 +16,9 @@ export const FASHION_MNIST = {
   classNames: CLASS_NAMES,
 } as const;
 
+/** The images as a network built from a layer list reads them: height, width, one (grey) channel; and the classes. */
+export const IMAGE_TASK = { h: IMAGE_SHAPE[0], w: IMAGE_SHAPE[1], c: 1, classes: CLASS_NAMES.length } as const;
+
 export const FILES = {
   trainImages: { name: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
   trainLabels: { name: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },

@@ -4,7 +4,8 @@
 
 import type { BackendName } from '../core/kernels/kernels.js';
 import { createBackend, type Backend } from '../core/backend.js';
-import type { Model, ModelSpec } from '../core/model.js';
+import type { Network } from '../core/network.js';
+import type { NetworkSpec } from '../core/networks.js';
 import type { Dataset } from '../data/dataset.js';
 import { Session as DataSession } from '../api/session.js';
 import { locateData, type LocatedData } from './data-files.js';
@@ -25,7 +26,7 @@ export interface DataSessionOptions {
 }
 
 export interface SessionOptions extends DataSessionOptions {
-  spec: ModelSpec;
+  spec: NetworkSpec;
   /** Rows of the largest batch the model will see. */
   batchRows: number;
 }
@@ -36,7 +37,7 @@ export type Located = Omit<LocatedData, 'raw'>;
 export interface Session extends Backend {
   located: Located;
   data: Dataset;
-  model: Model;
+  model: Network;
 }
 
 /** The back end and the data set found on disk, as the package API's Session: what `wasmfit train` trains through. */

@@ -3,7 +3,7 @@
 // history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
 
 import type { Config } from '../config/schema.js';
-import type { Model } from '../core/model.js';
+import type { Network } from '../core/network.js';
 import type { Arena } from '../core/memory.js';
 import type { Dataset } from '../data/dataset.js';
 import { arrangeSplits } from '../data/arrange.js';
@@ -30,7 +30,7 @@ export interface CheckpointState extends Provenance {
 
 const REGIONS = ['params', 'velocity', 'best'] as const;
 
-export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
+export function encodeCheckpoint(model: Network, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
   const floats = model.paramBytes / 4;
   const tensors = encodeSafetensors([
     ...REGIONS.map((r) => ({ name: r, shape: [floats], data: arena.f32(model[r], floats).slice() })),
@@ -64,7 +64,7 @@ export function decodeCheckpoint(tensorBytes: Uint8Array, stateText: string, sou
 }
 
 /** Puts a decoded checkpoint's tensors into the arena of a session opened with the same config. */
-export function restoreCheckpoint(model: Model, arena: Arena, data: Dataset, tensors: Map<string, Float32Array | Int32Array>, source: string): void {
+export function restoreCheckpoint(model: Network, arena: Arena, data: Dataset, tensors: Map<string, Float32Array | Int32Array>, source: string): void {
   const floats = model.paramBytes / 4;
   for (const r of REGIONS) {
     const t = tensors.get(r)!;

@@ -5,7 +5,7 @@
 
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Model } from '../core/model.js';
+import type { Network } from '../core/network.js';
 import { EpochShuffle } from '../data/arrange.js';
 import { Rng } from '../core/rng.js';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
@@ -87,7 +87,7 @@ export function keepsBestWeights(earlyStop: boolean, reason: StopReason): boolea
 const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
 
-export async function train(model: Model, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(model: Network, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const gamma = config.momentum ? config.momentum_gamma : 0;

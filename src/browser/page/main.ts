@@ -3,7 +3,8 @@
 // and draws what comes back (progress, the epoch table, a grid of test images). The curves and the confusion
 // matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
-import { checkField, parseConfig, type Config } from '../../config/schema.js';
+import { checkField, networkSpec, parseConfig, type Config } from '../../config/schema.js';
+import { describeSpec } from '../../core/networks.js';
 import { FASHION_MNIST, FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
@@ -109,7 +110,7 @@ function readConfig(): Config | undefined {
       const n = Number(text);
       (config as unknown as Record<string, unknown>)[key] = checkField(key, Number.isFinite(n) ? n : text, `the ${label} field`);
     }
-    setStatus('config-status', `${config.layer_specs.join('-')} ${config.layer_specs.length > 2 ? config.activation : 'softmax regression'}, ` +
+    setStatus('config-status', `${describeSpec(networkSpec(config))}, ` +
       `${config.epochs} epochs at most, batch ${config.batch_size}, learning rate ${config.learning_rate}${config.momentum ? `, momentum ${config.momentum_gamma}` : ''}, seed ${config.seed}`);
     return config;
   } catch (e) {

@@ -3,7 +3,7 @@
 // few milliseconds), and the run ends with the weights the training loop keeps (keepsBestWeights).
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
-import type { Model } from '../../core/model.js';
+import type { Network } from '../../core/network.js';
 import type { Metrics } from '../../core/model.js';
 import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
@@ -99,7 +99,7 @@ async function trainRun(config: import('../../config/schema.js').Config): Promis
   }
 }
 
-function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Model, file?: Uint8Array): void {
+function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion'>, s: Session, model: Network, file?: Uint8Array): void {
   const test: Metrics = partial.test;
   const bytes = file ?? s.modelFile(model, test);
   const samples = s.predict(model, 0, SAMPLE_COUNT);

@@ -241,7 +241,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
 /** A session on the real data with config_6's network and batch; the JS back end takes no threads. */
 function benchSession(options: BenchOptions, backend: 'wasm' | 'js', threads?: number, simd: SimdBuild = 'plain'): Promise<Session> {
-  return openSession({ backend, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs, activation: 'tanh' }, batchRows: B,
+  return openSession({ backend, dataDir: options.dataDir, verify: options.verify, seed: 0, spec: { layerSpecs: CONFIG.layer_specs!, activation: 'tanh' }, batchRows: B,
     simd, ...(threads === undefined ? {} : { threads }) });
 }
 

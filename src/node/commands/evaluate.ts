@@ -1,5 +1,6 @@
 // `wasmfit evaluate`: loads a safetensors model and reports its loss and accuracy on the test set.
 
+import { describeSpec } from '../../core/networks.js';
 import { modelFromBytes } from '../../api/model-file.js';
 import { EXIT_RUNTIME } from '../../core/errors.js';
 import type { BackendName } from '../../core/kernels/kernels.js';
@@ -26,9 +27,9 @@ export async function evaluateCommand(options: EvaluateOptions): Promise<void> {
   session.model.importTensors(file.tensors);
   const test = session.model.evaluate(session.data, session.data.test);
   if (options.json) {
-    console.log(JSON.stringify({ model: options.model, backend: backendName, layer_specs: file.spec.layerSpecs, activation: file.spec.activation, test_loss: test.loss, test_accuracy: test.accuracy, test_count: session.data.test.count }));
+    console.log(JSON.stringify({ model: options.model, backend: backendName, ...('layers' in file.spec ? { layers: file.spec.layers } : { layer_specs: file.spec.layerSpecs, activation: file.spec.activation }), test_loss: test.loss, test_accuracy: test.accuracy, test_count: session.data.test.count }));
   } else {
-    console.log(`${options.model}: ${file.spec.layerSpecs.join('-')} ${file.spec.activation}, ${session.data.test.count} test images`);
+    console.log(`${options.model}: ${describeSpec(file.spec)}, ${session.data.test.count} test images`);
     console.log(`test loss ${loss(test.loss)}  test accuracy ${pct(test.accuracy)}`);
   }
 }

@@ -5,7 +5,10 @@
 
 import { basename, extname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { configToYaml, type Config } from '../../config/schema.js';
+import { networkSpec, configToYaml, type Config } from '../../config/schema.js';
+import { describeSpec } from '../../core/networks.js';
+import { planLayers, summarise } from '../../core/layers.js';
+import { IMAGE_TASK } from '../../data/fashion-mnist.js';
 import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
 import { modelToBytes } from '../../api/model-file.js';
@@ -156,8 +159,8 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
   const resume = options.resume ? resumeFrom(session, located, dir, config, options.force === true, warn) : undefined;
-  const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
-  print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
+  print(`wasmfit: training ${describeSpec(networkSpec(config))} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
+  if (config.layers) print(summarise(planLayers(config.layers, IMAGE_TASK, IMAGE_TASK.classes)));
   print(`data: ${located.dir} (${located.source}${located.verified ? ', checksums verified' : ', checksums not checked'}); ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 
