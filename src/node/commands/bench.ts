@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '../../core/backend.js';
 import type { Kernels, ThreadPace, ThreadStats } from '../../core/kernels/kernels.js';
-import { timedCases } from '../../core/kernels/manifest.js';
+import { MANIFEST, timedCases } from '../../core/kernels/manifest.js';
 import { compareRuns, placeCase, registerBatchCopies, runCase } from '../../core/kernels/cases/run.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { train } from '../../train/train.js';
@@ -143,7 +143,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       // Threads split the first layer by shares that follow their measured speeds (balance.ts), re-planned from
       // windows of 64 calls: as in training, a cell times the split the balancer settles on for the machine's
       // current phase, not the even split it starts from or one left by another phase.
-      if (v.backend.threads > 1) for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
+      if (v.backend.threads > 1 && MANIFEST[spec.name].threads.split === 'columns') for (let c = 0; c < BALANCER_WARMUP_CALLS; c++) run();
       v.kernels.resetThreadStats?.();
       rounds[s][i].push(time(run));
       roundPaces[s][i].push(firstLayerPace(v.kernels.threadStats?.()));
