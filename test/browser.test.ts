@@ -45,6 +45,17 @@ async function earlyStopOff(page: Page): Promise<void> {
   await page.fill('#config-text', text.replace(/^early_stop: true$/m, 'early_stop: false'));
 }
 
+/** Download model -> wasmfit evaluate: the CLI measures the test accuracy the page showed. */
+async function assertEvaluatesInCli(page: Page, name: string, shown: string): Promise<void> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download model' }).click()]);
+  assert.equal(download.suggestedFilename(), 'model.safetensors');
+  const file = join(tmp, name);
+  await download.saveAs(file);
+  const ev = runCli(['evaluate', '--model', file, '--json']);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(pct(JSON.parse(ev.stdout).test_accuracy), shown);
+}
+
 /** Once a run is over, nothing reads as still running: the bar at `bar` (1 ran to its end, 0 stopped), the last epoch's speed, no batch. */
 async function assertProgressOver(page: Page, bar: number): Promise<void> {
   assert.equal(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value), bar);
@@ -173,14 +184,7 @@ test('with COOP/COEP the page is cross-origin isolated, trains config_6 (early s
   assert.equal(cells.reduce((a, b) => a + b, 0), 10000);
   await page.screenshot({ path: artifactPath('browser-isolated.png'), fullPage: true });
 
-  // Download model -> wasmfit evaluate: the same accuracy as the page showed.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download model' }).click()]);
-  assert.equal(download.suggestedFilename(), 'model.safetensors');
-  const file = join(tmp, 'from-page.safetensors');
-  await download.saveAs(file);
-  const ev = runCli(['evaluate', '--model', file, '--json']);
-  assert.equal(ev.status, 0, ev.stderr);
-  assert.equal(pct(JSON.parse(ev.stdout).test_accuracy), `${shown[1]}%`);
+  await assertEvaluatesInCli(page, 'from-page.safetensors', `${shown[1]}%`);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -199,12 +203,7 @@ test('the page trains configs/best_cnn.yaml, a convolutional network, for one ep
   assert.ok(Number(rows[0][4].replace('%', '')) >= 80, `validation accuracy shown: ${rows[0][4]}`);
   const shown = /Test accuracy (\d+\.\d\d)%/.exec(result);
   assert.ok(shown, result);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download model' }).click()]);
-  const file = join(tmp, 'cnn-from-page.safetensors');
-  await download.saveAs(file);
-  const ev = runCli(['evaluate', '--model', file, '--json']);
-  assert.equal(ev.status, 0, ev.stderr);
-  assert.equal(pct(JSON.parse(ev.stdout).test_accuracy), `${shown[1]}%`);
+  await assertEvaluatesInCli(page, 'cnn-from-page.safetensors', `${shown[1]}%`);
   assert.deepEqual(problems, []);
   await page.close();
 });
