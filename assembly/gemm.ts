@@ -32,7 +32,7 @@ import { tile4x8, tile4x4, tile1x8, tile1x4, cell } from './gemm-tiles';
 
 /** C (m, n) = sum over p of A (i, p) * B (p, j), with A, B and C (ldc bytes a row) given by byte strides (see gemm-tiles.ts). */
 // @ts-ignore: decorator
-@inline function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ra: usize, pa: usize, pb: usize, jb: usize, ldc: usize, gather: bool): void {
+@inline export function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ra: usize, pa: usize, pb: usize, jb: usize, ldc: usize, gather: bool): void {
   if (m <= 0 || n <= 0) return;
   if (n < 4) {
     for (let i = 0; i < m; i++) {

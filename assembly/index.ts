@@ -22,3 +22,6 @@ export { dropout } from './dropout';
 export { sparseForward, sparseForwardCols } from './sparse-forward';
 export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
+export { gatherImages } from './gather-images';
+export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';
+export { maxPoolForward, maxPoolBackward } from './pool';

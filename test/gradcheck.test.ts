@@ -23,7 +23,7 @@ async function check(backend: BackendName, config: Config, breakKernels?: (k: Ke
   const b = await createBackend(backend, wasmBytes);
   const kernels = breakKernels ? breakKernels(b.kernels) : b.kernels;
   const data = loadDataset(b.arena, syntheticData(64, 8), config.seed, b.kernels);
-  const model = new Model({ layerSpecs: config.layer_specs, activation: config.activation }, kernels, b.arena, GRADCHECK_DEFAULTS.rows);
+  const model = new Model({ layerSpecs: config.layer_specs!, activation: config.activation }, kernels, b.arena, GRADCHECK_DEFAULTS.rows);
   model.initialise(config.seed);
   return gradientCheck(model, data, b.arena, config, { ...GRADCHECK_DEFAULTS, weightsPerLayer: 4 });
 }

@@ -8,14 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { init, parseConfig, type Model, type Session } from '../src/node/index.js';
+import { init, parseConfig, type Session, type Trainable } from '../src/node/index.js';
 import { CHUNK, loadModel, type Classifier } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { WasmfitError } from '../src/core/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-infer-'));
 const data = syntheticData(600, 1234, 3);
-let session: Session, trained: Model, bytes: Uint8Array, model: Classifier;
+let session: Session, trained: Trainable, bytes: Uint8Array, model: Classifier;
 
 before(async () => {
   session = await (await init({ threads: false })).open(data);

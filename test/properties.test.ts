@@ -62,7 +62,7 @@ test('config parser: random text and mutated configs', () => {
     const text = good.replace(new RegExp(`^${key}:.*$`, 'm'), `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
     try {
       const c = parseConfig(text, 'c.yaml');
-      assert.ok(c.learning_rate > 0 && Number.isInteger(c.batch_size) && c.batch_size >= 1 && c.layer_specs[0] === 784);
+      assert.ok(c.learning_rate > 0 && Number.isInteger(c.batch_size) && c.batch_size >= 1 && c.layer_specs?.[0] === 784);
     } catch (e) {
       if (!(e instanceof WasmfitError)) throw e;
     }

@@ -8,6 +8,9 @@ export { detectFeatures, chooseMode, type Features, type ModeChoice, type RunMod
 export { parseConfig, resolveConfig, checkField, configToYaml, CONFIG_KEYS, DEFAULTS, type Config } from '../config/schema.js';
 export { train, keepsBestWeights, type EpochRecord, type TrainHooks, type TrainResult, type StopReason } from '../train/train.js';
 export { Model, type ModelSpec, type Metrics } from '../core/model.js';
+export { ConvNet, type ConvSpec } from '../core/conv-net.js';
+export type { Trainable } from '../core/network.js';
+export type { NetworkSpec } from '../core/networks.js';
 export { modelToBytes, modelFromBytes } from './model-file.js';
 export { FASHION_MNIST, FILES, FILE_KEYS, type FileKey } from '../data/fashion-mnist.js';
 export { KNOWN_SETS, KNOWN_SET_NAMES, type KnownSet } from '../data/known-sets.js';

@@ -29,6 +29,8 @@ export interface KernelTimingOptions {
   rounds: number;
   /** Calls before each timed cell of a threaded variant, so it times the split its balancer settles on. */
   threadedWarmupCalls: number;
+  /** Whether a kernel's threaded cells get those calls: only kernels the balancer splits need them (default: all). */
+  balanced?(kernel: string): boolean;
   /** The pace to report for a threaded cell, from the threads' stats of its round (null: none). */
   pace?(stats: ThreadStats | undefined): ThreadPace | null;
   log(line: string): void;
@@ -52,7 +54,7 @@ export function timeKernelCases(cases: NamedCase[], variants: KernelVariant[], o
     cases.forEach((c, s) => variants.forEach((v, i) => {
       if (!runs(c, v)) return;
       const run = () => void c.case.call(v.kernels, placed[i][s].ptr);
-      if (v.backend.threads > 1) for (let n = 0; n < options.threadedWarmupCalls; n++) run();
+      if (v.backend.threads > 1 && (options.balanced?.(c.kernel) ?? true)) for (let n = 0; n < options.threadedWarmupCalls; n++) run();
       v.kernels.resetThreadStats?.();
       const seconds = timeCall(run);
       rounds[s][i].push({ seconds, pace: options.pace?.(v.kernels.threadStats?.()) ?? null });

@@ -20,8 +20,8 @@ export interface DataOptions {
 
 /** A session on the real data with the bench's network; the JS back end takes no threads. */
 export function benchSession(data: DataOptions, backend: 'wasm' | 'js', threads?: number, simd: SimdBuild = 'plain'): Promise<Session> {
-  return openSession({ backend, dataDir: data.dataDir, verify: data.verify, seed: 0, spec: { layerSpecs: BENCH_CONFIG.layer_specs, activation: 'tanh' },
-    batchRows: BATCH, fits: (d) => checkNetwork(BENCH_CONFIG.layer_specs, d, 'the bench (config_6\'s network)'), simd, ...(threads === undefined ? {} : { threads }) });
+  return openSession({ backend, dataDir: data.dataDir, verify: data.verify, seed: 0, spec: { layerSpecs: BENCH_CONFIG.layer_specs!, activation: 'tanh' },
+    batchRows: BATCH, fits: (d) => checkNetwork(BENCH_CONFIG, d, 'the bench (config_6\'s network)'), simd, ...(threads === undefined ? {} : { threads }) });
 }
 
 /** Why this process cannot run the relaxed-SIMD build, or null when it can. */

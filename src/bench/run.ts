@@ -2,6 +2,8 @@
 // reference) and of the peers (TensorFlow.js, NumPy, PyTorch) on the same data, measure a run's peak memory,
 // write bench.json and bench.md. Each step is a file of its own in src/bench; this one only orders them.
 
+import { MANIFEST } from '../core/kernels/manifest.js';
+import type { KernelName } from '../core/kernels/kernels.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
 import { pageEpochRows } from './browser-epochs.js';
 import { benchEnvironment } from './environment.js';
@@ -54,7 +56,7 @@ export async function runBench(s: BenchSettings): Promise<string> {
 
   const session = await benchSession(s, 'wasm', 1);
   const variants = await kernelVariants(s.maxThreads, builds);
-  const kernels = timeKernelCases(benchKernelCases(session), variants, { rounds: KERNEL_ROUNDS, threadedWarmupCalls: BALANCER_WARMUP_CALLS, pace: firstLayerPace, log: s.log });
+  const kernels = timeKernelCases(benchKernelCases(session), variants, { rounds: KERNEL_ROUNDS, threadedWarmupCalls: BALANCER_WARMUP_CALLS, balanced: (kernel) => MANIFEST[kernel as KernelName]?.threads.split === 'columns', pace: firstLayerPace, log: s.log });
   for (const b of new Set(variants.map((v) => v.backend))) b.close();
   // The peers train on the same rows, normalised as wasmfit normalises them.
   const peerData = s.tfjs || s.pythons.length ? normalisedTrain(session) : null;

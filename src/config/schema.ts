@@ -12,6 +12,9 @@ import { VALIDATION_FRACTION } from '../data/dataset.js';
 import { checkActivation, checkLayerSpecs } from '../core/layers.js';
 import { describe } from '../core/describe.js';
 import { sha256Hex } from '../core/digest.js';
+import { parseLayers } from './layers.js';
+import type { LayerSpec } from '../core/layer-list.js';
+import type { NetworkSpec } from '../core/networks.js';
 
 export { ACTIVATIONS, type Activation } from '../core/activation.js';
 /** How early_stop_rule reads the validation losses (src/train/early-stopping.ts applies them). */
@@ -35,7 +38,10 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number];
 export const MAX_AUGMENT_SHIFT = 4;
 
 export interface Config {
-  layer_specs: number[];
+  /** A dense network's layer sizes, input to output; a config has either this or layers. */
+  layer_specs?: number[];
+  /** Any network as a list of layers (conv2d, maxpool, flatten, dense). */
+  layers?: LayerSpec[];
   activation: Activation;
   learning_rate: number;
   batch_size: number;
@@ -78,7 +84,7 @@ export interface Config {
   augment_flip: boolean;
 }
 
-export const DEFAULTS: Omit<Config, 'layer_specs' | 'learning_rate' | 'batch_size' | 'epochs'> = {
+export const DEFAULTS: Omit<Config, 'layer_specs' | 'layers' | 'learning_rate' | 'batch_size' | 'epochs'> = {
   activation: 'tanh',
   early_stop: true,
   early_stop_epoch: 5,
@@ -192,6 +198,7 @@ const dataSection: Check = (v) => {
 
 const FIELDS: Record<keyof Config, Check> = {
   layer_specs: layerSpecs,
+  layers: parseLayers,
   activation,
   learning_rate: number(0, false),
   batch_size: integer(...INTEGER_RANGES.batch_size),
@@ -223,7 +230,7 @@ const FIELDS: Record<keyof Config, Check> = {
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof Config)[];
-const REQUIRED: (keyof Config)[] = ['layer_specs', 'learning_rate', 'batch_size', 'epochs'];
+const REQUIRED: (keyof Config)[] = ['learning_rate', 'batch_size', 'epochs'];
 
 /** Validates one field's value; where ("file: key" or "--flag") starts the ConfigError's message. */
 export function checkField(key: keyof Config, value: unknown, where: string): unknown {
@@ -296,6 +303,10 @@ function aliasedKey(raw: Record<string, unknown>): string | undefined {
 /** Validates a mapping of config keys (from a file or from flags) and fills in defaults. */
 export function resolveConfig(raw: Record<string, unknown>, source: string): Config {
   checkKeys(raw, CONFIG_KEYS, source);
+  const has = (key: string) => raw[key] !== undefined && raw[key] !== null;
+  if (has('layer_specs') === has('layers')) {
+    throw new ConfigError(`${source}: ${has('layers') ? 'layer_specs and layers: give one of them, not both' : 'layer_specs: required key is missing (or give layers, a list of layers)'}`);
+  }
   for (const key of REQUIRED) {
     if (raw[key] === undefined || raw[key] === null) throw new ConfigError(`${source}: ${key}: required key is missing`);
   }
@@ -324,9 +335,16 @@ export function checkCombination(config: Config, source: string): Config {
   if (config.lr_schedule !== 'cosine' && set('lr_min')) fail('lr_min', `applies to lr_schedule cosine, not ${config.lr_schedule}`);
   if (config.lr_min >= config.learning_rate && set('lr_min')) fail('lr_min', `expected a rate below learning_rate ${config.learning_rate}, found ${config.lr_min}`);
   if (config.lr_warmup_epochs >= config.epochs && set('lr_warmup_epochs')) fail('lr_warmup_epochs', `expected fewer than epochs (${config.epochs}), found ${config.lr_warmup_epochs}`);
-  const hidden = config.layer_specs.length - 2;
+  if (config.layers) {
+    // The convolutional network's kernels take neither a dropout mask nor augmented images.
+    for (const key of ['dropout', 'augment_shift', 'augment_flip'] as const) {
+      if (set(key)) fail(key, 'applies to a layer_specs network; a layers network trains without dropout and augmentation');
+    }
+    return config;
+  }
+  const hidden = config.layer_specs!.length - 2;
   if (Array.isArray(config.dropout) && config.dropout.length !== hidden) {
-    fail('dropout', `expected one rate per hidden layer (${hidden} for layer_specs [${config.layer_specs.join(', ')}]), found ${config.dropout.length}`);
+    fail('dropout', `expected one rate per hidden layer (${hidden} for layer_specs [${config.layer_specs!.join(', ')}]), found ${config.dropout.length}`);
   }
   if (hidden === 0 && set('dropout')) fail('dropout', 'applies to hidden layers, and layer_specs has none');
   return config;
@@ -334,6 +352,7 @@ export function checkCombination(config: Config, source: string): Config {
 
 /** Each hidden layer's dropout rate. */
 export function dropoutRates(config: Config): number[] {
+  if (!config.layer_specs) return [];
   const hidden = config.layer_specs.length - 2;
   return Array.isArray(config.dropout) ? config.dropout : new Array<number>(hidden).fill(config.dropout);
 }
@@ -347,8 +366,13 @@ export function configDigest(config: Config): Promise<string | undefined> {
 export function configToYaml(config: Config): string {
   // The training options past the report's keys are written only when set, so that a report config's file (and
   // the digest model files and checkpoints record) reads as it always has.
-  const written = CONFIG_KEYS.filter((k) => !TRAINING_OPTIONS.includes(k) || JSON.stringify(config[k]) !== JSON.stringify(DEFAULTS[k as keyof typeof DEFAULTS]));
+  const written = CONFIG_KEYS.filter((k) => config[k] !== undefined).filter((k) => !TRAINING_OPTIONS.includes(k) || JSON.stringify(config[k]) !== JSON.stringify(DEFAULTS[k as keyof typeof DEFAULTS]));
   return written.map((k) => `${k}: ${JSON.stringify(config[k])}`).join('\n') + '\n';
+}
+
+/** The network a config describes. */
+export function networkSpec(config: Config): NetworkSpec {
+  return config.layers ? { layers: config.layers } : { layerSpecs: config.layer_specs!, activation: config.activation };
 }
 
 /** The keys past the report's (and the data section): the optimiser, schedule and regularisation options. */

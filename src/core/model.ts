@@ -10,6 +10,7 @@ import type { Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
+import type { NamedTensor, ParameterGroup, Trainable } from './network.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
@@ -177,7 +178,7 @@ export class Network {
   }
 
   /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
-  exportTensors(): { name: string; shape: number[]; data: Float32Array }[] {
+  exportTensors(): NamedTensor[] {
     const out = [];
     for (let l = 0; l < this.layers; l++) {
       const i = this.sizes[l], o = this.sizes[l + 1];
@@ -212,7 +213,7 @@ function batchBuffers(arena: Arena, rows: number, dim: number, what: string): Ba
   };
 }
 
-export class Model extends Network {
+export class Model extends Network implements Trainable {
   readonly grads: number;
   /** SGD's velocity, or Adam's first moment. */
   readonly velocity: number;
@@ -262,6 +263,10 @@ export class Model extends Network {
       }
       this.setWeights(l, w);
     }
+  }
+
+  get inputSize(): number {
+    return this.sizes[0];
   }
 
   /** Byte offset of weight `index` (row-major: in * out_size + out) of layer l in a parameter-shaped buffer. */
@@ -395,6 +400,18 @@ export class Model extends Network {
       this.gather(data, split, first, rows);
       fn(first, rows);
     }
+  }
+
+  batchLabels(rows: number): Uint8Array {
+    return this.arena.u8(this.batch.y, rows);
+  }
+
+  /** Each layer's weights (row-major [in, out] index) and biases, for the gradient check. */
+  parameterGroups(): ParameterGroup[] {
+    return Array.from({ length: this.layers }, (_, l) => [
+      { layer: l, kind: 'weight' as const, count: this.sizes[l] * this.sizes[l + 1], offset: (i: number, base = this.params) => this.weightAt(l, i, base) },
+      { layer: l, kind: 'bias' as const, count: this.sizes[l + 1], offset: (i: number, base = this.params) => this.bias(l, base) + 4 * i },
+    ]).flat();
   }
 
   saveBest(): void {

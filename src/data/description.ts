@@ -4,6 +4,8 @@
 
 import { ConfigError, DataError, WasmfitError } from '../core/errors.js';
 import { MAX_INPUT } from '../core/kernels/kernels.js';
+import { LayerShapeError, planLayers, type LayerSpec } from '../core/layer-list.js';
+import type { ImageTask } from '../core/conv-net.js';
 
 export interface DataDescription {
   /** A known set's name (known-sets.ts), a dataset.yaml's name, or the directory's name. */
@@ -31,8 +33,27 @@ export function checkImageShape(shape: readonly number[], where: string): void {
   }
 }
 
+/** The images as a network built from a layer list reads them: height, width, one (grey) channel; and the classes. */
+export const imageTask = (d: Pick<DataDescription, 'shape' | 'classes'>): ImageTask => ({ h: d.shape[0], w: d.shape[1], c: 1, classes: d.classes.length });
+
+/** A config's network (layer_specs or layers) must fit the data actually loaded. */
+export function checkNetwork(network: { layer_specs?: readonly number[]; layers?: readonly LayerSpec[] }, data: DataDescription, where: string): void {
+  if (network.layers) return checkLayerList(network.layers, data, where);
+  checkLayerSpecsFit(network.layer_specs!, data, where);
+}
+
+/** A layer list must fit the data's images and end in one unit per class; the error names the layer. */
+export function checkLayerList(layers: readonly LayerSpec[], data: DataDescription, where: string): void {
+  try {
+    planLayers(layers, imageTask(data), data.classes.length);
+  } catch (e) {
+    if (e instanceof LayerShapeError) throw new ConfigError(`${where}: layers: ${e.message} (the data, ${data.name}, has ${describeShape(data.shape)} images and ${data.classes.length} classes)`);
+    throw e;
+  }
+}
+
 /** The network must take one image's pixels and give one output per class of the data actually loaded. */
-export function checkNetwork(layerSpecs: readonly number[], data: DataDescription, where: string): void {
+function checkLayerSpecsFit(layerSpecs: readonly number[], data: DataDescription, where: string): void {
   const input = pixelsOf(data), classes = data.classes.length, last = layerSpecs[layerSpecs.length - 1];
   if (layerSpecs[0] !== input || last !== classes) {
     throw new ConfigError(`${where}: layer_specs ${JSON.stringify(layerSpecs)} runs from ${layerSpecs[0]} to ${last}, but the data (${data.name}) has ${describeShape(data.shape)} = ${input} pixels and ${classes} classes`,

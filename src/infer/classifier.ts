@@ -136,9 +136,11 @@ export function topClasses(probabilities: Float32Array, k: number): number[] {
 /** Reads a model file and sets up its classifier over a fresh memory with the kernels compiled in `module`. */
 export async function classifierFromBytes(bytes: Uint8Array, name: string, module: WebAssembly.Module): Promise<Classifier> {
   const file = modelFromBytes(bytes, name);
+  const spec = file.spec;
+  if ('layers' in spec) throw new WasmfitError(`${name}: a network built from a layer list (convolutions); this classifier runs layer_specs networks only (use wasmfit evaluate)`);
   const memory = createMemory(1, false);
   const { kernels, heapBase } = await instantiateWasmKernels(module, memory);
-  return new Classifier(file.inputShape, file.classes, file.metadata, file.tensors, file.spec, kernels, memory, heapBase);
+  return new Classifier(file.inputShape, file.classes, file.metadata, file.tensors, spec, kernels, memory, heapBase);
 }
 
 /** Row-wise softmax of logits into out, in double precision, the largest logit subtracted first. */

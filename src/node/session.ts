@@ -4,7 +4,8 @@
 
 import type { BackendName } from '../core/kernels/kernels.js';
 import { createBackend, type Backend } from '../core/backend.js';
-import type { Model, ModelSpec } from '../core/model.js';
+import type { Trainable } from '../core/network.js';
+import type { NetworkSpec } from '../core/networks.js';
 import type { Dataset } from '../data/dataset.js';
 import { describeShape, type DataDescription } from '../data/description.js';
 import type { Config } from '../config/schema.js';
@@ -35,7 +36,7 @@ export interface DataSessionOptions {
 export interface SessionOptions extends DataSessionOptions {
   /** Refuses data the network does not fit (checkNetwork for a config, the model file's own shape for evaluate). */
   fits(data: DataDescription): void;
-  spec: ModelSpec;
+  spec: NetworkSpec;
   /** Rows of the largest batch the model will see. */
   batchRows: number;
 }
@@ -46,7 +47,7 @@ export type Located = Omit<LocatedData, 'raw'>;
 export interface Session extends Backend {
   located: Located;
   data: Dataset;
-  model: Model;
+  model: Trainable;
 }
 
 /** The back end and the data set found on disk, as the package API's Session: what `wasmfit train` trains through. */

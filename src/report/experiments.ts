@@ -2,7 +2,8 @@
 // the Markdown that presents our results beside the report's. Platform-neutral and pure: the Node command
 // (src/node/commands/experiments.ts) runs the trainings and hands the outcomes to these functions.
 
-import type { Config } from '../config/schema.js';
+import { networkSpec, type Config } from '../config/schema.js';
+import { describeSpec } from '../core/networks.js';
 import { pct } from './format.js';
 
 /** One training run: a shipped config, possibly with a penalty changed for a sweep. */
@@ -150,7 +151,7 @@ export function resultsTable(input: ReportInput): string {
 
 function configLine(c: Config): string {
   const parts = [
-    c.layer_specs.join('-') + (c.layer_specs.length > 2 ? ` ${c.activation}` : ''),
+    c.layer_specs ? c.layer_specs.join('-') + (c.layer_specs.length > 2 ? ` ${c.activation}` : '') : describeSpec(networkSpec(c)),
     `learning rate ${c.learning_rate}`, `batch ${c.batch_size}`, `up to ${c.epochs} epochs`,
     c.momentum ? `momentum ${c.momentum_gamma}` : 'no momentum',
     ...(c.L2_penalty ? [`L2 ${sci(c.L2_penalty)}`] : []), ...(c.L1_penalty ? [`L1 ${sci(c.L1_penalty)}`] : []),

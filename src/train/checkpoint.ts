@@ -3,7 +3,7 @@
 // early-stopping state, history) with the config as JSON. Platform-neutral: files, hashes and the manifest are the adapter's.
 
 import type { Config } from '../config/schema.js';
-import type { Model } from '../core/model.js';
+import type { Trainable } from '../core/network.js';
 import type { Arena } from '../core/memory.js';
 import type { Dataset } from '../data/dataset.js';
 import { arrangeSplits } from '../data/arrange.js';
@@ -31,7 +31,7 @@ export interface CheckpointState extends Provenance {
 
 const REGIONS = ['params', 'velocity', 'secondMoment', 'best'] as const;
 
-export function encodeCheckpoint(model: Model, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
+export function encodeCheckpoint(model: Trainable, arena: Arena, data: Dataset, config: Config, loop: LoopState, provenance: Provenance): { tensors: Uint8Array; state: string } {
   const floats = model.paramBytes / 4;
   const tensors = encodeSafetensors([
     ...REGIONS.map((r) => ({ name: r, shape: [floats], data: arena.f32(model[r], floats).slice() })),
@@ -65,7 +65,7 @@ export function decodeCheckpoint(tensorBytes: Uint8Array, stateText: string, sou
 }
 
 /** Puts a decoded checkpoint's tensors into the arena of a session opened with the same config. */
-export function restoreCheckpoint(model: Model, arena: Arena, data: Dataset, tensors: Map<string, Float32Array | Int32Array>, source: string): void {
+export function restoreCheckpoint(model: Trainable, arena: Arena, data: Dataset, tensors: Map<string, Float32Array | Int32Array>, source: string): void {
   const floats = model.paramBytes / 4;
   for (const r of REGIONS) {
     const t = tensors.get(r)!;

@@ -5,7 +5,8 @@
 
 import { dropoutRates, type Config } from '../config/schema.js';
 import type { Dataset } from '../data/dataset.js';
-import type { BatchNoise, Model } from '../core/model.js';
+import type { BatchNoise } from '../core/model.js';
+import type { Trainable } from '../core/network.js';
 import { EpochShuffle } from '../data/arrange.js';
 import { Rng, streamKey } from '../core/rng.js';
 import { learningRate, updateRule } from './optimizer.js';
@@ -106,13 +107,13 @@ export function batchNoise(config: Config, epoch: number, batch: number): BatchN
 const YIELD_EVERY_SECONDS = 0.05;
 const now = () => performance.now() / 1000;
 
-export async function train(model: Model, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(model: Trainable, data: Dataset, config: Config, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const batch = config.batch_size;
-  const width = Math.round(Math.sqrt(model.sizes[0]));
-  if ((config.augment_shift > 0 || config.augment_flip) && width * width !== model.sizes[0]) {
-    throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and ${model.sizes[0]} inputs are not a square number of pixels`);
+  const width = Math.round(Math.sqrt(model.inputSize));
+  if ((config.augment_shift > 0 || config.augment_flip) && width * width !== model.inputSize) {
+    throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and ${model.inputSize} inputs are not a square number of pixels`);
   }
   const batches = Math.ceil(data.train.count / batch);
   const pause = hooks.pause ?? eventLoopYield();

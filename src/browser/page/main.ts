@@ -3,7 +3,8 @@
 // this file only posts requests and draws what comes back (progress, the epoch table, a grid of test images).
 // The curves and the confusion matrix are the CLI's own figures (report/charts.ts), inserted as SVG markup.
 
-import { checkField, parseConfig, type Config } from '../../config/schema.js';
+import { checkField, networkSpec, parseConfig, type Config } from '../../config/schema.js';
+import { describeSpec } from '../../core/networks.js';
 import { FASHION_MNIST, FILES, FILE_KEYS } from '../../data/fashion-mnist.js';
 import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
@@ -150,7 +151,7 @@ function readConfig(): Config | undefined {
       const n = Number(text);
       (config as unknown as Record<string, unknown>)[key] = checkField(key, Number.isFinite(n) ? n : text, `the ${label} field`);
     }
-    setStatus('config-status', `${config.layer_specs.join('-')} ${config.layer_specs.length > 2 ? config.activation : 'softmax regression'}, ` +
+    setStatus('config-status', `${describeSpec(networkSpec(config))}, ` +
       `${config.epochs} epochs at most, batch ${config.batch_size}, learning rate ${config.learning_rate}${config.momentum ? `, momentum ${config.momentum_gamma}` : ''}, seed ${config.seed}`);
     return config;
   } catch (e) {
@@ -261,9 +262,9 @@ function endProgress(complete: boolean): void {
 
 function showResult(r: Finished): void {
   state.file = r.file;
-  const { layerSpecs, activation } = r.architecture;
-  setStatus('architecture', `Network of ${r.origin === 'loaded' ? r.name : 'this run'}: ${layerSpecs.join('-')}` +
-    (layerSpecs.length > 2 ? `, ${activation} between layers` : ' (softmax regression)'));
+  const { layerSpecs, activation, layers } = r.architecture;
+  setStatus('architecture', `Network of ${r.origin === 'loaded' ? r.name : 'this run'}: ` + (layers ?? `${layerSpecs.join('-')}` +
+    (layerSpecs.length > 2 ? `, ${activation} between layers` : ' (softmax regression)')));
   const result = $('result');
   result.dataset.testAccuracy = String(r.test.accuracy);
   if (r.origin === 'loaded') {

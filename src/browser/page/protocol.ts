@@ -28,8 +28,8 @@ export interface Finished {
   /** What produced the weights: a training run or a loaded file. */
   origin: 'trained' | 'loaded';
   name: string;
-  /** The network: layer sizes from input to classes, and the hidden layers' activation. */
-  architecture: { layerSpecs: number[]; activation: string };
+  /** The network: layer sizes from input to classes, and the hidden layers' activation; or a layer list, described. */
+  architecture: { layerSpecs: number[]; activation: string; layers?: string };
   test: { loss: number; accuracy: number };
   /** The model file, exactly what `wasmfit train` writes. */
   file: Uint8Array;

@@ -5,7 +5,8 @@
 
 import { init, decodeFashionMnist, type Session, type Wasmfit } from '../index.js';
 import { loadModel, type Classifier } from '../infer.js';
-import type { Model } from '../../core/model.js';
+import type { Trainable } from '../../core/network.js';
+import { describeSpec } from '../../core/networks.js';
 import type { Config } from '../../config/schema.js';
 import { confusionMatrix } from '../../report/charts.js';
 import { PROGRESS_INTERVAL_SECONDS, SAMPLE_COUNT, type Finished, type FromWorker, type ToWorker } from './protocol.js';
@@ -114,12 +115,14 @@ async function trainRun(config: Config): Promise<void> {
   }
 }
 
-function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Model, bytes: Uint8Array): void {
+function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'architecture'>, s: Session, model: Trainable, bytes: Uint8Array): void {
   const samples = s.predict(model, 0, SAMPLE_COUNT);
   const all = model.predict(s.data, s.data.test);
   const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
-  const architecture = { layerSpecs: [...model.spec.layerSpecs], activation: model.spec.activation };
-  useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
+  const spec = model.spec;
+  const architecture = 'layers' in spec ? { layerSpecs: [], activation: '', layers: describeSpec(spec) } : { layerSpecs: [...spec.layerSpecs], activation: spec.activation };
+  // The Try it panel's classifier runs dense networks only; a layer-list model leaves the current one in place.
+  if (!('layers' in spec)) useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
   post({ type: 'done', result: { ...partial, architecture, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
 }
 

@@ -5,6 +5,9 @@
 import { ACT, dropoutHash, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type FirstLayerBackwardArgs, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
 
+/** A 2 x 2 pooling window's offsets (row, column), in the row-major order ties are broken by. */
+const WINDOW = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
+
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
   private buffer: ArrayBufferLike | null = null;
@@ -297,6 +300,95 @@ export class JsKernels implements Kernels {
     this.views();
     const f = this.f32, oo = out >> 2, io = inp >> 2, s = Math.fround(scale), t = threshold >>> 0, k = key >>> 0;
     for (let i = 0; i < n; i++) f[oo + i] = dropoutHash(k, i) >= t ? f[io + i] * s : 0;
+  }
+
+  gatherImages(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
+    this.views();
+    const { f32, u8, i32 } = this;
+    const xo = x >> 2, so = stats >> 2, io = idx >> 2;
+    for (let r = 0; r < rows; r++) {
+      const img = i32[io + r];
+      const mean = f32[so + 2 * img], invStd = f32[so + 2 * img + 1];
+      const src = images + img * dim, dst = xo + r * dim;
+      for (let j = 0; j < dim; j++) f32[dst + j] = (u8[src + j] - mean) * invStd;
+      u8[y + r] = u8[labels + img];
+    }
+  }
+
+  conv2dForward(out: number, col: number, x: number, w: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number, act: ActCode): void {
+    this.views();
+    const f = this.f32, oh = h + 2 * pad - k + 1, ow = wd + 2 * pad - k + 1, taps = k * k * c;
+    const patch = new Float64Array(taps);
+    for (let n = 0, row = 0; n < images; n++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, row++) {
+      for (let ky = 0, t = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) for (let ch = 0; ch < c; ch++, t++) {
+        const iy = oy - pad + ky, ix = ox - pad + kx;
+        patch[t] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? f[(x >> 2) + ((n * h + iy) * wd + ix) * c + ch] : 0;
+        f[(col >> 2) + row * taps + t] = patch[t];
+      }
+      for (let o = 0; o < oc; o++) {
+        let sum = 0;
+        for (let t = 0; t < taps; t++) sum += patch[t] * f[(w >> 2) + t * oc + o];
+        f[(out >> 2) + row * oc + o] = Math.fround(sum) + f[(bias >> 2) + o];
+      }
+    }
+    const n = images * oh * ow * oc;
+    if (act === ACT.tanh) this.tanhForward(out, out, n);
+    else if (act === ACT.sigmoid) this.sigmoidForward(out, out, n);
+    else if (act === ACT.ReLU) this.reluForward(out, out, n);
+  }
+
+  conv2dWeightGrad(dw: number, _scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void {
+    this.gemmTN(dw, col, dy, taps, pixels, oc);
+  }
+
+  conv2dInputGrad(dx: number, _dcol: number, dy: number, wt: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number): void {
+    this.views();
+    const f = this.f32, oh = h + 2 * pad - k + 1, ow = wd + 2 * pad - k + 1;
+    const sums = new Float64Array(images * h * wd * c);
+    for (let n = 0; n < images; n++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+      const g = (dy >> 2) + ((n * oh + oy) * ow + ox) * oc;
+      for (let ky = 0, t = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) for (let ch = 0; ch < c; ch++, t++) {
+        const iy = oy - pad + ky, ix = ox - pad + kx;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+        for (let o = 0; o < oc; o++) sums[((n * h + iy) * wd + ix) * c + ch] += f[g + o] * f[(wt >> 2) + o * k * k * c + t];
+      }
+    }
+    f.set(sums, dx >> 2);
+  }
+
+  transpose(out: number, a: number, rows: number, cols: number): void {
+    this.views();
+    const f = this.f32;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) f[(out >> 2) + j * rows + i] = f[(a >> 2) + i * cols + j];
+  }
+
+  maxPoolForward(out: number, x: number, images: number, h: number, wd: number, c: number): void {
+    this.views();
+    const f = this.f32, oh = h >> 1, ow = wd >> 1;
+    for (let n = 0; n < images; n++) for (let py = 0; py < oh; py++) for (let px = 0; px < ow; px++) for (let ch = 0; ch < c; ch++) {
+      let m = -Infinity;
+      for (const [dy, dx] of WINDOW) {
+        const v = f[(x >> 2) + ((n * h + 2 * py + dy) * wd + 2 * px + dx) * c + ch];
+        m = dy + dx === 0 ? v : m < v ? v : m;
+      }
+      f[(out >> 2) + ((n * oh + py) * ow + px) * c + ch] = m;
+    }
+  }
+
+  maxPoolBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void {
+    this.views();
+    const f = this.f32, oh = h >> 1, ow = wd >> 1;
+    f.fill(0, dx >> 2, (dx >> 2) + images * h * wd * c);
+    for (let n = 0; n < images; n++) for (let py = 0; py < oh; py++) for (let px = 0; px < ow; px++) for (let ch = 0; ch < c; ch++) {
+      const at = ((n * oh + py) * ow + px) * c + ch;
+      for (const [wy, wx] of WINDOW) {
+        const i = ((n * h + 2 * py + wy) * wd + 2 * px + wx) * c + ch;
+        if (f[(x >> 2) + i] === f[(y >> 2) + at]) {
+          f[(dx >> 2) + i] = f[(dy >> 2) + at];
+          break;
+        }
+      }
+    }
   }
 
   private map(out: number, inp: number, n: number, fn: (v: number) => number): void {

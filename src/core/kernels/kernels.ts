@@ -179,6 +179,35 @@ export interface KernelCalls {
   countCorrect(logits: number, labels: number, rows: number, cols: number): number;
 
   /**
+   * The dense batch of networks that read whole images: x (rows, dim) f32 = (images[idx[r]] - mean) * invStd with
+   * stats[idx[r]] = (mean, invStd); y (rows) u8 = labels[idx[r]].
+   */
+  gatherImages(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+  /**
+   * Convolution, k x k taps, stride 1, pad zeros on each side, over images stored channels last: x (images, h, wd, c),
+   * w (k*k*c, oc) with rows in (ky, kx, c) order, out (images, oh, ow, oc) where oh = h + 2 pad - k + 1 (ow likewise).
+   * out = act(conv(x, w) + bias); col (images*oh*ow, k*k*c) receives each output pixel's patch (zeros outside the
+   * image), which conv2dWeightGrad reads.
+   */
+  conv2dForward(out: number, col: number, x: number, w: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number, act: ActCode): void;
+  /**
+   * dw (taps, oc) = col^T dy for col (pixels, taps) from conv2dForward and dy (pixels, oc): the weight gradient,
+   * summed over pixels in passes of 256 (each pass's sum added in pass order); scratch (taps, oc) is scratch.
+   */
+  conv2dWeightGrad(dw: number, scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void;
+  /**
+   * dx (images, h, wd, c) = the input gradient of conv2dForward's product for dy (images, oh, ow, oc), given the
+   * weights transposed, wt (oc, k*k*c); dcol (pixels, k*k*c) is scratch.
+   */
+  conv2dInputGrad(dx: number, dcol: number, dy: number, wt: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number): void;
+  /** out (cols, rows) = a (rows, cols) transposed. */
+  transpose(out: number, a: number, rows: number, cols: number): void;
+  /** out (images, h/2, wd/2, c) = the maximum of each 2 x 2 window of x (images, h, wd, c), channels last; an odd last row or column is dropped. */
+  maxPoolForward(out: number, x: number, images: number, h: number, wd: number, c: number): void;
+  /** dx = dy routed to the first element (row-major) of each window of x equal to its output y; 0 elsewhere. */
+  maxPoolBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void;
+
+  /**
    * g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters; with nesterov (1, else 0)
    * w -= gamma * v + lr * g instead, the look-ahead step.
    */

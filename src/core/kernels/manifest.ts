@@ -19,6 +19,10 @@ import {
 import { countCorrectSweep, softmaxSweep, softmaxTimed } from './cases/loss.js';
 import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdMatrixSweep, sgdSweep, sgdTimed } from './cases/update.js';
 import { swapRowsSweep } from './cases/rows.js';
+import {
+  conv2dForwardSweep, conv2dForwardTimed, conv2dInputGradSweep, conv2dInputGradTimed, conv2dWeightGradSweep, conv2dWeightGradTimed,
+  gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
+} from './cases/conv.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
@@ -60,6 +64,8 @@ export interface KernelEntry<K extends KernelName> {
 
 /** Below this many multiply-adds a product stays on one thread: its operands would sit half in the other core's cache. */
 const MIN_GEMM_WORK = 1 << 20;
+/** Output pixels of one image of a k x k convolution with pad zeros each side. */
+const imagePixels = (h: number, wd: number, k: number, pad: number) => (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1);
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
@@ -168,6 +174,57 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   dropout: {
     sweep: dropoutSweep, timed: dropoutTimed,
     threads: { split: 'none', why: 'a hash per element of one hidden layer\'s output: small beside the products around it' },
+  },
+  gatherImages: { sweep: gatherImagesSweep, threads: { split: 'none', why: 'a dense batch is a fraction of the convolutions after it' } },
+  // Convolution and pooling split by images: each image's outputs are computed as on one thread.
+  conv2dForward: {
+    sweep: conv2dForwardSweep, timed: conv2dForwardTimed,
+    threads: {
+      split: 'ranges', op: 'conv2dForward', grain: 1, minWork: MIN_GEMM_WORK,
+      size: (_out, _col, _x, _w, _b, images, h, wd, c, oc, k, pad) => ({ total: images, work: images * imagePixels(h, wd, k, pad) * k * k * c * oc }),
+      range: (i, j, out, col, x, w, bias, _images, h, wd, c, oc, k, pad, act) => {
+        const pixels = imagePixels(h, wd, k, pad);
+        return [out + 4 * i * pixels * oc, col + 4 * i * pixels * k * k * c, x + 4 * i * h * wd * c, w, bias, j - i, h, wd, c, oc, k, pad, act];
+      },
+    },
+  },
+  // Split by columns (filters), each column summing every pixel in the same order whatever the thread count.
+  conv2dWeightGrad: {
+    sweep: conv2dWeightGradSweep, timed: conv2dWeightGradTimed,
+    threads: {
+      split: 'ranges', op: 'conv2dWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
+      size: (_dw, _s, _col, _dy, pixels, taps, oc) => ({ total: oc, work: pixels * taps * oc }),
+      range: (i, j, dw, scratch, col, dy, pixels, taps, oc) => [dw, scratch, col, dy, pixels, taps, oc, i, j],
+    },
+  },
+  conv2dInputGrad: {
+    sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed,
+    threads: {
+      split: 'ranges', op: 'conv2dInputGrad', grain: 1, minWork: MIN_GEMM_WORK,
+      size: (_dx, _dcol, _dy, _wt, images, h, wd, c, oc, k, pad) => ({ total: images, work: images * imagePixels(h, wd, k, pad) * k * k * c * oc }),
+      range: (i, j, dx, dcol, dy, wt, _images, h, wd, c, oc, k, pad) => {
+        const pixels = imagePixels(h, wd, k, pad);
+        return [dx + 4 * i * h * wd * c, dcol + 4 * i * pixels * k * k * c, dy + 4 * i * pixels * oc, wt, j - i, h, wd, c, oc, k, pad];
+      },
+    },
+  },
+  transpose: { sweep: transposeSweep, threads: { split: 'none', why: 'a layer\'s weights: small' } },
+  maxPoolForward: {
+    sweep: maxPoolForwardSweep,
+    threads: {
+      split: 'ranges', op: 'maxPoolForward', grain: 1, size: (_out, _x, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
+      range: (i, j, out, x, _images, h, wd, c) => [out + 4 * i * (h >> 1) * (wd >> 1) * c, x + 4 * i * h * wd * c, j - i, h, wd, c],
+    },
+  },
+  maxPoolBackward: {
+    sweep: maxPoolBackwardSweep,
+    threads: {
+      split: 'ranges', op: 'maxPoolBackward', grain: 1, size: (_dx, _dy, _x, _y, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
+      range: (i, j, dx, dy, x, y, _images, h, wd, c) => {
+        const o = (h >> 1) * (wd >> 1) * c;
+        return [dx + 4 * i * h * wd * c, dy + 4 * i * o, x + 4 * i * h * wd * c, y + 4 * i * o, j - i, h, wd, c];
+      },
+    },
   },
 };
 

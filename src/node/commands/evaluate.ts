@@ -2,6 +2,7 @@
 // was trained on (a known set it names), or of --data-dir's; the data must have the model's image shape and classes.
 
 import { MAX_MODEL_BYTES, modelFromBytes } from '../../api/model-file.js';
+import { describeSpec } from '../../core/networks.js';
 import { EXIT_RUNTIME } from '../../core/errors.js';
 import type { BackendName } from '../../core/kernels/kernels.js';
 import { checkModelFits } from '../../data/description.js';
@@ -29,9 +30,10 @@ export async function evaluateCommand(options: EvaluateOptions): Promise<void> {
   session.model.importTensors(file.tensors);
   const test = session.model.evaluate(session.data, session.data.test);
   if (options.json) {
-    console.log(JSON.stringify({ model: options.model, backend: backendName, layer_specs: file.spec.layerSpecs, activation: file.spec.activation, data: session.data.description.name, test_loss: test.loss, test_accuracy: test.accuracy, test_count: session.data.test.count }));
+    console.log(JSON.stringify({ model: options.model, backend: backendName, ...('layers' in file.spec ? { layers: file.spec.layers } : { layer_specs: file.spec.layerSpecs, activation: file.spec.activation }), data: session.data.description.name, test_loss: test.loss, test_accuracy: test.accuracy, test_count: session.data.test.count }));
   } else {
-    console.log(`${options.model}: ${file.spec.layerSpecs.join('-')} ${file.spec.activation}, ${session.data.test.count} test images`);
+    const spec = file.spec;
+    console.log(`${options.model}: ${'layers' in spec ? describeSpec(spec) : `${spec.layerSpecs.join('-')} ${spec.activation}`}, ${session.data.test.count} test images`);
     console.log(`data: ${describeData(session.located, session.data.description)}`);
     console.log(`test loss ${loss(test.loss)}  test accuracy ${pct(test.accuracy)}`);
   }

@@ -144,7 +144,8 @@ export async function experimentsCommand(options: ExperimentsOptions): Promise<v
 
 /** A rough relative cost of a run, to start the long ones first. */
 function cost(c: Config): number {
-  return c.epochs * c.layer_specs.slice(1).reduce((a, n, i) => a + n * c.layer_specs[i], 0) * (c.activation === 'sigmoid' ? 1.3 : 1);
+  const sizes = c.layer_specs ?? [];
+  return c.epochs * sizes.slice(1).reduce((a, n, i) => a + n * sizes[i], 0) * (c.activation === 'sigmoid' ? 1.3 : 1);
 }
 
 async function trainRun(run: RunSpec, config: Config, out: string, args: string[], children: Set<ChildProcess>): Promise<RunOutcome> {

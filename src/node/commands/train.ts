@@ -5,8 +5,10 @@
 
 import { basename, extname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { configDigest, configToYaml, type Config } from '../../config/schema.js';
-import { checkNetwork } from '../../data/description.js';
+import { configDigest, configToYaml, networkSpec, type Config } from '../../config/schema.js';
+import { checkNetwork, imageTask } from '../../data/description.js';
+import { describeSpec } from '../../core/networks.js';
+import { planLayers, summarise } from '../../core/layer-list.js';
 import type { EpochRecord, LoopState, TrainResult } from '../../train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Provenance } from '../../train/checkpoint.js';
 import { modelToBytes, runMetadata } from '../../api/model-file.js';
@@ -154,13 +156,13 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
     validationFraction: config.data.validation_fraction, threads: options.threads, simd,
   });
   const { data } = session, arena = session.backend.arena;
-  checkNetwork(config.layer_specs, data.description, options.config ?? join(dir, 'config.yaml'));
+  checkNetwork(config, data.description, options.config ?? join(dir, 'config.yaml'));
   const model = session.modelFor(config), provenance = await provenanceOf(config, located);
   // Which kernels made the numbers: the relaxed build's differ from the plain build's in the last bits.
   const runBackend: RunBackend = backendName === 'wasm' ? { backend: backendName, simd } : { backend: backendName };
   const resume = options.resume ? resumeFrom(session, dir, config, provenance, options.force === true, warn) : undefined;
-  const hidden = config.layer_specs.length > 2 ? ` ${config.activation}` : ' softmax regression';
-  print(`wasmfit: training ${config.layer_specs.join('-')}${hidden} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
+  print(`wasmfit: training ${describeSpec(networkSpec(config))} on the ${describeBackend(backendName, simd)} back end, seed ${config.seed}`);
+  if (config.layers) print(summarise(planLayers(config.layers, imageTask(data.description), data.description.classes.length)));
   print(`data: ${describeData(located, data.description)}; ` +
     `${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test`);
 

@@ -1,0 +1,121 @@
+// Convolution (k x k, stride 1, zero padding pad) over images stored (images, h, w, c), channels last, as
+// im2row onto the GEMM: each output pixel's k x k x c patch becomes a row of col (pixels, k*k*c), so the layer is
+// one product with the weights w (k*k*c, oc) and its output (images, oh, ow, oc) is channels last again.
+// Channels last keeps a patch's k*c values per kernel row contiguous, and all three products one call each.
+
+import { gemm, gemmNN } from './gemm';
+import { biasAdd } from './bias';
+import { tanhForward, sigmoidForward, reluForward } from './activations';
+import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
+
+/** bytes at dst = bytes at src, 16 at a time then 4 (bytes % 4 == 0). */
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, bytes: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(src + i));
+}
+
+/** bytes at dst += bytes at src. */
+// @ts-ignore: decorator
+@inline function addFloats(dst: usize, src: usize, bytes: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
+}
+
+/**
+ * Walks every output pixel's patch, one kernel row (k*c floats) at a time. toRows: col (images*oh*ow, k*k*c) =
+ * the patches of x in (ky, kx, c) order, zero outside the image (im2row); otherwise x += each patch row of col
+ * at the pixels it came from (its transpose, into an x zeroed first).
+ */
+// @ts-ignore: decorator
+@inline function patches(col: usize, x: usize, images: i32, h: i32, w: i32, c: i32, k: i32, pad: i32, toRows: bool): void {
+  const oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+  const cb = <usize>c << 2, run = <usize>k * cb, line = <usize>w * cb, image = <usize>h * line;
+  if (!toRows) memory.fill(x, 0, <usize>images * image);
+  let row = col;
+  for (let n = 0; n < images; n++) {
+    const img = x + <usize>n * image;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        // Taps kx in [lo, hi) fall inside the image's columns.
+        const x0 = ox - pad, lo = max(0, -x0), hi = min(k, w - x0);
+        for (let ky = 0; ky < k; ky++, row += run) {
+          const iy = oy - pad + ky, inside = iy >= 0 && iy < h;
+          const at = img + <usize>iy * line + <usize>(x0 + lo) * cb, bytes = <usize>(hi - lo) * cb;
+          if (!toRows) {
+            if (inside) addFloats(at, row + <usize>lo * cb, bytes);
+            continue;
+          }
+          if (!inside) {
+            memory.fill(row, 0, run);
+            continue;
+          }
+          if (lo > 0) memory.fill(row, 0, <usize>lo * cb);
+          copyFloats(row + <usize>lo * cb, at, bytes);
+          if (hi < k) memory.fill(row + <usize>hi * cb, 0, <usize>(k - hi) * cb);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * out (images, oh, ow, oc) = act(conv(x, w) + bias) for x (images, h, w, c) and w (k*k*c, oc); writes the
+ * patches to col (images*oh*ow, k*k*c), which conv2dWeightGrad reads. oh = h + 2 pad - k + 1, ow likewise.
+ */
+export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, k: i32, pad: i32, act: i32): void {
+  const pixels = images * (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1), taps = k * k * c;
+  patches(col, x, images, h, wd, c, k, pad, true);
+  gemmNN(out, col, w, pixels, taps, oc);
+  biasAdd(out, bias, pixels, oc);
+  const n = pixels * oc;
+  if (act == ACT_TANH) tanhForward(out, out, n);
+  else if (act == ACT_SIGMOID) sigmoidForward(out, out, n);
+  else if (act == ACT_RELU) reluForward(out, out, n);
+}
+
+/**
+ * Pixels per pass of the weight gradient: a pass's patches (CHUNK rows of col, up to 295 KB at 288 taps) stay in
+ * L2 while every tile of dw sweeps them; one pass over all pixels streamed col from memory once per tile column.
+ */
+const CHUNK = 256;
+
+/**
+ * Columns [j0, j1) of dw (taps, oc) = col^T dy for col (pixels, taps) and dy (pixels, oc): the weight gradient, summed
+ * in passes of CHUNK pixels (each pass's product in the same columns of scratch (taps, oc), then added in pass order).
+ */
+export function conv2dWeightGradCols(dw: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
+  const ld = <usize>oc << 2, at = <usize>j0 << 2, width = j1 - j0;
+  for (let p = 0; p < pixels; p += CHUNK) {
+    const n = min(CHUNK, pixels - p), a = col + <usize>p * <usize>taps * 4, b = dy + <usize>p * ld + at;
+    // C (taps, width) = A^T B: A (n, taps) rows taps floats apart, B (n, width) rows oc floats apart.
+    gemm(p == 0 ? dw + at : scratch + at, a, b, taps, n, width, 4, <usize>taps << 2, ld, 4, ld, false);
+    if (p == 0) continue;
+    for (let t: usize = 0; t < <usize>taps; t++) addFloats(dw + t * ld + at, scratch + t * ld + at, <usize>width << 2);
+  }
+}
+
+/** dw (taps, oc) = col^T dy: conv2dWeightGradCols over every column. */
+export function conv2dWeightGrad(dw: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32): void {
+  conv2dWeightGradCols(dw, scratch, col, dy, pixels, taps, oc, 0, oc);
+}
+
+/**
+ * dx (images, h, w, c) = the input gradient for dy (images, oh, ow, oc) and the weights transposed, wt (oc, k*k*c):
+ * dcol (pixels, k*k*c) = dy wt, a plain product (with w itself it would gather w's columns 4 lanes at a time),
+ * then each patch row added back where it came from.
+ */
+export function conv2dInputGrad(dx: usize, dcol: usize, dy: usize, wt: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, k: i32, pad: i32): void {
+  const pixels = images * (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1);
+  gemmNN(dcol, dy, wt, pixels, oc, k * k * c);
+  patches(dcol, dx, images, h, wd, c, k, pad, false);
+}
+
+/** out (cols, rows) = a (rows, cols) transposed. */
+export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(out + ((<usize>j * <usize>rows + <usize>i) << 2), load<f32>(a + ((<usize>i * <usize>cols + <usize>j) << 2)));
+  }
+}

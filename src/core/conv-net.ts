@@ -1,0 +1,293 @@
+// A network built from a layer list (layers.ts): convolutions, max-pooling, flatten and dense layers over the
+// arena, forward and backward as kernel calls. Images move through it channels last, (rows, h, w, c), the
+// layout the convolution kernels take; model files hold PyTorch's layouts (conv [out, in, kh, kw], a dense layer
+// after flatten reading (c, h, w) order), converted at the edges as the MLP converts its panels. Parameters,
+// gradients, velocities and the best copy share one layout (all weights, then all biases).
+
+import { ACT, type Kernels } from './kernels/kernels.js';
+import { alignUp, ALIGN, type Arena } from './memory.js';
+import { Rng } from './rng.js';
+import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
+import { argmaxRows, evaluateSplit, predictSplit, type Metrics, type NamedTensor, type Trainable, type ParameterGroup } from './network.js';
+import type { BatchNoise, ExampleRange, StoredExamples, UpdateRule } from './model.js';
+
+/** The image shape a network takes and how many classes it tells apart. */
+export interface ImageTask {
+  h: number;
+  w: number;
+  c: number;
+  classes: number;
+}
+
+export interface ConvSpec {
+  layers: LayerSpec[];
+}
+
+interface Placed extends PlannedLayer {
+  /** Output and its gradient (rows, output size): a flatten or dropout-free alias shares its input's. */
+  a: number;
+  d: number;
+  /** conv2d: the patches of the batch (conv2dForward's col), reused as scratch for the input gradient. */
+  col: number;
+  /** conv2d: conv2dWeightGrad's scratch, shaped as the weights. */
+  scratch: number;
+  /** Layers with parameters: the index in file names (layers.{i}) and byte offsets of weights and biases in a parameter buffer. */
+  param: number;
+  weightAt: number;
+  biasAt: number;
+  /** A dense layer reading a flattened image: that image's shape (its rows are permuted in model files). */
+  flatOf?: { h: number; w: number; c: number };
+}
+
+export class ConvNet implements Trainable {
+  readonly plan: Placed[];
+  readonly params: number;
+  readonly grads: number;
+  /** SGD's velocity, or Adam's first moment. */
+  readonly velocity: number;
+  /** Adam's second moment (unused by SGD). */
+  readonly secondMoment: number;
+  readonly best: number;
+  readonly paramBytes: number;
+  private readonly weightBytes: number;
+  private readonly x: number;
+  private readonly y: number;
+  private readonly classes: number;
+
+  constructor(readonly spec: ConvSpec, readonly task: ImageTask, private readonly kernels: Kernels, private readonly arena: Arena, readonly maxRows: number) {
+    const planned = planLayers(spec.layers, task, task.classes);
+    this.classes = task.classes;
+    // Parameter layout first (all weights, then all biases), then the batch buffers.
+    let at = 0, param = 0;
+    const weightAt = planned.map((p) => (p.weights ? ((at = alignUp(at, ALIGN)), (at += p.weights * 4) - p.weights * 4) : -1));
+    this.weightBytes = at = alignUp(at, ALIGN);
+    const biasAt = planned.map((p) => (p.biases ? ((at = alignUp(at, ALIGN)), (at += p.biases * 4) - p.biases * 4) : -1));
+    this.paramBytes = alignUp(at, ALIGN);
+    this.params = arena.alloc(this.paramBytes, 'parameters');
+    this.grads = arena.alloc(this.paramBytes, 'gradients');
+    this.velocity = arena.alloc(this.paramBytes, 'velocities');
+    this.secondMoment = arena.alloc(this.paramBytes, 'second moments');
+    this.best = arena.alloc(this.paramBytes, 'best parameters');
+    this.x = arena.allocF32(maxRows * task.h * task.w * task.c, 'input batch');
+    this.y = arena.alloc(maxRows, 'input labels');
+    let flat: { h: number; w: number; c: number } | undefined;
+    this.plan = [];
+    planned.forEach((p, l) => {
+      const prev = this.plan[l - 1];
+      const alias = p.spec.type === 'flatten';
+      const size = maxRows * sizeOf(p.output);
+      const placed: Placed = {
+        ...p,
+        a: alias ? (prev?.a ?? this.x) : arena.allocF32(size, `layer ${l} outputs`),
+        d: alias ? (prev?.d ?? 0) : arena.allocF32(size, `layer ${l} gradients`),
+        col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
+      };
+      if (p.spec.type === 'conv2d') {
+        const out = p.output as { h: number; w: number }, inp = p.input as { c: number };
+        const taps = p.spec.kernel * p.spec.kernel * inp.c;
+        placed.col = arena.allocF32(maxRows * out.h * out.w * taps, `layer ${l} patches`);
+        placed.scratch = arena.allocF32(taps * p.spec.filters, `layer ${l} weight-gradient scratch`);
+      }
+      if (p.spec.type === 'flatten') flat = p.input as { h: number; w: number; c: number };
+      if (p.spec.type === 'dense') {
+        placed.flatOf = flat;
+        flat = undefined;
+      }
+      if (p.weights) placed.param = param++;
+      this.plan.push(placed);
+    });
+  }
+
+  get layers(): number {
+    return this.plan.length;
+  }
+
+  get inputSize(): number {
+    return this.task.h * this.task.w * this.task.c;
+  }
+
+  /** He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's default), drawn in model-file order; zero biases. */
+  initialise(seed: number): void {
+    const rng = new Rng(seed, 'init');
+    this.arena.u8(this.params, this.paramBytes).fill(0);
+    this.arena.u8(this.velocity, this.paramBytes).fill(0);
+    this.arena.u8(this.secondMoment, this.paramBytes).fill(0);
+    for (const p of this.plan) {
+      if (!p.weights) continue;
+      const fanIn = p.weights / p.biases;
+      const relu = 'activation' in p.spec && p.spec.activation === 'ReLU';
+      const w = new Float32Array(p.weights);
+      if (relu) {
+        const std = Math.sqrt(2 / fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+      } else {
+        const limit = 1 / Math.sqrt(fanIn);
+        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
+      }
+      this.arena.f32(this.params + p.weightAt, p.weights).set(w.map((_, i) => w[this.fileIndex(p, i)]));
+    }
+  }
+
+  /** The model-file index of the weight stored at internal index i of layer p. */
+  private fileIndex(p: Placed, i: number): number {
+    const s = p.spec;
+    if (s.type === 'conv2d') {
+      const k = s.kernel, c = (p.input as { c: number }).c, oc = s.filters;
+      const o = i % oc, t = (i - o) / oc, ch = t % c, kx = ((t - ch) / c) % k, ky = Math.floor(t / (c * k));
+      return ((o * c + ch) * k + ky) * k + kx;
+    }
+    if (s.type === 'dense' && p.flatOf) {
+      const { h, w, c } = p.flatOf, units = s.units;
+      const o = i % units, row = (i - o) / units, ch = row % c, pixel = (row - ch) / c;
+      return (ch * h * w + pixel) * units + o;
+    }
+    return i;
+  }
+
+  /** The training loop refuses augmentation and dropout for a layer list before it starts (see train.ts), so noise brings only label smoothing here. */
+  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, _noise?: BatchNoise): void {
+    this.kernels.gatherImages(this.x, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.task.h * this.task.w * this.task.c);
+  }
+
+  /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
+  forward(rows: number, noise?: BatchNoise): number {
+    const k = this.kernels;
+    this.plan.forEach((p, l) => {
+      const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
+      const w = this.params + p.weightAt, b = this.params + p.biasAt;
+      if (s.type === 'conv2d') {
+        const i = p.input as { h: number; w: number; c: number };
+        k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
+      } else if (s.type === 'maxpool') {
+        const i = p.input as { h: number; w: number; c: number };
+        k.maxPoolForward(p.a, inp, rows, i.h, i.w, i.c);
+      } else if (s.type === 'dense') {
+        const n = sizeOf(p.input);
+        k.gemmNN(p.a, inp, w, rows, n, s.units);
+        k.biasAdd(p.a, b, rows, s.units);
+        this.activate(s.activation, p.a, rows * s.units);
+      }
+    });
+    const last = this.plan[this.plan.length - 1];
+    return k.softmaxCrossEntropy(last.d, last.a, this.y, rows, this.classes, 1 / rows, noise?.labelSmoothing ?? 0);
+  }
+
+  correct(rows: number): number {
+    return this.kernels.countCorrect(this.plan[this.plan.length - 1].a, this.y, rows, this.classes);
+  }
+
+  logits(rows: number): Float32Array {
+    return this.arena.f32(this.plan[this.plan.length - 1].a, rows * this.classes);
+  }
+
+  /** Backward pass after forward(rows): fills the gradient of every weight and bias. */
+  backward(rows: number): void {
+    const k = this.kernels;
+    const firstParam = this.plan.findIndex((p) => p.weights > 0);
+    for (let l = this.plan.length - 1; l >= firstParam; l--) {
+      const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.plan[l - 1].a;
+      const below = l > firstParam ? this.plan[l - 1].d : 0;
+      if ('activation' in s) this.activateBackward(s.activation, p.d, p.a, rows * sizeOf(p.output));
+      const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
+      if (s.type === 'conv2d') {
+        const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
+        const pixels = rows * o.h * o.w, taps = s.kernel * s.kernel * i.c;
+        k.conv2dWeightGrad(gw, p.scratch, p.col, p.d, pixels, taps, s.filters);
+        k.colSum(gb, p.d, pixels, s.filters);
+        // The patches and the weight gradient's scratch are spent: scratch for the input gradient and W transposed.
+        if (below) {
+          k.transpose(p.scratch, w, taps, s.filters);
+          k.conv2dInputGrad(below, p.col, p.d, p.scratch, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s));
+        }
+      } else if (s.type === 'maxpool') {
+        const i = p.input as { h: number; w: number; c: number };
+        if (below) k.maxPoolBackward(below, p.d, inp, p.a, rows, i.h, i.w, i.c);
+      } else if (s.type === 'dense') {
+        const n = sizeOf(p.input);
+        k.gemmTN(gw, inp, p.d, n, rows, s.units);
+        k.colSum(gb, p.d, rows, s.units);
+        if (below) k.gemmNT(below, p.d, w, rows, s.units, n);
+      }
+    }
+  }
+
+  /** One optimiser step by the rule's kernel: weights carry L1/L2 (and AdamW's decay), biases do not. */
+  update(rule: UpdateRule): void {
+    const k = this.kernels, wb = this.weightBytes, biasCount = (this.paramBytes - wb) / 4;
+    const [w, g, m] = [this.params, this.grads, this.velocity];
+    if (rule.kind === 'sgd') {
+      const { lr, gamma, l2, l1 } = rule, nesterov = rule.nesterov ? 1 : 0;
+      k.sgdUpdate(w, g, m, wb / 4, lr, gamma, l2, l1, nesterov);
+      k.sgdUpdate(w + wb, g + wb, m + wb, biasCount, lr, gamma, 0, 0, nesterov);
+      return;
+    }
+    const { step, beta1, beta2, epsilon, rs, keep, l2, l1 } = rule, v = this.secondMoment;
+    k.adamUpdate(w, g, m, v, wb / 4, step, beta1, beta2, epsilon, rs, keep, l2, l1);
+    k.adamUpdate(w + wb, g + wb, m + wb, v + wb, biasCount, step, beta1, beta2, epsilon, rs, 1, 0, 0);
+  }
+
+  evaluate(data: StoredExamples, split: ExampleRange): Metrics {
+    return evaluateSplit(this, data, split);
+  }
+
+  predict(data: StoredExamples, split: ExampleRange): { predicted: Uint8Array; labels: Uint8Array } {
+    return predictSplit(this, data, split);
+  }
+
+  predicted(rows: number): Uint8Array {
+    return argmaxRows(this.logits(rows), rows, this.classes);
+  }
+
+  batchLabels(rows: number): Uint8Array {
+    return this.arena.u8(this.y, rows);
+  }
+
+  saveBest(): void {
+    this.arena.u8(this.best, this.paramBytes).set(this.arena.u8(this.params, this.paramBytes));
+  }
+  restoreBest(): void {
+    this.arena.u8(this.params, this.paramBytes).set(this.arena.u8(this.best, this.paramBytes));
+  }
+
+  exportTensors(): NamedTensor[] {
+    const shapes = tensorShapes(this.plan);
+    return this.plan.filter((p) => p.weights).flatMap((p, i) => {
+      const stored = this.arena.f32(this.params + p.weightAt, p.weights), file = new Float32Array(p.weights);
+      for (let j = 0; j < p.weights; j++) file[this.fileIndex(p, j)] = stored[j];
+      return [{ ...shapes[2 * i], data: file }, { ...shapes[2 * i + 1], data: this.arena.f32(this.params + p.biasAt, p.biases).slice() }];
+    });
+  }
+
+  importTensors(tensors: Map<string, Float32Array>): void {
+    for (const p of this.plan) {
+      if (!p.weights) continue;
+      const file = tensors.get(`layers.${p.param}.weight`)!;
+      this.arena.f32(this.params + p.weightAt, p.weights).set(new Float32Array(p.weights).map((_, j) => file[this.fileIndex(p, j)]));
+      this.arena.f32(this.params + p.biasAt, p.biases).set(tensors.get(`layers.${p.param}.bias`)!);
+    }
+  }
+
+  /** Weights and biases of each layer with parameters, addressed by model-file index (gradient check). */
+  parameterGroups(): ParameterGroup[] {
+    return this.plan.filter((p) => p.weights).flatMap((p) => {
+      const byFile = new Int32Array(p.weights);
+      for (let j = 0; j < p.weights; j++) byFile[this.fileIndex(p, j)] = j;
+      return [
+        { layer: p.param, kind: 'weight' as const, count: p.weights, offset: (i: number, base = this.params) => base + p.weightAt + 4 * byFile[i] },
+        { layer: p.param, kind: 'bias' as const, count: p.biases, offset: (i: number, base = this.params) => base + p.biasAt + 4 * i },
+      ];
+    });
+  }
+
+  private activate(act: string, z: number, n: number): void {
+    if (act === 'tanh') this.kernels.tanhForward(z, z, n);
+    else if (act === 'sigmoid') this.kernels.sigmoidForward(z, z, n);
+    else if (act === 'ReLU') this.kernels.reluForward(z, z, n);
+  }
+
+  private activateBackward(act: string, d: number, y: number, n: number): void {
+    if (act === 'tanh') this.kernels.tanhBackward(d, d, y, n);
+    else if (act === 'sigmoid') this.kernels.sigmoidBackward(d, d, y, n);
+    else if (act === 'ReLU') this.kernels.reluBackward(d, d, y, n);
+  }
+}
