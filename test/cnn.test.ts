@@ -9,7 +9,7 @@ import { createBackend, type Backend } from '../src/core/backend.js';
 import { ConvNet } from '../src/core/conv-net.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
-import { imageTask } from '../src/data/description.js';
+import { checkNetwork, imageTask, type DataDescription } from '../src/data/description.js';
 
 /** Fashion-MNIST's images as a layer list reads them. */
 const IMAGE_TASK = imageTask({ shape: [...FASHION_MNIST.imageShape], classes: [...FASHION_MNIST.classNames] });
@@ -161,17 +161,24 @@ test('conv weights are read [out, in, kh, kw] and a dense layer after flatten re
 
 const yaml = (layers: string) => `learning_rate: 0.01\nbatch_size: 8\nepochs: 1\nlayers:\n${layers}`;
 const refused = (layers: string, message: RegExp) => assert.throws(() => parseConfig(yaml(layers), 'c.yaml'), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+/** Fashion-MNIST as the data a config's layers are checked against once it is loaded. */
+const FASHION: DataDescription = { name: 'fashion-mnist', shape: [...FASHION_MNIST.imageShape], classes: [...FASHION_MNIST.classNames] };
+/** A layer list that reads as a config but does not fit the data: refused when checked against it, naming the layer. */
+const misfit = (layers: string, message: RegExp) => {
+  const config = parseConfig(yaml(layers), 'c.yaml');
+  assert.throws(() => checkNetwork(config, FASHION, 'c.yaml'), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+};
 
 test('layer lists that cannot fit 28x28 images and 10 classes are refused, naming the layer', () => {
   const dense10 = '  - {type: dense, units: 10}\n';
   const pools = '  - {type: maxpool}\n'.repeat(3);
-  refused(`${pools}  - {type: conv2d, filters: 4, kernel: 5}\n  - {type: flatten}\n${dense10}`, /^c\.yaml: layers: layer 3 \(conv2d\) has a 5x5 kernel, larger than its 3x3 input with padding valid$/);
-  refused(`  - {type: conv2d, filters: 4, kernel: 4, padding: same}\n  - {type: flatten}\n${dense10}`, /layer 0 \(conv2d\) with padding same needs an odd kernel, found 4/);
-  refused(`  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: flatten}\n${dense10}`, /layer 4 \(maxpool\) needs an input of at least 2x2, found 1x1/);
-  refused(`  - {type: conv2d, filters: 4, kernel: 3}\n${dense10}`, /layer 1 \(dense\) needs a vector input: add a flatten before it \(its input is \(26, 26, 4\)\)/);
-  refused(`  - {type: flatten}\n  - {type: conv2d, filters: 4, kernel: 3}\n  - {type: flatten}\n${dense10}`, /layer 1 \(conv2d\) needs an image input, but a flatten came before it/);
-  refused('  - {type: flatten}\n  - {type: dense, units: 12}\n', /layer 1 \(dense\) must be the output layer: a dense layer of 10 units/);
-  refused('  - {type: flatten}\n  - {type: dense, units: 10, activation: ReLU}\n', /layer 1 \(dense\) is the output layer, whose softmax is implied/);
+  misfit(`${pools}  - {type: conv2d, filters: 4, kernel: 5}\n  - {type: flatten}\n${dense10}`, /^c\.yaml: layers: layer 3 \(conv2d\) has a 5x5 kernel, larger than its 3x3 input with padding valid \(the data, fashion-mnist, has 28x28 images and 10 classes\)$/);
+  misfit(`  - {type: conv2d, filters: 4, kernel: 4, padding: same}\n  - {type: flatten}\n${dense10}`, /layer 0 \(conv2d\) with padding same needs an odd kernel, found 4/);
+  misfit(`  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: maxpool}\n  - {type: flatten}\n${dense10}`, /layer 4 \(maxpool\) needs an input of at least 2x2, found 1x1/);
+  misfit(`  - {type: conv2d, filters: 4, kernel: 3}\n${dense10}`, /layer 1 \(dense\) needs a vector input: add a flatten before it \(its input is \(26, 26, 4\)\)/);
+  misfit(`  - {type: flatten}\n  - {type: conv2d, filters: 4, kernel: 3}\n  - {type: flatten}\n${dense10}`, /layer 1 \(conv2d\) needs an image input, but a flatten came before it/);
+  misfit('  - {type: flatten}\n  - {type: dense, units: 12}\n', /layer 1 \(dense\) must be the output layer: a dense layer of 10 units/);
+  misfit('  - {type: flatten}\n  - {type: dense, units: 10, activation: ReLU}\n', /layer 1 \(dense\) is the output layer, whose softmax is implied/);
   refused('  - {type: conv2d, filter: 4, kernel: 3}\n', /layer 0 \(conv2d\): unknown key "filter" \(did you mean "filters"\?\)/);
   refused('  - {type: conv2d, kernel: 3}\n', /layer 0 \(conv2d\): filters is required/);
   refused('  - {type: convolution, filters: 4}\n', /layer 0: type "convolution"/);
@@ -180,4 +187,38 @@ test('layer lists that cannot fit 28x28 images and 10 classes are refused, namin
   const ok = parseConfig(yaml(`  - {type: conv2d, filters: 4, kernel: 3, padding: same, activation: relu}\n  - {type: maxpool, size: 2}\n  - {type: flatten}\n${dense10}`), 'c.yaml');
   assert.deepEqual(ok.layers?.[0], { type: 'conv2d', filters: 4, kernel: 3, padding: 'same', activation: 'ReLU' });
   assert.equal(ok.layer_specs, undefined);
+});
+
+for (const [rule, extra] of [['AdamW', { optimizer: 'adamw', momentum: false, weight_decay: 0.01, learning_rate: 0.003 }], ['SGD with Nesterov momentum and a cosine schedule', { nesterov: true, lr_schedule: 'cosine' }]] as const) {
+  test(`a CNN trains with ${rule}, the same on the JS reference and WASM`, async () => {
+    const cfg = { ...config, ...extra } as Config;
+    const losses: number[][] = [];
+    for (const name of ['js', 'wasm'] as const) {
+      const b = await backend(name);
+      const { data, model } = open(b, cfg.batch_size);
+      const result = await train(model, data, cfg);
+      losses.push(result.history.map((r) => r.train_loss));
+    }
+    assert.ok(losses[1][1] < losses[1][0], `training loss falls: ${losses[1]}`);
+    losses[0].forEach((l, i) => assert.ok(Math.abs(l - losses[1][i]) < 1e-3 * Math.abs(l), `epoch ${i + 1}: js ${l} vs wasm ${losses[1][i]}`));
+  });
+}
+
+test('a CNN model file records the data it was trained on in the same keys as a dense model file', async () => {
+  const b = await backend('wasm');
+  const { data, model } = open(b, 40);
+  model.initialise(2);
+  const file = modelFromBytes(modelToBytes(model, { data: data.description, configSha256: 'ab'.repeat(32) }), 'cnn.safetensors');
+  assert.deepEqual(file.inputShape, data.description.shape);
+  assert.deepEqual(file.classes, data.description.classes);
+  assert.equal(file.metadata.config_sha256, 'ab'.repeat(32));
+  assert.equal(file.metadata.layer_specs, undefined);
+  assert.equal(file.metadata.format, 'wasmfit');
+});
+
+test('a layers config refuses dropout and augmentation, naming the key', () => {
+  const layers = '  - {type: flatten}\n  - {type: dense, units: 10}\n';
+  for (const [key, value] of [['dropout', '0.2'], ['augment_shift', '2'], ['augment_flip', 'true']]) {
+    assert.throws(() => parseConfig(`${yaml(layers)}${key}: ${value}\n`, 'c.yaml'), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`c.yaml: ${key}: applies to a layer_specs network`));
+  }
 });

@@ -7,9 +7,8 @@
 
 import { checkActivation, checkLayerSpecs } from '../core/layers.js';
 import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
-import { Model, type Metrics } from '../core/model.js';
+import type { Metrics, Model } from '../core/model.js';
 import { LayerShapeError, planLayers, tensorShapes } from '../core/layer-list.js';
-import type { ConvNet } from '../core/conv-net.js';
 import type { Trainable } from '../core/network.js';
 import type { NetworkSpec } from '../core/networks.js';
 import { parseLayers } from '../config/layers.js';
@@ -57,7 +56,7 @@ export function modelToBytes(model: Trainable, from: Origin, extra: Record<strin
   return encodeSafetensors(model.exportTensors(), {
     format: 'wasmfit',
     wasmfit_version: VERSION,
-    ...(model instanceof Model ? { layer_specs: JSON.stringify(model.sizes), activation: model.spec.activation } : { layers: JSON.stringify((model as ConvNet).spec.layers) }),
+    ...('layers' in model.spec ? { layers: JSON.stringify(model.spec.layers) } : { layer_specs: JSON.stringify((model as Model).sizes), activation: model.spec.activation }),
     input_shape: JSON.stringify(data.shape),
     class_names: JSON.stringify(data.classes),
     normalisation: NORMALISATION,
