@@ -23,6 +23,7 @@ import { ConfigError } from '../src/core/errors.js';
 import type { BackendName } from '../src/core/kernels/kernels.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
+import { loadModel } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
 
 const LAYERS: LayerSpec[] = [
@@ -222,3 +223,29 @@ test('a layers config refuses dropout and augmentation, naming the key', () => {
     assert.throws(() => parseConfig(`${yaml(layers)}${key}: ${value}\n`, 'c.yaml'), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`c.yaml: ${key}: applies to a layer_specs network`));
   }
 });
+
+test('loadModel classifies with a CNN model file as the trained network does', async () => {
+  const b = await backend('wasm');
+  const { data, model } = open(b, 40);
+  model.initialise(5);
+  const classifier = await loadModel(modelToBytes(model, { data: data.description }));
+  assert.deepEqual(classifier.layers, LAYERS);
+  const pixels = b.arena.u8(data.images, 40 * 784).slice();
+  const first = classifier.classify(pixels, { top: 1 });
+  assert.equal(first.length, 40);
+  // The same first 40 stored images through the trained network.
+  model.gatherRows(data.images, data.labels, data.stats, identity(b, 40), 40);
+  model.forwardLogits(40);
+  const logits = model.logits(40);
+  first.forEach(([p], i) => {
+    const row = logits.subarray(i * 10, i * 10 + 10);
+    assert.equal(p.class, row.indexOf(Math.max(...row)), `image ${i}`);
+  });
+});
+
+/** Row indices 0..n-1 in the arena, for gathering the first n stored images. */
+function identity(b: Backend, n: number): number {
+  const at = b.arena.alloc(4 * n, 'identity rows');
+  b.arena.i32(at, n).set(Int32Array.from({ length: n }, (_, i) => i));
+  return at;
+}

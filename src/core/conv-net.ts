@@ -146,11 +146,23 @@ export class ConvNet implements Trainable {
 
   /** The training loop refuses augmentation and dropout for a layer list before it starts (see train.ts), so noise brings only label smoothing here. */
   gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, _noise?: BatchNoise): void {
-    this.kernels.gatherImages(this.x, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, this.task.h * this.task.w * this.task.c);
+    this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
+  }
+
+  /** Gathers `rows` images by index (idx: i32 positions into images, labels and stats) into the input batch. */
+  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void {
+    this.kernels.gatherImages(this.x, this.y, images, labels, stats, idx, rows, this.inputSize);
   }
 
   /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
   forward(rows: number, noise?: BatchNoise): number {
+    this.forwardLogits(rows);
+    const last = this.plan[this.plan.length - 1];
+    return this.kernels.softmaxCrossEntropy(last.d, last.a, this.y, rows, this.classes, 1 / rows, noise?.labelSmoothing ?? 0);
+  }
+
+  /** Forward pass of the gathered batch up to the logits (see logits). */
+  forwardLogits(rows: number): void {
     const k = this.kernels;
     this.plan.forEach((p, l) => {
       const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
@@ -168,8 +180,6 @@ export class ConvNet implements Trainable {
         this.activate(s.activation, p.a, rows * s.units);
       }
     });
-    const last = this.plan[this.plan.length - 1];
-    return k.softmaxCrossEntropy(last.d, last.a, this.y, rows, this.classes, 1 / rows, noise?.labelSmoothing ?? 0);
   }
 
   correct(rows: number): number {

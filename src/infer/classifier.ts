@@ -5,6 +5,9 @@
 // src/node/infer.ts) find the model's bytes and the kernels.
 
 import { Network } from '../core/model.js';
+import { ConvNet } from '../core/conv-net.js';
+import type { LayerSpec } from '../core/layer-list.js';
+import type { NetworkSpec } from '../core/networks.js';
 import { Arena, createMemory } from '../core/memory.js';
 import { instantiateWasmKernels } from '../core/kernels/wasm.js';
 import type { Kernels } from '../core/kernels/kernels.js';
@@ -28,12 +31,23 @@ export interface Prediction {
 /** Raw grey levels 0-255, row-major, one image after another; the model normalises each image itself. */
 export type Pixels = Uint8Array | Uint8ClampedArray;
 
+/** What classifying needs of a network, dense or built from a layer list. */
+interface ForwardNetwork {
+  importTensors(tensors: Map<string, Float32Array>): void;
+  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void;
+  forwardLogits(rows: number): void;
+  logits(rows: number): Float32Array;
+}
+
 export class Classifier {
+  /** A dense network's layer sizes and activation; for a network built from a layer list, [] and undefined (see layers). */
   readonly layerSpecs: readonly number[];
-  readonly activation: Activation;
+  readonly activation: Activation | undefined;
+  /** A network built from a layer list: the list. */
+  readonly layers: readonly LayerSpec[] | undefined;
   /** Pixels of one image: inputShape[0] * inputShape[1]. */
   readonly inputSize: number;
-  private network!: Network;
+  private network!: ForwardNetwork;
   private arena!: Arena;
   /** Where a chunk's pixels, per-image statistics, row indices and (unused) labels sit in the arena. */
   private staging!: { pixels: number; stats: number; idx: number; labels: number };
@@ -47,13 +61,14 @@ export class Classifier {
     /** The model file's __metadata__, as written. */
     readonly metadata: Readonly<Record<string, string>>,
     private readonly tensors: Map<string, Float32Array>,
-    spec: { layerSpecs: number[]; activation: Activation },
+    private readonly spec: NetworkSpec,
     private readonly kernels: Kernels,
     private readonly memory: WebAssembly.Memory,
     private readonly heapBase: number,
   ) {
-    this.layerSpecs = spec.layerSpecs;
-    this.activation = spec.activation;
+    this.layerSpecs = 'layers' in spec ? [] : spec.layerSpecs;
+    this.activation = 'layers' in spec ? undefined : spec.activation;
+    this.layers = 'layers' in spec ? spec.layers : undefined;
     this.inputSize = inputShape[0] * inputShape[1];
   }
 
@@ -114,7 +129,10 @@ export class Classifier {
     if (rows <= this.capacity) return;
     const capacity = Math.min(CHUNK, Math.max(rows, 2 * this.capacity));
     const arena = new Arena(this.memory, this.heapBase);
-    this.network = new Network({ layerSpecs: [...this.layerSpecs], activation: this.activation }, this.kernels, arena, capacity);
+    const spec = this.spec;
+    this.network = 'layers' in spec
+      ? new ConvNet(spec, { h: this.inputShape[0], w: this.inputShape[1], c: 1, classes: this.classes.length }, this.kernels, arena, capacity)
+      : new Network(spec, this.kernels, arena, capacity);
     this.network.importTensors(this.tensors);
     this.staging = {
       pixels: arena.alloc(capacity * this.inputSize, 'image pixels'),
@@ -136,11 +154,9 @@ export function topClasses(probabilities: Float32Array, k: number): number[] {
 /** Reads a model file and sets up its classifier over a fresh memory with the kernels compiled in `module`. */
 export async function classifierFromBytes(bytes: Uint8Array, name: string, module: WebAssembly.Module): Promise<Classifier> {
   const file = modelFromBytes(bytes, name);
-  const spec = file.spec;
-  if ('layers' in spec) throw new WasmfitError(`${name}: a network built from a layer list (convolutions); this classifier runs layer_specs networks only (use wasmfit evaluate)`);
   const memory = createMemory(1, false);
   const { kernels, heapBase } = await instantiateWasmKernels(module, memory);
-  return new Classifier(file.inputShape, file.classes, file.metadata, file.tensors, spec, kernels, memory, heapBase);
+  return new Classifier(file.inputShape, file.classes, file.metadata, file.tensors, file.spec, kernels, memory, heapBase);
 }
 
 /** Row-wise softmax of logits into out, in double precision, the largest logit subtracted first. */

@@ -335,7 +335,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       showResult(m.result);
       break;
     case 'classifier':
-      setStatus('try-model', `Classifying with ${m.name} (${m.layerSpecs.join('-')}${m.accuracy !== undefined ? `, ${pct(m.accuracy)} test accuracy` : ''}).`);
+      setStatus('try-model', `Classifying with ${m.name} (${m.layers ?? m.layerSpecs.join('-')}${m.accuracy !== undefined ? `, ${pct(m.accuracy)} test accuracy` : ''}).`);
       panel.refresh();
       break;
     case 'classified':

@@ -50,7 +50,7 @@ export type FromWorker =
   | { type: 'ready'; mode: RunMode; threads: number; reason: string }
   | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number; samples: TestImages }
   /** The model the Try it panel now uses: the one shipped with the page, the last run's, or a loaded one. */
-  | { type: 'classifier'; name: string; layerSpecs: number[]; accuracy?: number }
+  | { type: 'classifier'; name: string; layerSpecs: number[]; layers?: string; accuracy?: number }
   | { type: 'classified'; top: Ranked[] }
   | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochRecord }

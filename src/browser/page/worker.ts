@@ -121,15 +121,14 @@ function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'arch
   const confusion = confusionMatrix(all.predicted, all.labels, s.data.description.classes.length);
   const spec = model.spec;
   const architecture = 'layers' in spec ? { layerSpecs: [], activation: '', layers: describeSpec(spec) } : { layerSpecs: [...spec.layerSpecs], activation: spec.activation };
-  // The Try it panel's classifier runs dense networks only; a layer-list model leaves the current one in place.
-  if (!('layers' in spec)) useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
+  useClassifier(bytes.slice(), partial.origin === 'loaded' ? partial.name : "this run's model", partial.test.accuracy);
   post({ type: 'done', result: { ...partial, architecture, file: bytes, samples, confusion } }, [bytes.buffer as ArrayBuffer, samples.pixels.buffer as ArrayBuffer]);
 }
 
 /** Makes the model in `source` the Try it panel's, and tells the page which it is once it loads. */
 function useClassifier(source: Uint8Array | URL, name: string, accuracy?: number): void {
   classifier = loadModel(source);
-  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(accuracy !== undefined ? { accuracy } : {}) }),
+  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(c.layers ? { layers: describeSpec({ layers: [...c.layers] }) } : {}), ...(accuracy !== undefined ? { accuracy } : {}) }),
     (e: Error) => post({ type: 'error', during: 'classify', hasData: session !== undefined, message: `${name}: ${e.message}` }));
 }
 
