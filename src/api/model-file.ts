@@ -11,7 +11,7 @@ import type { Metrics, Model } from '../core/model.js';
 import { LayerShapeError, planLayers, tensorShapes } from '../core/layer-list.js';
 import type { Trainable } from '../core/network.js';
 import type { NetworkSpec } from '../core/networks.js';
-import { parseLayers } from '../config/layers.js';
+import { parseLayers } from '../core/layer-list-parse.js';
 import { WasmfitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { DEFAULT_SET } from '../data/known-sets.js';

@@ -5,14 +5,14 @@
 
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError } from '../core/errors.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 import type { Activation } from '../core/activation.js';
 import { KNOWN_SET_NAMES } from '../data/known-sets.js';
 import { VALIDATION_FRACTION } from '../data/dataset.js';
 import { checkActivation, checkLayerSpecs } from '../core/layers.js';
 import { describe } from '../core/describe.js';
 import { sha256Hex } from '../core/digest.js';
-import { parseLayers } from './layers.js';
+import { parseLayers } from '../core/layer-list-parse.js';
 import type { LayerSpec } from '../core/layer-list.js';
 import type { NetworkSpec } from '../core/networks.js';
 

@@ -1,7 +1,7 @@
 // The config's `layers:` list: one mapping per layer, each key checked (unknown keys refused with a "did you
 // mean"). Whether the shapes fit the images and the classes is checked once the data is known (checkNetwork).
 
-import { LAYER_ACTIVATIONS, PADDINGS, type LayerSpec } from '../core/layer-list.js';
+import { LAYER_ACTIVATIONS, PADDINGS, type LayerSpec } from './layer-list.js';
 import { suggest } from './suggest.js';
 
 
