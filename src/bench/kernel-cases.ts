@@ -3,7 +3,7 @@
 
 import { createBackend } from '../core/backend.js';
 import type { Kernels, ThreadPace, ThreadStats } from '../core/kernels/kernels.js';
-import { timedCases } from '../core/kernels/manifest.js';
+import { timedCases } from '../core/kernels/manifest-cases.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
 import type { Session } from '../node/session.js';
 import { nodeThreadOptions } from '../node/threads.js';

@@ -1,7 +1,7 @@
-// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it, and
-// the manifest (manifest.ts) lists its kernels with their cases and thread plans. Pointers are byte offsets into
-// the one linear memory the arena owns; sizes are element counts. Matrices are row-major f32. Kernels allocate
-// nothing and never grow memory.
+// The kernel contract, written once: every back end (the TypeScript reference, WASM SIMD) implements it; the
+// manifest (manifest.ts) lists its kernels with their thread plans, manifest-cases.ts with their cases. Pointers are
+// byte offsets into the one linear memory the arena owns; sizes are element counts. Matrices are row-major f32.
+// Kernels allocate nothing and never grow memory.
 
 import type { Activation } from '../activation.js';
 import { PANEL } from '../panels.js';

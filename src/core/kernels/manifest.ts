@@ -1,28 +1,14 @@
-// The kernel manifest: every kernel of the contract (kernels.ts) once, with what the rest derives from it. The
-// parity test runs each kernel's seeded sweep of cases on both back ends; the bench verifies and times the cases
-// of a training step (`timed`, with their FLOPs); the wasm loader binds the exports it names; the threaded back
-// end splits each kernel by its thread plan, and the worker threads run exactly the exports those plans name.
+// The kernel manifest: every kernel of the contract (kernels.ts) once, with what the loader and the threads derive
+// from it. The wasm loader binds the exports it names; the threaded back end splits each kernel by its thread plan,
+// and the worker threads run exactly the exports those plans name. Each kernel's parity and bench cases sit in
+// manifest-cases.ts, keyed by the same names (the types refuse a kernel missing from either), so that loading the
+// kernels, as the inference bundle does, carries no test cases.
 //
 // Export names follow assembly/index.ts's grammar: `op` computes the whole result, `opCols` columns [j0, j1) of
 // it (its last two arguments), so a plan's `op` is a kernel's own export or its Cols variant.
 
 import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
 import { firstLayerBackwardPositional } from './kernels.js';
-import type { KernelCase, Problem } from './cases/case.js';
-import { CaseInputs } from './cases/inputs.js';
-import { gemmSweep, gemmTimed } from './cases/gemm.js';
-import { backwardSweep, biasAddSweep, colSumSweep, forwardSweep } from './cases/elementwise.js';
-import {
-  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed,
-  sparseWeightGradSweep, sparseWeightGradTimed,
-} from './cases/first-layer.js';
-import { countCorrectSweep, softmaxSweep, softmaxTimed } from './cases/loss.js';
-import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdMatrixSweep, sgdSweep, sgdTimed } from './cases/update.js';
-import { swapRowsSweep } from './cases/rows.js';
-import {
-  conv2dForwardSweep, conv2dForwardTimed, conv2dInputGradSweep, conv2dInputGradTimed, conv2dWeightGradSweep, conv2dWeightGradTimed,
-  gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
-} from './cases/conv.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
@@ -53,10 +39,6 @@ export type ThreadPlan<K extends KernelName> =
   | { split: 'own'; ops: readonly WasmExport[]; how: string };
 
 export interface KernelEntry<K extends KernelName> {
-  /** Parity cases: sizes around the vector width and the kernel's tiles, special values, the problem's shapes. */
-  sweep(x: CaseInputs, p: Problem): KernelCase[];
-  /** The calls a training step makes at the problem's shapes: what the bench verifies and times (absent: not timed). */
-  timed?(x: CaseInputs, p: Problem): KernelCase[];
   threads: ThreadPlan<K>;
   /** The wasm export's positional arguments, where the contract takes a record. */
   wasm?(...a: Args<K>): number[];
@@ -80,19 +62,15 @@ const batchOf = (_a: number, nz: number, val: number, c: number): BatchRef => ({
 
 export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   gatherSparse: {
-    sweep: gatherSparseSweep, timed: gatherSparseTimed,
     threads: { split: 'own', ops: ['gatherSparse'], how: 'a registered batch is gathered by every thread into its own copy; any other batch in row ranges' },
   },
   gatherSparseAugmented: {
-    sweep: gatherSparseAugmentedSweep,
     threads: { split: 'own', ops: ['gatherSparseAugmented'], how: 'every thread gathers the whole batch into its own copy: the draws are keyed by the row\'s index in the batch' },
   },
   swapRows: {
-    sweep: swapRowsSweep,
     threads: { split: 'own', ops: ['swapRows'], how: 'whole; swapRowsBehind runs it on a worker while the calling thread computes alone' },
   },
   sparseForward: {
-    sweep: sparseForwardSweep, timed: sparseForwardTimed,
     threads: {
       split: 'columns', op: 'sparseForwardCols', timed: true, batch: batchOf,
       size: (_out, _nz, _val, _c, _w, _wsum, _bias, rows, k, n) => ({ columns: n, work: rows * k * n / 2 }),
@@ -100,7 +78,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
   },
   sparseWeightGrad: {
-    sweep: sparseWeightGradSweep, timed: sparseWeightGradTimed,
     threads: {
       split: 'columns', op: 'sparseWeightGradCols', timed: true, batch: batchOf,
       size: (_dw, _nz, _val, _c, _dz, rows, k, n) => ({ columns: n, work: rows * k * n / 2 }),
@@ -108,7 +85,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
   },
   firstLayerBackward: {
-    sweep: firstLayerBackwardSweep, timed: firstLayerBackwardTimed,
     threads: {
       split: 'columns', op: 'firstLayerBackwardCols', timed: true, batch: (a: FirstLayerBackwardArgs) => a,
       size: (a) => ({ columns: a.n, work: a.rows * a.k * a.n / 2 }),
@@ -117,39 +93,33 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     wasm: firstLayerBackwardPositional,
   },
   gemmNN: {
-    sweep: (x, p) => gemmSweep(x, 'gemmNN', p), timed: (x, p) => gemmTimed(x, 'gemmNN', p),
     threads: { split: 'ranges', op: 'gemmNN', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
   },
   gemmTN: {
-    sweep: (x, p) => gemmSweep(x, 'gemmTN', p), timed: (x, p) => gemmTimed(x, 'gemmTN', p),
     threads: { split: 'none', why: 'the weight gradients after the first layer are small; the first layer\'s is in firstLayerBackward' },
   },
   gemmNT: {
-    sweep: (x, p) => gemmSweep(x, 'gemmNT', p), timed: (x, p) => gemmTimed(x, 'gemmNT', p),
     threads: { split: 'ranges', op: 'gemmNT', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
   },
-  biasAdd: { sweep: biasAddSweep, threads: { split: 'none', why: THREADS_ALONE } },
-  colSum: { sweep: colSumSweep, threads: { split: 'none', why: THREADS_ALONE } },
-  tanhForward: { sweep: (x, p) => forwardSweep(x, 'tanhForward', p), threads: { split: 'none', why: LATER_LAYERS } },
-  tanhBackward: { sweep: (x, p) => backwardSweep(x, 'tanhBackward', p), threads: backwardPlan('tanhBackward') },
-  sigmoidForward: { sweep: (x, p) => forwardSweep(x, 'sigmoidForward', p), threads: { split: 'none', why: LATER_LAYERS } },
-  sigmoidBackward: { sweep: (x, p) => backwardSweep(x, 'sigmoidBackward', p), threads: backwardPlan('sigmoidBackward') },
-  reluForward: { sweep: (x, p) => forwardSweep(x, 'reluForward', p), threads: { split: 'none', why: LATER_LAYERS } },
-  reluBackward: { sweep: (x, p) => backwardSweep(x, 'reluBackward', p), threads: backwardPlan('reluBackward') },
+  biasAdd: { threads: { split: 'none', why: THREADS_ALONE } },
+  colSum: { threads: { split: 'none', why: THREADS_ALONE } },
+  tanhForward: { threads: { split: 'none', why: LATER_LAYERS } },
+  tanhBackward: { threads: backwardPlan('tanhBackward') },
+  sigmoidForward: { threads: { split: 'none', why: LATER_LAYERS } },
+  sigmoidBackward: { threads: backwardPlan('sigmoidBackward') },
+  reluForward: { threads: { split: 'none', why: LATER_LAYERS } },
+  reluBackward: { threads: backwardPlan('reluBackward') },
   softmaxCrossEntropy: {
-    sweep: softmaxSweep, timed: softmaxTimed,
     threads: { split: 'none', why: 'its f64 sum of the rows\' losses depends on their order' },
   },
-  countCorrect: { sweep: countCorrectSweep, threads: { split: 'none', why: THREADS_ALONE } },
+  countCorrect: { threads: { split: 'none', why: THREADS_ALONE } },
   sgdUpdate: {
-    sweep: sgdSweep, timed: sgdTimed,
     threads: {
       split: 'ranges', op: 'sgdUpdate', grain: 16, size: (_w, _g, _v, n) => ({ total: n, work: n }),
       range: (i, j, w, g, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, v + 4 * i, j - i, ...hyper],
     },
   },
   sgdUpdateMatrix: {
-    sweep: sgdMatrixSweep,
     // Columns [i, j) of a panel-major matrix are its elements [i rows, j rows): for W0, the columns its other kernels split by.
     threads: {
       split: 'columns', op: 'sgdUpdate', timed: false, size: (_w, _g, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
@@ -157,14 +127,12 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
   },
   adamUpdate: {
-    sweep: adamSweep, timed: adamTimed,
     threads: {
       split: 'ranges', op: 'adamUpdate', grain: 16, size: (_w, _g, _m, _v, n) => ({ total: n, work: n }),
       range: (i, j, w, g, m, v, _n, ...hyper) => [w + 4 * i, g + 4 * i, m + 4 * i, v + 4 * i, j - i, ...hyper],
     },
   },
   adamUpdateMatrix: {
-    sweep: adamMatrixSweep,
     // As sgdUpdateMatrix: W0's columns by the shares its other kernels split by.
     threads: {
       split: 'columns', op: 'adamUpdate', timed: false, size: (_w, _g, _m, _v, rows, cols) => ({ columns: cols, work: rows * cols }),
@@ -172,13 +140,11 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
   },
   dropout: {
-    sweep: dropoutSweep, timed: dropoutTimed,
     threads: { split: 'none', why: 'a hash per element of one hidden layer\'s output: small beside the products around it' },
   },
-  gatherImages: { sweep: gatherImagesSweep, threads: { split: 'none', why: 'a dense batch is a fraction of the convolutions after it' } },
+  gatherImages: { threads: { split: 'none', why: 'a dense batch is a fraction of the convolutions after it' } },
   // Convolution and pooling split by images: each image's outputs are computed as on one thread.
   conv2dForward: {
-    sweep: conv2dForwardSweep, timed: conv2dForwardTimed,
     threads: {
       split: 'ranges', op: 'conv2dForward', grain: 1, minWork: MIN_GEMM_WORK,
       size: (_out, _col, _x, _w, _b, images, h, wd, c, oc, k, pad) => ({ total: images, work: images * imagePixels(h, wd, k, pad) * k * k * c * oc }),
@@ -190,7 +156,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   },
   // Split by columns (filters), each column summing every pixel in the same order whatever the thread count.
   conv2dWeightGrad: {
-    sweep: conv2dWeightGradSweep, timed: conv2dWeightGradTimed,
     threads: {
       split: 'ranges', op: 'conv2dWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
       size: (_dw, _s, _col, _dy, pixels, taps, oc) => ({ total: oc, work: pixels * taps * oc }),
@@ -198,7 +163,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
   },
   conv2dInputGrad: {
-    sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed,
     threads: {
       split: 'ranges', op: 'conv2dInputGrad', grain: 1, minWork: MIN_GEMM_WORK,
       size: (_dx, _dcol, _dy, _wt, images, h, wd, c, oc, k, pad) => ({ total: images, work: images * imagePixels(h, wd, k, pad) * k * k * c * oc }),
@@ -208,16 +172,14 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  transpose: { sweep: transposeSweep, threads: { split: 'none', why: 'a layer\'s weights: small' } },
+  transpose: { threads: { split: 'none', why: 'a layer\'s weights: small' } },
   maxPoolForward: {
-    sweep: maxPoolForwardSweep,
     threads: {
       split: 'ranges', op: 'maxPoolForward', grain: 1, size: (_out, _x, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
       range: (i, j, out, x, _images, h, wd, c) => [out + 4 * i * (h >> 1) * (wd >> 1) * c, x + 4 * i * h * wd * c, j - i, h, wd, c],
     },
   },
   maxPoolBackward: {
-    sweep: maxPoolBackwardSweep,
     threads: {
       split: 'ranges', op: 'maxPoolBackward', grain: 1, size: (_dx, _dy, _x, _y, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
       range: (i, j, dx, dy, x, y, _images, h, wd, c) => {
@@ -236,13 +198,3 @@ export const WORKER_OPS: readonly WasmExport[] = [...new Set(KERNEL_NAMES.flatMa
   const plan = MANIFEST[name].threads as ThreadPlan<KernelName>;
   return plan.split === 'none' ? [] : plan.split === 'own' ? [...plan.ops] : [plan.op];
 }))];
-
-/** A kernel's parity cases for a problem, drawn from a stream of its own. */
-export function sweepCases(name: KernelName, p: Problem, seed = 1): KernelCase[] {
-  return MANIFEST[name].sweep(new CaseInputs(seed, name), p);
-}
-
-/** The calls of a training step of the problem that the bench times, each kernel's drawn from a stream of its own. */
-export function timedCases(p: Problem, seed = 1): { kernel: KernelName; case: KernelCase }[] {
-  return KERNEL_NAMES.flatMap((kernel) => (MANIFEST[kernel].timed?.(new CaseInputs(seed, kernel), p) ?? []).map((c) => ({ kernel, case: c })));
-}
