@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
 import { ConvNet } from '../src/core/conv-net.js';
+import { Arena, createMemory } from '../src/core/memory.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
 import { checkNetwork, imageTask, type DataDescription } from '../src/data/description.js';
@@ -224,24 +225,37 @@ test('a layers config refuses dropout and augmentation, naming the key', () => {
   }
 });
 
-test('loadModel classifies with a CNN model file as the trained network does', async () => {
+test('loadModel gives a CNN\'s probabilities from the trained network\'s forward pass, bit for bit, holding no training buffers', async () => {
   const b = await backend('wasm');
   const { data, model } = open(b, 40);
   model.initialise(5);
   const classifier = await loadModel(modelToBytes(model, { data: data.description }));
   assert.deepEqual(classifier.layers, LAYERS);
   const pixels = b.arena.u8(data.images, 40 * 784).slice();
-  const first = classifier.classify(pixels, { top: 1 });
-  assert.equal(first.length, 40);
-  // The same first 40 stored images through the trained network.
+  const probabilities = classifier.predict(pixels);
+  // The same first 40 stored images through the trained network, and softmax in double precision over its logits.
   model.gatherRows(data.images, data.labels, data.stats, identity(b, 40), 40);
   model.forwardLogits(40);
-  const logits = model.logits(40);
-  first.forEach(([p], i) => {
-    const row = logits.subarray(i * 10, i * 10 + 10);
-    assert.equal(p.class, row.indexOf(Math.max(...row)), `image ${i}`);
-  });
+  assert.deepEqual(probabilities, softmax(model.logits(40), 10));
+  const top = classifier.classify(pixels, { top: 1 });
+  top.forEach(([p], i) => assert.equal(p.class, model.predicted(40)[i], `image ${i}`));
+  // A forward pass needs no gradients, moments or best copy: the classifier's whole memory is less than a training
+  // network of the same 40 rows takes.
+  const training = new Arena(createMemory(1), 0);
+  new ConvNet({ layers: LAYERS }, IMAGE_TASK, b.kernels, training, 40);
+  assert.ok(classifier.memoryBytes < training.used, `the classifier holds ${classifier.memoryBytes} bytes, a training network ${training.used}`);
 });
+
+/** Row-wise softmax in double precision, the largest logit subtracted first, rounded to f32. */
+function softmax(logits: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let at = 0; at < logits.length; at += classes) {
+    const row = logits.subarray(at, at + classes), max = Math.max(...row);
+    const sum = row.reduce((s, x) => s + Math.exp(x - max), 0);
+    row.forEach((x, c) => { out[at + c] = Math.exp(x - max) / sum; });
+  }
+  return out;
+}
 
 /** Row indices 0..n-1 in the arena, for gathering the first n stored images. */
 function identity(b: Backend, n: number): number {

@@ -1,7 +1,9 @@
 // A network built from a layer list (layers.ts): convolutions, max-pooling, flatten and dense layers over the
 // arena, forward and backward as kernel calls. Images move through it channels last, (rows, h, w, c), the
 // layout the convolution kernels take; model files hold PyTorch's layouts (conv [out, in, kh, kw], a dense layer
-// after flatten reading (c, h, w) order), converted at the edges as the MLP converts its panels. Parameters,
+// after flatten reading (c, h, w) order), converted at the edges as the MLP converts its panels. ConvForward holds
+// what a forward pass needs (parameters, the batch, each layer's outputs and patches), which is all inference
+// allocates; ConvNet adds the gradients, the optimiser's moments and the best copy for training. Parameters,
 // gradients, velocities and the best copy share one layout (all weights, then all biases).
 
 import { ACT, type Kernels } from './kernels/kernels.js';
@@ -24,12 +26,12 @@ export interface ConvSpec {
 }
 
 interface Placed extends PlannedLayer {
-  /** Output and its gradient (rows, output size): a flatten or dropout-free alias shares its input's. */
+  /** Output and its gradient (rows, output size): a flatten shares its input's. The gradient is ConvNet's (0 in ConvForward). */
   a: number;
   d: number;
   /** conv2d: the patches of the batch (conv2dForward's col), reused as scratch for the input gradient. */
   col: number;
-  /** conv2d: conv2dWeightGrad's scratch, shaped as the weights. */
+  /** conv2d: conv2dWeightGrad's scratch, shaped as the weights (ConvNet's; 0 in ConvForward). */
   scratch: number;
   /** Layers with parameters: the index in file names (layers.{i}) and byte offsets of weights and biases in a parameter buffer. */
   param: number;
@@ -39,22 +41,17 @@ interface Placed extends PlannedLayer {
   flatOf?: { h: number; w: number; c: number };
 }
 
-export class ConvNet implements Trainable {
+/** A layer-list network's forward pass over the arena: its parameters and the buffers of a batch of up to maxRows. */
+export class ConvForward {
   readonly plan: Placed[];
   readonly params: number;
-  readonly grads: number;
-  /** SGD's velocity, or Adam's first moment. */
-  readonly velocity: number;
-  /** Adam's second moment (unused by SGD). */
-  readonly secondMoment: number;
-  readonly best: number;
   readonly paramBytes: number;
-  private readonly weightBytes: number;
-  private readonly x: number;
-  private readonly y: number;
-  private readonly classes: number;
+  protected readonly weightBytes: number;
+  protected readonly x: number;
+  protected readonly y: number;
+  protected readonly classes: number;
 
-  constructor(readonly spec: ConvSpec, readonly task: ImageTask, private readonly kernels: Kernels, private readonly arena: Arena, readonly maxRows: number) {
+  constructor(readonly spec: ConvSpec, readonly task: ImageTask, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     const planned = planLayers(spec.layers, task, task.classes);
     this.classes = task.classes;
     // Parameter layout first (all weights, then all biases), then the batch buffers.
@@ -64,10 +61,6 @@ export class ConvNet implements Trainable {
     const biasAt = planned.map((p) => (p.biases ? ((at = alignUp(at, ALIGN)), (at += p.biases * 4) - p.biases * 4) : -1));
     this.paramBytes = alignUp(at, ALIGN);
     this.params = arena.alloc(this.paramBytes, 'parameters');
-    this.grads = arena.alloc(this.paramBytes, 'gradients');
-    this.velocity = arena.alloc(this.paramBytes, 'velocities');
-    this.secondMoment = arena.alloc(this.paramBytes, 'second moments');
-    this.best = arena.alloc(this.paramBytes, 'best parameters');
     this.x = arena.allocF32(maxRows * task.h * task.w * task.c, 'input batch');
     this.y = arena.alloc(maxRows, 'input labels');
     let flat: { h: number; w: number; c: number } | undefined;
@@ -79,14 +72,11 @@ export class ConvNet implements Trainable {
       const placed: Placed = {
         ...p,
         a: alias ? (prev?.a ?? this.x) : arena.allocF32(size, `layer ${l} outputs`),
-        d: alias ? (prev?.d ?? 0) : arena.allocF32(size, `layer ${l} gradients`),
-        col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
+        d: 0, col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
       };
       if (p.spec.type === 'conv2d') {
-        const out = p.output as { h: number; w: number }, inp = p.input as { c: number };
-        const taps = p.spec.kernel * p.spec.kernel * inp.c;
-        placed.col = arena.allocF32(maxRows * out.h * out.w * taps, `layer ${l} patches`);
-        placed.scratch = arena.allocF32(taps * p.spec.filters, `layer ${l} weight-gradient scratch`);
+        const out = p.output as { h: number; w: number };
+        placed.col = arena.allocF32(maxRows * out.h * out.w * taps(p), `layer ${l} patches`);
       }
       if (p.spec.type === 'flatten') flat = p.input as { h: number; w: number; c: number };
       if (p.spec.type === 'dense') {
@@ -104,6 +94,98 @@ export class ConvNet implements Trainable {
 
   get inputSize(): number {
     return this.task.h * this.task.w * this.task.c;
+  }
+
+  /** The model-file index of the weight stored at internal index i of layer p. */
+  protected fileIndex(p: Placed, i: number): number {
+    const s = p.spec;
+    if (s.type === 'conv2d') {
+      const k = s.kernel, c = (p.input as { c: number }).c, oc = s.filters;
+      const o = i % oc, t = (i - o) / oc, ch = t % c, kx = ((t - ch) / c) % k, ky = Math.floor(t / (c * k));
+      return ((o * c + ch) * k + ky) * k + kx;
+    }
+    if (s.type === 'dense' && p.flatOf) {
+      const { h, w, c } = p.flatOf, units = s.units;
+      const o = i % units, row = (i - o) / units, ch = row % c, pixel = (row - ch) / c;
+      return (ch * h * w + pixel) * units + o;
+    }
+    return i;
+  }
+
+  /** Gathers `rows` images by index (idx: i32 positions into images, labels and stats) into the input batch. */
+  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void {
+    this.kernels.gatherImages(this.x, this.y, images, labels, stats, idx, rows, this.inputSize);
+  }
+
+  /** Forward pass of the gathered batch up to the logits (see logits). */
+  forwardLogits(rows: number): void {
+    const k = this.kernels;
+    this.plan.forEach((p, l) => {
+      const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
+      const w = this.params + p.weightAt, b = this.params + p.biasAt;
+      if (s.type === 'conv2d') {
+        const i = p.input as { h: number; w: number; c: number };
+        k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
+      } else if (s.type === 'maxpool') {
+        const i = p.input as { h: number; w: number; c: number };
+        k.maxPoolForward(p.a, inp, rows, i.h, i.w, i.c);
+      } else if (s.type === 'dense') {
+        const n = sizeOf(p.input);
+        k.gemmNN(p.a, inp, w, rows, n, s.units);
+        k.biasAdd(p.a, b, rows, s.units);
+        this.activate(s.activation, p.a, rows * s.units);
+      }
+    });
+  }
+
+  logits(rows: number): Float32Array {
+    return this.arena.f32(this.plan[this.plan.length - 1].a, rows * this.classes);
+  }
+
+  exportTensors(): NamedTensor[] {
+    const shapes = tensorShapes(this.plan);
+    return this.plan.filter((p) => p.weights).flatMap((p, i) => {
+      const stored = this.arena.f32(this.params + p.weightAt, p.weights), file = new Float32Array(p.weights);
+      for (let j = 0; j < p.weights; j++) file[this.fileIndex(p, j)] = stored[j];
+      return [{ ...shapes[2 * i], data: file }, { ...shapes[2 * i + 1], data: this.arena.f32(this.params + p.biasAt, p.biases).slice() }];
+    });
+  }
+
+  importTensors(tensors: Map<string, Float32Array>): void {
+    for (const p of this.plan) {
+      if (!p.weights) continue;
+      const file = tensors.get(`layers.${p.param}.weight`)!;
+      this.arena.f32(this.params + p.weightAt, p.weights).set(new Float32Array(p.weights).map((_, j) => file[this.fileIndex(p, j)]));
+      this.arena.f32(this.params + p.biasAt, p.biases).set(tensors.get(`layers.${p.param}.bias`)!);
+    }
+  }
+
+  protected activate(act: string, z: number, n: number): void {
+    if (act === 'tanh') this.kernels.tanhForward(z, z, n);
+    else if (act === 'sigmoid') this.kernels.sigmoidForward(z, z, n);
+    else if (act === 'ReLU') this.kernels.reluForward(z, z, n);
+  }
+}
+
+/** A layer-list network for training: the forward pass's buffers, and the gradients, moments and best copy. */
+export class ConvNet extends ConvForward implements Trainable {
+  readonly grads: number;
+  /** SGD's velocity, or Adam's first moment. */
+  readonly velocity: number;
+  /** Adam's second moment (unused by SGD). */
+  readonly secondMoment: number;
+  readonly best: number;
+
+  constructor(spec: ConvSpec, task: ImageTask, kernels: Kernels, arena: Arena, maxRows: number) {
+    super(spec, task, kernels, arena, maxRows);
+    this.grads = arena.alloc(this.paramBytes, 'gradients');
+    this.velocity = arena.alloc(this.paramBytes, 'velocities');
+    this.secondMoment = arena.alloc(this.paramBytes, 'second moments');
+    this.best = arena.alloc(this.paramBytes, 'best parameters');
+    this.plan.forEach((p, l) => {
+      p.d = p.spec.type === 'flatten' ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
+      if (p.spec.type === 'conv2d') p.scratch = arena.allocF32(taps(p) * p.spec.filters, `layer ${l} weight-gradient scratch`);
+    });
   }
 
   /** He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's default), drawn in model-file order; zero biases. */
@@ -128,30 +210,9 @@ export class ConvNet implements Trainable {
     }
   }
 
-  /** The model-file index of the weight stored at internal index i of layer p. */
-  private fileIndex(p: Placed, i: number): number {
-    const s = p.spec;
-    if (s.type === 'conv2d') {
-      const k = s.kernel, c = (p.input as { c: number }).c, oc = s.filters;
-      const o = i % oc, t = (i - o) / oc, ch = t % c, kx = ((t - ch) / c) % k, ky = Math.floor(t / (c * k));
-      return ((o * c + ch) * k + ky) * k + kx;
-    }
-    if (s.type === 'dense' && p.flatOf) {
-      const { h, w, c } = p.flatOf, units = s.units;
-      const o = i % units, row = (i - o) / units, ch = row % c, pixel = (row - ch) / c;
-      return (ch * h * w + pixel) * units + o;
-    }
-    return i;
-  }
-
   /** The training loop refuses augmentation and dropout for a layer list before it starts (see train.ts), so noise brings only label smoothing here. */
   gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, _noise?: BatchNoise): void {
     this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
-  }
-
-  /** Gathers `rows` images by index (idx: i32 positions into images, labels and stats) into the input batch. */
-  gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void {
-    this.kernels.gatherImages(this.x, this.y, images, labels, stats, idx, rows, this.inputSize);
   }
 
   /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
@@ -161,33 +222,8 @@ export class ConvNet implements Trainable {
     return this.kernels.softmaxCrossEntropy(last.d, last.a, this.y, rows, this.classes, 1 / rows, noise?.labelSmoothing ?? 0);
   }
 
-  /** Forward pass of the gathered batch up to the logits (see logits). */
-  forwardLogits(rows: number): void {
-    const k = this.kernels;
-    this.plan.forEach((p, l) => {
-      const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
-      const w = this.params + p.weightAt, b = this.params + p.biasAt;
-      if (s.type === 'conv2d') {
-        const i = p.input as { h: number; w: number; c: number };
-        k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
-      } else if (s.type === 'maxpool') {
-        const i = p.input as { h: number; w: number; c: number };
-        k.maxPoolForward(p.a, inp, rows, i.h, i.w, i.c);
-      } else if (s.type === 'dense') {
-        const n = sizeOf(p.input);
-        k.gemmNN(p.a, inp, w, rows, n, s.units);
-        k.biasAdd(p.a, b, rows, s.units);
-        this.activate(s.activation, p.a, rows * s.units);
-      }
-    });
-  }
-
   correct(rows: number): number {
     return this.kernels.countCorrect(this.plan[this.plan.length - 1].a, this.y, rows, this.classes);
-  }
-
-  logits(rows: number): Float32Array {
-    return this.arena.f32(this.plan[this.plan.length - 1].a, rows * this.classes);
   }
 
   /** Backward pass after forward(rows): fills the gradient of every weight and bias. */
@@ -259,24 +295,6 @@ export class ConvNet implements Trainable {
     this.arena.u8(this.params, this.paramBytes).set(this.arena.u8(this.best, this.paramBytes));
   }
 
-  exportTensors(): NamedTensor[] {
-    const shapes = tensorShapes(this.plan);
-    return this.plan.filter((p) => p.weights).flatMap((p, i) => {
-      const stored = this.arena.f32(this.params + p.weightAt, p.weights), file = new Float32Array(p.weights);
-      for (let j = 0; j < p.weights; j++) file[this.fileIndex(p, j)] = stored[j];
-      return [{ ...shapes[2 * i], data: file }, { ...shapes[2 * i + 1], data: this.arena.f32(this.params + p.biasAt, p.biases).slice() }];
-    });
-  }
-
-  importTensors(tensors: Map<string, Float32Array>): void {
-    for (const p of this.plan) {
-      if (!p.weights) continue;
-      const file = tensors.get(`layers.${p.param}.weight`)!;
-      this.arena.f32(this.params + p.weightAt, p.weights).set(new Float32Array(p.weights).map((_, j) => file[this.fileIndex(p, j)]));
-      this.arena.f32(this.params + p.biasAt, p.biases).set(tensors.get(`layers.${p.param}.bias`)!);
-    }
-  }
-
   /** Weights and biases of each layer with parameters, addressed by model-file index (gradient check). */
   parameterGroups(): ParameterGroup[] {
     return this.plan.filter((p) => p.weights).flatMap((p) => {
@@ -289,15 +307,14 @@ export class ConvNet implements Trainable {
     });
   }
 
-  private activate(act: string, z: number, n: number): void {
-    if (act === 'tanh') this.kernels.tanhForward(z, z, n);
-    else if (act === 'sigmoid') this.kernels.sigmoidForward(z, z, n);
-    else if (act === 'ReLU') this.kernels.reluForward(z, z, n);
-  }
-
   private activateBackward(act: string, d: number, y: number, n: number): void {
     if (act === 'tanh') this.kernels.tanhBackward(d, d, y, n);
     else if (act === 'sigmoid') this.kernels.sigmoidBackward(d, d, y, n);
     else if (act === 'ReLU') this.kernels.reluBackward(d, d, y, n);
   }
+}
+
+/** Multiply-adds per output pixel and filter of a conv2d layer: kernel * kernel * input channels. */
+function taps(p: PlannedLayer): number {
+  return p.spec.type === 'conv2d' ? p.spec.kernel * p.spec.kernel * (p.input as { c: number }).c : 0;
 }

@@ -1,11 +1,12 @@
-// A trained model ready to classify images, with no data set and no training state: the parameters and
-// batch buffers of a Network in a small memory of its own, run through the same WASM forward kernels as
-// training. Images go through in chunks of at most CHUNK rows, so memory grows with the largest chunk seen
-// and no further, whatever the batch. Threads are not used. Platform-neutral: the entries (src/browser/infer.ts,
-// src/node/infer.ts) find the model's bytes and the kernels.
+// A trained model ready to classify images, with no data set and no training state: the parameters and batch
+// buffers of a forward pass (Network, or ConvForward for a layer list) in a small memory of its own, the same
+// forward code and WASM kernels as training, without gradients or optimiser state. Images go through in chunks of
+// at most CHUNK rows, so memory grows with the largest chunk seen and no further, whatever the batch. Threads are
+// not used. Platform-neutral: the entries (src/browser/infer.ts, src/node/infer.ts) find the model's bytes and the
+// kernels.
 
 import { Network } from '../core/model.js';
-import { ConvNet } from '../core/conv-net.js';
+import { ConvForward } from '../core/conv-net.js';
 import type { LayerSpec } from '../core/layer-list.js';
 import type { NetworkSpec } from '../core/networks.js';
 import { Arena, createMemory } from '../core/memory.js';
@@ -131,7 +132,7 @@ export class Classifier {
     const arena = new Arena(this.memory, this.heapBase);
     const spec = this.spec;
     this.network = 'layers' in spec
-      ? new ConvNet(spec, { h: this.inputShape[0], w: this.inputShape[1], c: 1, classes: this.classes.length }, this.kernels, arena, capacity)
+      ? new ConvForward(spec, { h: this.inputShape[0], w: this.inputShape[1], c: 1, classes: this.classes.length }, this.kernels, arena, capacity)
       : new Network(spec, this.kernels, arena, capacity);
     this.network.importTensors(this.tensors);
     this.staging = {
