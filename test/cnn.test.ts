@@ -26,6 +26,7 @@ import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
 import { loadModel } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
+import { softmax } from './helpers/softmax.js';
 
 const LAYERS: LayerSpec[] = [
   { type: 'conv2d', filters: 8, kernel: 3, padding: 'same', activation: 'tanh' },
@@ -245,17 +246,6 @@ test('loadModel gives a CNN\'s probabilities from the trained network\'s forward
   new ConvNet({ layers: LAYERS }, IMAGE_TASK, b.kernels, training, 40);
   assert.ok(classifier.memoryBytes < training.used, `the classifier holds ${classifier.memoryBytes} bytes, a training network ${training.used}`);
 });
-
-/** Row-wise softmax in double precision, the largest logit subtracted first, rounded to f32. */
-function softmax(logits: Float32Array, classes: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let at = 0; at < logits.length; at += classes) {
-    const row = logits.subarray(at, at + classes), max = Math.max(...row);
-    const sum = row.reduce((s, x) => s + Math.exp(x - max), 0);
-    row.forEach((x, c) => { out[at + c] = Math.exp(x - max) / sum; });
-  }
-  return out;
-}
 
 /** Row indices 0..n-1 in the arena, for gathering the first n stored images. */
 function identity(b: Backend, n: number): number {

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { init, parseConfig, type Session, type Trainable } from '../src/node/index.js';
 import { CHUNK, loadModel, type Classifier } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
+import { softmax } from './helpers/softmax.js';
 import { WasmfitError } from '../src/core/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-infer-'));
@@ -26,17 +27,6 @@ before(async () => {
   writeFileSync(join(tmp, 'model.safetensors'), bytes);
   model = await loadModel(bytes);
 });
-
-/** The oracle: softmax of logits in double precision, the largest subtracted first, rounded to f32. */
-function softmax(logits: Float32Array, classes: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let at = 0; at < logits.length; at += classes) {
-    const row = logits.subarray(at, at + classes), max = Math.max(...row);
-    const sum = row.reduce((s, x) => s + Math.exp(x - max), 0);
-    row.forEach((x, c) => { out[at + c] = Math.exp(x - max) / sum; });
-  }
-  return out;
-}
 
 test('the model file describes itself: input shape, class names, layers', () => {
   assert.deepEqual(model.inputShape, [28, 28]);

@@ -8,9 +8,9 @@
 
 import { ACT, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
-import { Rng } from './rng.js';
 import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
-import { argmaxRows, evaluateSplit, predictSplit, type Metrics, type NamedTensor, type Trainable, type ParameterGroup } from './network.js';
+import { activateInPlace, activationBackwardInPlace } from './activation.js';
+import { argmaxRows, copyBest, evaluateSplit, initialiseWeights, predictSplit, updateParameters, type Metrics, type NamedTensor, type Trainable, type ParameterGroup } from './network.js';
 import type { BatchNoise, ExampleRange, StoredExamples, UpdateRule } from './model.js';
 
 /** The image shape a network takes and how many classes it tells apart. */
@@ -133,7 +133,7 @@ export class ConvForward {
         const n = sizeOf(p.input);
         k.gemmNN(p.a, inp, w, rows, n, s.units);
         k.biasAdd(p.a, b, rows, s.units);
-        this.activate(s.activation, p.a, rows * s.units);
+        activateInPlace(k, s.activation, p.a, rows * s.units);
       }
     });
   }
@@ -158,12 +158,6 @@ export class ConvForward {
       this.arena.f32(this.params + p.weightAt, p.weights).set(new Float32Array(p.weights).map((_, j) => file[this.fileIndex(p, j)]));
       this.arena.f32(this.params + p.biasAt, p.biases).set(tensors.get(`layers.${p.param}.bias`)!);
     }
-  }
-
-  protected activate(act: string, z: number, n: number): void {
-    if (act === 'tanh') this.kernels.tanhForward(z, z, n);
-    else if (act === 'sigmoid') this.kernels.sigmoidForward(z, z, n);
-    else if (act === 'ReLU') this.kernels.reluForward(z, z, n);
   }
 }
 
@@ -190,24 +184,10 @@ export class ConvNet extends ConvForward implements Trainable {
 
   /** He-normal weights into ReLU, uniform in +-1/sqrt(fan_in) elsewhere (PyTorch's default), drawn in model-file order; zero biases. */
   initialise(seed: number): void {
-    const rng = new Rng(seed, 'init');
-    this.arena.u8(this.params, this.paramBytes).fill(0);
-    this.arena.u8(this.velocity, this.paramBytes).fill(0);
-    this.arena.u8(this.secondMoment, this.paramBytes).fill(0);
-    for (const p of this.plan) {
-      if (!p.weights) continue;
-      const fanIn = p.weights / p.biases;
-      const relu = 'activation' in p.spec && p.spec.activation === 'ReLU';
-      const w = new Float32Array(p.weights);
-      if (relu) {
-        const std = Math.sqrt(2 / fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
-      } else {
-        const limit = 1 / Math.sqrt(fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
-      }
-      this.arena.f32(this.params + p.weightAt, p.weights).set(w.map((_, i) => w[this.fileIndex(p, i)]));
-    }
+    initialiseWeights(this, this.arena, seed, this.plan.filter((p) => p.weights).map((p) => ({
+      count: p.weights, fanIn: p.weights / p.biases, relu: 'activation' in p.spec && p.spec.activation === 'ReLU',
+      store: (w: Float32Array) => this.arena.f32(this.params + p.weightAt, p.weights).set(w.map((_, i) => w[this.fileIndex(p, i)])),
+    })));
   }
 
   /** The training loop refuses augmentation and dropout for a layer list before it starts (see train.ts), so noise brings only label smoothing here. */
@@ -233,7 +213,7 @@ export class ConvNet extends ConvForward implements Trainable {
     for (let l = this.plan.length - 1; l >= firstParam; l--) {
       const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.plan[l - 1].a;
       const below = l > firstParam ? this.plan[l - 1].d : 0;
-      if ('activation' in s) this.activateBackward(s.activation, p.d, p.a, rows * sizeOf(p.output));
+      if ('activation' in s) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
       const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
       if (s.type === 'conv2d') {
         const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
@@ -259,17 +239,7 @@ export class ConvNet extends ConvForward implements Trainable {
 
   /** One optimiser step by the rule's kernel: weights carry L1/L2 (and AdamW's decay), biases do not. */
   update(rule: UpdateRule): void {
-    const k = this.kernels, wb = this.weightBytes, biasCount = (this.paramBytes - wb) / 4;
-    const [w, g, m] = [this.params, this.grads, this.velocity];
-    if (rule.kind === 'sgd') {
-      const { lr, gamma, l2, l1 } = rule, nesterov = rule.nesterov ? 1 : 0;
-      k.sgdUpdate(w, g, m, wb / 4, lr, gamma, l2, l1, nesterov);
-      k.sgdUpdate(w + wb, g + wb, m + wb, biasCount, lr, gamma, 0, 0, nesterov);
-      return;
-    }
-    const { step, beta1, beta2, epsilon, rs, keep, l2, l1 } = rule, v = this.secondMoment;
-    k.adamUpdate(w, g, m, v, wb / 4, step, beta1, beta2, epsilon, rs, keep, l2, l1);
-    k.adamUpdate(w + wb, g + wb, m + wb, v + wb, biasCount, step, beta1, beta2, epsilon, rs, 1, 0, 0);
+    updateParameters(this.kernels, this, rule, this.weightBytes);
   }
 
   evaluate(data: StoredExamples, split: ExampleRange): Metrics {
@@ -289,10 +259,10 @@ export class ConvNet extends ConvForward implements Trainable {
   }
 
   saveBest(): void {
-    this.arena.u8(this.best, this.paramBytes).set(this.arena.u8(this.params, this.paramBytes));
+    copyBest(this, this.arena, true);
   }
   restoreBest(): void {
-    this.arena.u8(this.params, this.paramBytes).set(this.arena.u8(this.best, this.paramBytes));
+    copyBest(this, this.arena, false);
   }
 
   /** Weights and biases of each layer with parameters, addressed by model-file index (gradient check). */
@@ -305,12 +275,6 @@ export class ConvNet extends ConvForward implements Trainable {
         { layer: p.param, kind: 'bias' as const, count: p.biases, offset: (i: number, base = this.params) => base + p.biasAt + 4 * i },
       ];
     });
-  }
-
-  private activateBackward(act: string, d: number, y: number, n: number): void {
-    if (act === 'tanh') this.kernels.tanhBackward(d, d, y, n);
-    else if (act === 'sigmoid') this.kernels.sigmoidBackward(d, d, y, n);
-    else if (act === 'ReLU') this.kernels.reluBackward(d, d, y, n);
   }
 }
 

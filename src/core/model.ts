@@ -6,11 +6,10 @@
 // buffers are sized once for the largest batch.
 
 import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
-import type { Activation } from './activation.js';
+import { activateInPlace, activationBackwardInPlace, type Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
-import { Rng } from './rng.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
-import type { NamedTensor, ParameterGroup, Trainable } from './network.js';
+import { argmaxRows, copyBest, evaluateSplit, initialiseWeights, predictSplit, updateParameters, type NamedTensor, type ParameterGroup, type Trainable } from './network.js';
 
 export interface ModelSpec {
   layerSpecs: number[];
@@ -146,7 +145,7 @@ export class Network {
       k.gemmNN(this.a[l], this.input(l), this.weight(l), rows, this.sizes[l], n);
       k.biasAdd(this.a[l], this.bias(l), rows, n);
       if (l + 1 < this.layers) {
-        this.activate(this.a[l], rows * n);
+        activateInPlace(k, this.spec.activation, this.a[l], rows * n);
         this.hiddenOutput(l, rows);
       }
     }
@@ -167,14 +166,7 @@ export class Network {
 
   /** The predicted class of each row of the last forward pass: the first maximum of its logits, as countCorrect counts. */
   predicted(rows: number): Uint8Array {
-    const classes = this.sizes[this.layers], logits = this.logits(rows);
-    const out = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-      out[r] = best;
-    }
-    return out;
+    return argmaxRows(this.logits(rows), rows, this.sizes[this.layers]);
   }
 
   /** The weights and biases as named tensors ([in, out] and [out]), copied out of the arena. */
@@ -194,13 +186,6 @@ export class Network {
       this.setWeights(l, tensors.get(`layers.${l}.weight`)!);
       this.arena.f32(this.bias(l), this.sizes[l + 1]).set(tensors.get(`layers.${l}.bias`)!);
     }
-  }
-
-  private activate(z: number, n: number): void {
-    const k = this.kernels;
-    if (this.spec.activation === 'tanh') k.tanhForward(z, z, n);
-    else if (this.spec.activation === 'sigmoid') k.sigmoidForward(z, z, n);
-    else k.reluForward(z, z, n);
   }
 }
 
@@ -246,23 +231,10 @@ export class Model extends Network implements Trainable {
    * config_7 a little better than Glorot-uniform.
    */
   initialise(seed: number): void {
-    const rng = new Rng(seed, 'init');
-    this.arena.u8(this.params, this.layout.bytes).fill(0);
-    this.arena.u8(this.velocity, this.layout.bytes).fill(0);
-    this.arena.u8(this.secondMoment, this.layout.bytes).fill(0);
-    for (let l = 0; l < this.layers; l++) {
-      const fanIn = this.sizes[l];
-      // Drawn in row-major order, whatever the storage layout, so a seed gives the same network.
-      const w = new Float32Array(fanIn * this.sizes[l + 1]);
-      if (this.spec.activation === 'ReLU' && l + 1 < this.layers) {
-        const std = Math.sqrt(2 / fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
-      } else {
-        const limit = 1 / Math.sqrt(fanIn);
-        for (let i = 0; i < w.length; i++) w[i] = (2 * rng.next() - 1) * limit;
-      }
-      this.setWeights(l, w);
-    }
+    initialiseWeights(this, this.arena, seed, Array.from({ length: this.layers }, (_, l) => ({
+      count: this.sizes[l] * this.sizes[l + 1], fanIn: this.sizes[l], relu: this.spec.activation === 'ReLU' && l + 1 < this.layers,
+      store: (w: Float32Array) => this.setWeights(l, w),
+    })));
   }
 
   get inputSize(): number {
@@ -338,7 +310,7 @@ export class Model extends Network implements Trainable {
       k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
       k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
       this.drop(l - 1, this.d[l - 1], rows, true);
-      this.activateBackward(this.d[l - 1], this.a[l - 1], rows * inSize);
+      activationBackwardInPlace(k, this.spec.activation, this.d[l - 1], this.a[l - 1], rows * inSize);
     }
     // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
     // firstLayerBackward), which threads split the way they split the first layer's other kernels.
@@ -353,53 +325,19 @@ export class Model extends Network implements Trainable {
 
   /** One optimiser step: weights carry L1/L2 (and AdamW's decay), biases do not. */
   update(rule: UpdateRule): void {
-    const biasCount = (this.layout.bytes - this.layout.weightBytes) / 4;
-    const wb = this.layout.weightBytes, k = this.kernels;
-    const [w, g, m] = [this.params, this.grads, this.velocity];
     // Per weight matrix, so that threads split the first layer's by the columns its other kernels split by.
-    if (rule.kind === 'sgd') {
-      const { lr, gamma, l2, l1 } = rule, nesterov = rule.nesterov ? 1 : 0;
-      for (let l = 0; l < this.layers; l++) {
-        k.sgdUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.sizes[l], this.sizes[l + 1], lr, gamma, l2, l1, nesterov);
-      }
-      k.sgdUpdate(w + wb, g + wb, m + wb, biasCount, lr, gamma, 0, 0, nesterov);
-      return;
-    }
-    const { step, beta1, beta2, epsilon, rs, keep, l2, l1 } = rule, v = this.secondMoment;
-    for (let l = 0; l < this.layers; l++) {
-      k.adamUpdateMatrix(this.weight(l), this.weight(l, g), this.weight(l, m), this.weight(l, v), this.sizes[l], this.sizes[l + 1], step, beta1, beta2, epsilon, rs, keep, l2, l1);
-    }
-    k.adamUpdate(w + wb, g + wb, m + wb, v + wb, biasCount, step, beta1, beta2, epsilon, rs, 1, 0, 0);
+    const matrices = Array.from({ length: this.layers }, (_, l) => ({ at: this.layout.weights[l], rows: this.sizes[l], cols: this.sizes[l + 1] }));
+    updateParameters(this.kernels, this, rule, this.layout.weightBytes, matrices);
   }
 
   /** Mean loss and accuracy over a split, in batches of maxRows. */
   evaluate(data: StoredExamples, split: ExampleRange): Metrics {
-    let loss = 0, correct = 0;
-    this.forEachBatch(data, split, (_, rows) => {
-      loss += this.forward(rows);
-      correct += this.correct(rows);
-    });
-    return { loss: loss / split.count, accuracy: correct / split.count };
+    return evaluateSplit(this, data, split);
   }
 
   /** The predicted class (argmax of the logits) and the true label of every example of a split, in split order. */
   predict(data: StoredExamples, split: ExampleRange): { predicted: Uint8Array; labels: Uint8Array } {
-    const predicted = new Uint8Array(split.count), labels = new Uint8Array(split.count);
-    this.forEachBatch(data, split, (first, rows) => {
-      this.forward(rows);
-      predicted.set(this.predicted(rows), first);
-      labels.set(this.arena.u8(this.batch.y, rows), first);
-    });
-    return { predicted, labels };
-  }
-
-  /** Gathers a split in batches of maxRows, in order, and hands each batch's first example and size to fn. */
-  private forEachBatch(data: StoredExamples, split: ExampleRange, fn: (first: number, rows: number) => void): void {
-    for (let first = 0; first < split.count; first += this.maxRows) {
-      const rows = Math.min(this.maxRows, split.count - first);
-      this.gather(data, split, first, rows);
-      fn(first, rows);
-    }
+    return predictSplit(this, data, split);
   }
 
   batchLabels(rows: number): Uint8Array {
@@ -415,19 +353,9 @@ export class Model extends Network implements Trainable {
   }
 
   saveBest(): void {
-    this.copy(this.params, this.best);
+    copyBest(this, this.arena, true);
   }
   restoreBest(): void {
-    this.copy(this.best, this.params);
-  }
-  private copy(from: number, to: number): void {
-    this.arena.u8(to, this.layout.bytes).set(this.arena.u8(from, this.layout.bytes));
-  }
-
-  private activateBackward(d: number, y: number, n: number): void {
-    const k = this.kernels;
-    if (this.spec.activation === 'tanh') k.tanhBackward(d, d, y, n);
-    else if (this.spec.activation === 'sigmoid') k.sigmoidBackward(d, d, y, n);
-    else k.reluBackward(d, d, y, n);
+    copyBest(this, this.arena, false);
   }
 }
