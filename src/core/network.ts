@@ -1,5 +1,7 @@
 // What the training loop, checkpoints, the gradient check and model files need of a network, whichever kind:
-// the dense network (model.ts) or one built from a layer list (conv-net.ts).
+// the dense network (model.ts) or one built from a layer list (conv-net.ts), and the steps both kinds take the
+// same way (initialisation, the optimiser step, the best copy, evaluation over a split). Each kind keeps its own
+// layout and forward/backward passes.
 
 import type { BatchNoise, ExampleRange, Metrics, StoredExamples, UpdateRule } from './model.js';
 import type { NetworkSpec } from './networks.js';
