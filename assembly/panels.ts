@@ -11,3 +11,23 @@
   const left = (<usize>n << 2) - j;
   return left < 64 ? left : 64;
 }
+
+/** The first min(bytes, 16) bytes of v (whole lanes) at p: a narrow panel's row ends inside a vector. */
+// @ts-ignore: decorator
+@inline export function storeBytes(p: usize, v: v128, bytes: usize): void {
+  if (bytes >= 16) v128.store(p, v);
+  else {
+    if (bytes >= 8) v128.store64_lane(p, v, 0);
+    if (bytes == 4) v128.store32_lane(p, v, 0);
+    else if (bytes == 12) v128.store32_lane(p, v, 2, 8);
+  }
+}
+
+/** The first min(bytes, 16) bytes at p (whole lanes) in a vector, zeros after: a narrow row read without running past it. */
+// @ts-ignore: decorator
+@inline export function loadBytes(p: usize, bytes: usize): v128 {
+  if (bytes >= 16) return v128.load(p);
+  if (bytes == 4) return v128.load32_zero(p);
+  const v = v128.load64_zero(p);
+  return bytes == 12 ? v128.load32_lane(p, v, 2, 8) : v;
+}

@@ -7,7 +7,7 @@ import { tanh4, sigmoid4, relu4 } from './activations';
 import { addTwoProducts, addProduct } from './fused';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 import { BLOCKS, LIST_HEADER, blockFrom, blockTo } from './sparse-lists';
-import { panelRowBytes } from './panels';
+import { panelRowBytes, storeBytes } from './panels';
 
 /** Bias add and activation of 4 lanes, the forward epilogue shared by the vector body and the scalar tail. */
 // @ts-ignore: decorator
@@ -96,8 +96,13 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
       }
     }
   }
-  // The last, narrower panel, row by row: 4 columns at a time, then single columns in lane 0 (the same mul, add
-  // and epilogue sequence as a vector lane).
+  // The last, narrower panel whole (how every range but one starting mid-panel ends): see sparseForwardNarrow.
+  if (j < end && (j & 63) == 0 && end == <usize>n << 2) {
+    sparseForwardNarrow(out, nz, val, c, w, wsum, bias, rows, k, n, act, j);
+    return;
+  }
+  // A range starting mid-panel, row by row: 4 columns at a time, then single columns in lane 0 (the same mul,
+  // add and epilogue sequence as a vector lane).
   if (j < end) {
     for (let r: usize = 0; r < <usize>rows; r++) {
       const head = nz + r * ldnz, list = head + LIST_HEADER, vals = val + r * ldv, o = out + r * ldo;
@@ -118,3 +123,47 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
     }
   }
 }
+
+/**
+ * The last panel, 1-15 columns wide (byte column j to the end of a row of out), row by row: each row's nonzeros
+ * once, all the panel's columns in up to four vectors (softmax regression's 10 classes: three), where a strip at
+ * a time walked the nonzeros once per strip. Each element's terms as in the other paths: c wsum, then S's terms
+ * in column order, multiply then add. Loads run past a panel row into the next (their lanes are dropped);
+ * stores keep to the row.
+ */
+function sparseForwardNarrow(out: usize, nz: usize, val: usize, c: usize, w: usize, wsum: usize, bias: usize, rows: i32, k: i32, n: i32, act: i32, j: usize): void {
+  const ldo = <usize>n << 2, ldnz = (<usize>k + <usize>BLOCKS) << 2, ldv = <usize>k << 2, kk = <usize>k;
+  const pw = ldo - j, pj = w + j * kk, vectors = (pw + 15) >> 4;
+  // wsum's columns are done (sparseForwardCols' first loops); up to 12 bytes past them are read and dropped.
+  const ws0 = v128.load(wsum + j), ws1 = v128.load(wsum + j, 16), ws2 = v128.load(wsum + j, 32), ws3 = v128.load(wsum + j, 48);
+  const b0 = v128.load(bias + j), b1 = v128.load(bias + j, 16), b2 = v128.load(bias + j, 32), b3 = v128.load(bias + j, 48);
+  for (let r: usize = 0; r < <usize>rows; r++) {
+    const head = nz + r * ldnz, list = head + LIST_HEADER, o = out + r * ldo + j;
+    const stop = list + (<usize>load<i32>(head) << 1), delta = val + r * ldv - (list << 1);
+    const cr = v128.load32_splat(c + (r << 2));
+    let a0 = f32x4.mul(cr, ws0), a1 = f32x4.mul(cr, ws1), a2 = f32x4.mul(cr, ws2), a3 = f32x4.mul(cr, ws3);
+    if (vectors <= 2) {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+      }
+    } else if (vectors == 3) {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32)));
+      }
+    } else {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
+      }
+    }
+    storeBytes(o, epilogue(a0, b0, act), pw);
+    if (pw > 16) storeBytes(o + 16, epilogue(a1, b1, act), pw - 16);
+    if (pw > 32) storeBytes(o + 32, epilogue(a2, b2, act), pw - 32);
+    if (pw > 48) storeBytes(o + 48, epilogue(a3, b3, act), pw - 48);
+  }
+}
+

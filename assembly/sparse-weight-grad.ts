@@ -3,7 +3,7 @@
 
 import { addProduct } from './fused';
 import { BLOCKS, LIST_HEADER, blockFrom, blockTo } from './sparse-lists';
-import { panelRowBytes } from './panels';
+import { loadBytes, panelRowBytes, storeBytes } from './panels';
 
 /**
  * Columns [j0, j1) of dw (k, n) = 1 (c^T dz) + S^T dz with dz (rows, n), dw in column panels, j0 a multiple of
@@ -97,7 +97,12 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       }
     }
   }
-  // Narrow strips: width 4 while possible, then single columns computed in lane 0, each within its panel.
+  // The last, narrower panel whole: see sparseWeightGradNarrow.
+  if (j < end && (j & 63) == 0 && end == <usize>n << 2) {
+    sparseWeightGradNarrow(dw, nz, val, c, dz, rows, k, n, j);
+    return;
+  }
+  // A range starting mid-panel: width 4 while possible, then single columns computed in lane 0, each within its panel.
   while (j < end) {
     const pw = panelRowBytes(j & ~63, n), base = dw + (j & ~63) * kk + (j & 63);
     const wide = j + 16 <= end;
@@ -128,4 +133,68 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
 /** dw (k, n) = X^T dz for X = c 1^T + S, in column panels: all columns of sparseWeightGradCols. */
 export function sparseWeightGrad(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32): void {
   sparseWeightGradCols(dw, nz, val, c, dz, rows, k, n, 0, n);
+}
+
+/**
+ * The last panel, 1-15 columns wide (byte column j to the end of a row of dw), row by row of the batch: each row's
+ * nonzeros once, the panel row's columns in up to four vectors, where a strip at a time walked them once per
+ * strip. Each element as in the other paths: the c term, then S's terms in row order, multiply then add. Loads of
+ * dw run past a panel row into the next (up to 12 bytes past the panel: dw's biases follow), and those lanes are
+ * dropped; dz is read and dw written within their rows.
+ */
+function sparseWeightGradNarrow(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32, j: usize): void {
+  const ld = <usize>n << 2, ldnz = (<usize>k + <usize>BLOCKS) << 2, ldv = <usize>k << 2, kk = <usize>k;
+  const pw = ld - j, base = dw + j * kk;
+  let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
+  for (let r: usize = 0; r < <usize>rows; r++) {
+    const cr = v128.load32_splat(c + (r << 2)), d = dz + r * ld + j;
+    v0 = f32x4.add(v0, f32x4.mul(cr, dzPart(d, pw, 0))); v1 = f32x4.add(v1, f32x4.mul(cr, dzPart(d, pw, 16)));
+    v2 = f32x4.add(v2, f32x4.mul(cr, dzPart(d, pw, 32))); v3 = f32x4.add(v3, f32x4.mul(cr, dzPart(d, pw, 48)));
+  }
+  for (let p: usize = 0; p < kk; p++) storeRow(base + p * pw, v0, v1, v2, v3, pw);
+  for (let r: usize = 0; r < <usize>rows; r++) {
+    const head = nz + r * ldnz, list = head + LIST_HEADER, d = dz + r * ld + j;
+    const stop = list + (<usize>load<i32>(head) << 1), delta = val + r * ldv - (list << 1);
+    const d0 = dzPart(d, pw, 0), d1 = dzPart(d, pw, 16), d2 = dzPart(d, pw, 32), d3 = dzPart(d, pw, 48);
+    if (pw <= 16) {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+        storeBytes(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)), pw);
+      }
+    } else if (pw <= 32) {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)));
+        storeBytes(o + 16, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), pw - 16);
+      }
+    } else if (pw <= 48) {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
+        storeBytes(o + 32, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), pw - 32);
+      }
+    } else {
+      for (let q = list; q < stop; q += 2) {
+        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
+        v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32);
+        storeBytes(o + 48, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), pw - 48);
+      }
+    }
+  }
+}
+
+/** Bytes [at, at + 16) of a dz row pw bytes long, zeros past its end (the batch's last row ends the buffer). */
+// @ts-ignore: decorator
+@inline function dzPart(d: usize, pw: usize, at: usize): v128 {
+  return pw > at ? loadBytes(d + at, pw - at) : f32x4.splat(0);
+}
+
+/** One narrow panel row of pw bytes from four vectors. */
+// @ts-ignore: decorator
+@inline function storeRow(o: usize, v0: v128, v1: v128, v2: v128, v3: v128, pw: usize): void {
+  storeBytes(o, v0, pw);
+  if (pw > 16) storeBytes(o + 16, v1, pw - 16);
+  if (pw > 32) storeBytes(o + 32, v2, pw - 32);
+  if (pw > 48) storeBytes(o + 48, v3, pw - 48);
 }

@@ -35,7 +35,7 @@ export function relaxedUnavailable(): string | null {
 }
 
 /** The training split as normalised f32 rows in split order, for the peers (which cannot read the arena's u8 pixels). */
-export function normalisedTrain(s: Session): { x: Float32Array; y: Uint8Array; count: number } {
+export function normalisedTrain(s: Pick<Session, 'data' | 'arena'>): { x: Float32Array; y: Uint8Array; count: number } {
   const { count, ptr } = s.data.train;
   const images = count + s.data.validation.count + s.data.test.count;
   const idx = s.arena.i32(ptr, count), st = s.arena.f32(s.data.stats, 2 * images);

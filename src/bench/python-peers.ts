@@ -19,7 +19,7 @@ export const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 const LEARNED_LOSS = 2.0;
 const PROBE_TIMEOUT_MS = 60_000, RUN_TIMEOUT_MS = 10 * 60_000;
 
-type Framework = 'numpy' | 'torch';
+export type Framework = 'numpy' | 'torch';
 const PEER_NAME: Record<Framework, string> = { numpy: 'NumPy', torch: 'PyTorch' };
 const HOW_TO_ADD: Record<Framework, string> = { numpy: 'pip install numpy', torch: 'pip install torch, or Debian\'s python3-torch' };
 
@@ -33,6 +33,11 @@ export interface PythonPeerOptions {
   threads: number[];
   /** Timed epochs per run, after one warm-up epoch. */
   epochs: number;
+  /** The network (tanh between layers) and batch size; default the bench's, 784-128-10 at batch 128. */
+  layers?: number[];
+  batch?: number;
+  /** The peers to time; default both. */
+  frameworks?: Framework[];
   log(line: string): void;
 }
 
@@ -61,13 +66,13 @@ interface PeerRun {
   blas: Record<string, string | number | null | undefined>;
 }
 
-/** Rows for NumPy and PyTorch, in that order. */
+/** Rows for NumPy and PyTorch, in that order (or those of o.frameworks). */
 export async function pythonPeerRows(o: PythonPeerOptions): Promise<EpochRow[]> {
   const probes = await probeInterpreters(o.pythons);
   const rows: EpochRow[] = [];
   let dataDir: string | null = null;
   try {
-    for (const framework of ['numpy', 'torch'] as const) {
+    for (const framework of o.frameworks ?? (['numpy', 'torch'] as const)) {
       const able = probes.filter((p) => p[framework]);
       if (able.length === 0) {
         const why = probes.map((p) => `${p.python}: ${p.error ?? p[`${framework}_error`] ?? 'not importable'}`).join('; ');
@@ -123,7 +128,8 @@ async function runPeer(python: string, framework: Framework, threads: number, da
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const args = [PYTHON_EPOCH_SCRIPT, '--framework', framework, '--threads', n, '--epochs', String(o.epochs),
-    '--x', join(dataDir, 'x.f32'), '--y', join(dataDir, 'y.u8'), '--count', String(o.count)];
+    '--x', join(dataDir, 'x.f32'), '--y', join(dataDir, 'y.u8'), '--count', String(o.count),
+    ...(o.layers ? ['--layers', o.layers.join(',')] : []), ...(o.batch ? ['--batch', String(o.batch)] : [])];
   let result: PeerRun;
   try {
     result = JSON.parse((await run(python, args, env, RUN_TIMEOUT_MS)).stdout) as PeerRun;

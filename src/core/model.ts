@@ -220,7 +220,7 @@ export class Model extends Network implements Trainable {
     this.best = arena.alloc(this.layout.bytes, 'best parameters');
     // A threaded back end gathers a private copy of each batch per worker thread (see threaded.ts).
     const copies = kernels.batchCopies ?? 0;
-    if (copies > 0) kernels.useBatchCopies!(this.batch, Array.from({ length: copies }, (_, w) => batchBuffers(arena, maxRows, this.sizes[0], `worker ${w + 1}'s input batch`)));
+    if (copies > 0) kernels.useBatchCopies!(this.batch, Array.from({ length: copies }, (_, w) => batchBuffers(arena, maxRows, this.sizes[0], `worker ${w + 1}'s input batch`)), this.sizes[1]);
     this.d = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} gradients`));
     this.dropped = this.sizes.slice(1, -1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} outputs after dropout`));
   }

@@ -1,7 +1,7 @@
 """The bench's training epoch in NumPy or PyTorch, run by `wasmfit bench` as a child process.
 
-784-128-10 tanh, batch 128, SGD with momentum 0.9 and learning rate 0.001, on the normalised training rows the
-bench writes (float32 rows, uint8 labels), shuffled every epoch as wasmfit shuffles. NumPy gets a hand-written
+784-128-10 tanh (or --layers, tanh between them), batch 128 (or --batch), SGD with momentum 0.9 and learning
+rate 0.001, on the normalised training rows the bench writes (float32 rows, uint8 labels), shuffled every epoch as wasmfit shuffles. NumPy gets a hand-written
 forward and backward pass; PyTorch the same network as torch.nn with torch.optim, as its users write it.
 Prints one JSON object on stdout: the median epoch seconds after a warm-up epoch, the last epoch's mean loss
 (the bench checks that the peer learned) and the BLAS that ran it. `--probe` only reports what imports.
@@ -98,42 +98,46 @@ def timed_epochs(count, epochs, batch, permutation, step):
     return times, loss
 
 
-def numpy_epochs(x, y, count, epochs, batch, lr, gamma):
+def numpy_epochs(x, y, count, epochs, batch, lr, gamma, layers):
     import numpy as np
 
     rng = np.random.default_rng(0)
     f32 = np.float32
-    w0 = rng.uniform(-1, 1, (784, 128)).astype(f32) / f32(np.sqrt(784))
-    w1 = rng.uniform(-1, 1, (128, 10)).astype(f32) / f32(np.sqrt(128))
-    b0, b1 = np.zeros(128, f32), np.zeros(10, f32)
-    params = [w0, b0, w1, b1]
+    weights = [rng.uniform(-1, 1, (n_in, n_out)).astype(f32) / f32(np.sqrt(n_in)) for n_in, n_out in zip(layers, layers[1:])]
+    biases = [np.zeros(n_out, f32) for n_out in layers[1:]]
+    params = [p for pair in zip(weights, biases) for p in pair]
     velocity = [np.zeros_like(p) for p in params]
     # Buffers reused every batch (written in place, out=), so the timing is of the arithmetic, not of the allocator.
-    h = np.empty((batch, 128), f32)
-    logits = np.empty((batch, 10), f32)
-    dz0 = np.empty((batch, 128), f32)
+    outs = [np.empty((batch, n), f32) for n in layers[1:]]  # each layer's output (tanh for hidden ones, then logits)
+    deltas = [np.empty((batch, n), f32) for n in layers[1:-1]]  # the hidden layers' output gradients
     grads = [np.empty_like(p) for p in params]
     rows = np.arange(batch)
+    last = len(weights) - 1
 
     def step(take):
         xb, yb = x[take], y[take]
-        np.matmul(xb, w0, out=h)
-        np.add(h, b0, out=h)
-        np.tanh(h, out=h)
-        np.matmul(h, w1, out=logits)
-        np.add(logits, b1, out=logits)
+        inputs = [xb] + outs[:-1]
+        for l in range(last + 1):
+            np.matmul(inputs[l], weights[l], out=outs[l])
+            np.add(outs[l], biases[l], out=outs[l])
+            if l < last:
+                np.tanh(outs[l], out=outs[l])
+        logits = outs[last]
         np.subtract(logits, logits.max(axis=1, keepdims=True), out=logits)
         np.exp(logits, out=logits)
         np.divide(logits, logits.sum(axis=1, keepdims=True), out=logits)
         loss = -float(np.log(logits[rows, yb]).sum())
         logits[rows, yb] -= 1
         np.divide(logits, batch, out=logits)  # now dL/dlogits
-        np.matmul(h.T, logits, out=grads[2])
-        logits.sum(axis=0, out=grads[3])
-        np.matmul(logits, w1.T, out=dz0)
-        np.multiply(dz0, 1 - h * h, out=dz0)
-        np.matmul(xb.T, dz0, out=grads[0])
-        dz0.sum(axis=0, out=grads[1])
+        d = logits
+        for l in range(last, -1, -1):
+            np.matmul(inputs[l].T, d, out=grads[2 * l])
+            d.sum(axis=0, out=grads[2 * l + 1])
+            if l > 0:
+                h = outs[l - 1]
+                np.matmul(d, weights[l].T, out=deltas[l - 1])
+                np.multiply(deltas[l - 1], 1 - h * h, out=deltas[l - 1])
+                d = deltas[l - 1]
         for p, v, g in zip(params, velocity, grads):
             v *= gamma
             v += lr * g
@@ -143,12 +147,15 @@ def numpy_epochs(x, y, count, epochs, batch, lr, gamma):
     return timed_epochs(count, epochs, batch, rng.permutation, step)
 
 
-def torch_epochs(x, y, count, epochs, batch, lr, gamma):
+def torch_epochs(x, y, count, epochs, batch, lr, gamma, layers):
     import torch
 
     torch.manual_seed(0)
     xs, ys = torch.from_numpy(x), torch.from_numpy(y.astype("int64"))
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.Tanh(), torch.nn.Linear(128, 10))
+    modules = []
+    for n_in, n_out in zip(layers, layers[1:]):
+        modules += [torch.nn.Linear(n_in, n_out), torch.nn.Tanh()]
+    model = torch.nn.Sequential(*modules[:-1])
     optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=gamma)
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -171,6 +178,8 @@ def main():
     parser.add_argument("--x", help="float32 rows, 784 per image")
     parser.add_argument("--y", help="uint8 labels")
     parser.add_argument("--count", type=int)
+    parser.add_argument("--layers", default="784,128,10", help="layer sizes, comma-separated (tanh between them)")
+    parser.add_argument("--batch", type=int, default=128)
     args = parser.parse_args()
     if args.probe:
         print(json.dumps(probe()))
@@ -200,7 +209,8 @@ def main():
         limits = threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas")
     except ImportError:
         pass  # the bench also sets OPENBLAS_NUM_THREADS and friends for this process
-    times, loss = run(x, y, args.count, 1 + args.epochs, 128, 0.001, 0.9)
+    layers = [int(n) for n in args.layers.split(",")]
+    times, loss = run(x, y, args.count, 1 + args.epochs, args.batch, 0.001, 0.9, layers)
     timed = sorted(times[1:])
     result.update(seconds=timed[len(timed) // 2], epoch_seconds=times, loss=loss, blas=blas_info(args.framework))
     print(json.dumps(result))

@@ -240,10 +240,11 @@ export interface Kernels extends KernelCalls {
   /**
    * How many private copies of the gathered batch the back end wants (one per worker thread; 0 or absent for one
    * thread). A model allocates them and hands them over with useBatchCopies; kernels called on the registered
-   * batch then keep each worker on its own copy.
+   * batch then keep each worker on its own copy. Given the first layer's width (columns), a batch is copied only
+   * when that layer's kernels split it across the threads.
    */
   readonly batchCopies?: number;
-  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[]): void;
+  useBatchCopies?(primary: BatchBuffers, copies: BatchBuffers[], columns?: number): void;
   /**
    * swapRows behind the main thread, on back ends with worker threads (absent elsewhere): it runs on a worker while
    * the main thread works alone, once the worker has done its share of the next sparseForward (the main thread then

@@ -16,6 +16,8 @@ const MIN_WORK = 32_768;
 const COLUMNS = 32;
 /** Grain of the first layer's balanced splits: one panel of W0 (src/core/panels.ts). */
 const PANEL_COLUMNS = 16;
+/** Whether the first layer's kernels split n columns doing this much work, or run whole on the main thread. */
+const splitsColumns = (n: number, work: number) => work >= MIN_WORK && n >= 2 * PANEL_COLUMNS;
 
 export interface ThreadedOptions {
   /** The first layer's column shares to start from, for a layer n columns wide (tests; default: even). */
@@ -31,7 +33,14 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    * batch's lists would be written by one core and read by both, and moving those lines between the cores costs
    * more than gathering twice. Every model registers its own batch.
    */
-  const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[] }>(); // by the primary's nz
+  const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[]; columns?: number }>(); // by the primary's nz
+  /**
+   * Whether a registered batch of `rows` is gathered into the workers' copies: only when the first layer's kernels
+   * will split it (splitColumns' test on their work, rows k n / 2). Softmax regression's 10 columns never split,
+   * so its batch is gathered once, on the main thread, and a second thread only moves the rows behind it.
+   */
+  const copiesNeeded = (batch: { columns?: number }, rows: number, dim: number) =>
+    batch.columns === undefined || splitsColumns(batch.columns, rows * dim * batch.columns / 2);
   /** The copy of the batch (nz, val, c) that part `part` (0 = main, w + 1 = worker w) reads: its own when registered. */
   const batchFor = (nz: number, val: number, c: number, part: number): Omit<BatchBuffers, 'y'> => {
     const batch = batches.get(nz);
@@ -107,7 +116,9 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    * whole on the main thread. When timed, each part's time feeds the balancer.
    */
   function splitColumns(op: WasmExport, n: number, work: number, timed: boolean, args: (from: number, to: number, part: number) => number[]): void {
-    if (work < MIN_WORK || n < 2 * PANEL_COLUMNS) {
+    if (!splitsColumns(n, work)) {
+      // The worker has nothing else to do meanwhile: the swaps behind start at once.
+      if (op === 'sparseForwardCols') startBehind();
       main[op](...args(0, n, 0));
       return;
     }
@@ -167,14 +178,19 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
           (i, j) => [nz + 4 * i * (dim + NZ_HEADER), val + 4 * i * dim, c + 4 * i, y + i, images, labels, stats, idx + 4 * i, j - i, dim]);
         return;
       }
-      // The registered batch: always every copy, whatever the size, as the kernels after it may split.
+      if (!copiesNeeded(batch, rows, dim)) {
+        main.gatherSparse(nz, val, c, y, images, labels, stats, idx, rows, dim);
+        return;
+      }
+      // The registered batch: every copy, whatever the size, as the kernels after it split.
       batch.copies.forEach((b, w) => post(w, 'gatherSparse', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, dim]));
       main.gatherSparse(nz, val, c, y, images, labels, stats, idx, rows, dim);
       batch.copies.forEach((_, w) => pool.wait(w));
     },
     // Its draws are keyed by the row's index in the batch, so it does not split by rows: each copy gathers whole.
     gatherSparseAugmented: (nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip) => {
-      const copies = batches.get(nz)?.copies ?? [];
+      const batch = batches.get(nz);
+      const copies = batch && copiesNeeded(batch, rows, width * width) ? batch.copies : [];
       copies.forEach((b, w) => post(w, 'gatherSparseAugmented', [b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, width, key, shift, flip]));
       main.gatherSparseAugmented(nz, val, c, y, images, labels, stats, idx, rows, width, key, shift, flip);
       copies.forEach((_, w) => pool.wait(w));
@@ -194,9 +210,9 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       balancers.forEach((b) => b.resetPace());
     },
     batchCopies: pool.workers,
-    useBatchCopies(primary, copies) {
+    useBatchCopies(primary, copies, columns) {
       if (copies.length !== pool.workers) throw new Error(`expected ${pool.workers} batch copies, got ${copies.length}`);
-      batches.set(primary.nz, { primary, copies });
+      batches.set(primary.nz, { primary, copies, columns });
     },
   };
 }

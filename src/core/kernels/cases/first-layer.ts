@@ -9,7 +9,8 @@ import { SENTINEL } from './run.js';
 import { batchScale, nzLength, sparseBatch, type CaseInputs, type SparseBatch } from './inputs.js';
 
 const BATCH_BUFFERS = { nz: 'nz', val: 'val', c: 'c' };
-const WIDTHS = [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 36, 48, 67];
+// The last panel 1-15 columns wide in each of its forms (one to four vectors, whole or not), after 0-4 full panels.
+const WIDTHS = [1, 2, 3, 4, 5, 8, 10, 12, 13, 15, 16, 17, 26, 31, 32, 33, 36, 48, 67];
 
 /** The problem's real images gathered, or a synthetic batch. */
 function problemBatch(x: CaseInputs, p: Problem): SparseBatch {
