@@ -67,6 +67,11 @@ export function gemmTNStrided(c: usize, a: usize, b: usize, m: i32, k: i32, n: i
   gemm(c, a, b, m, k, n, 4, <usize>lda << 2, <usize>n << 2, 4, <usize>n << 2, false);
 }
 
+/** Rows [i0, i1) of gemmTN's c, from columns [i0, i1) of a: how threads split a weight gradient. */
+export function gemmTNRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, i0: i32, i1: i32): void {
+  gemmTNStrided(c + <usize>i0 * (<usize>n << 2), a + (<usize>i0 << 2), b, i1 - i0, k, n, m);
+}
+
 /** c (m, n) = a (m, k) * b^T with b stored (n, k): B^T columns are gathered 4 lanes at a time. */
 export function gemmNT(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, <usize>n << 2, true);

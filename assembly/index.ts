@@ -2,7 +2,8 @@
 // the kernel manifest (src/core/kernels/manifest.ts), whose contract (src/core/kernels/kernels.ts) documents each.
 //
 // Naming grammar: `op` computes the whole result (`gemmNN`, `sparseForward`); `opCols` computes columns
-// [j0, j1) of it, its last two arguments, so threads can split a layer by its units; `opStrided` takes one more
+// [j0, j1) of it, its last two arguments, so threads can split a layer by its units (`opRows`: rows [i0, i1), where
+// a row range is not a plain pointer offset); `opStrided` takes one more
 // argument, the row stride (in floats) of an operand that is a column block of a wider matrix. Products name
 // their operands' layouts: N as stored, T transposed (gemmTN = A^T B); activations come in `<name>Forward` /
 // `<name>Backward` pairs; a `sparse` kernel reads the batch as gatherSparse's nonzero lists. Arguments are byte
@@ -13,7 +14,7 @@ export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS,
 export { gatherSparse } from './gather';
 export { gatherSparseAugmented } from './augment';
 export { swapRows } from './rows';
-export { gemmNN, gemmTN, gemmNT } from './gemm';
+export { gemmNN, gemmTN, gemmTNRows, gemmNT } from './gemm';
 export { biasAdd, colSum } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';

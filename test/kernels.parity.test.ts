@@ -71,3 +71,18 @@ test('every kernel the threaded back end splits gives the single-threaded bytes 
     two.close();
   }
 });
+
+test('every kernel the threaded back end splits gives the single-threaded bytes on its parity cases (tile and range edges)', async () => {
+  const one = await createBackend('wasm', loadWasmModule), two = await createBackend('wasm', loadWasmModule, nodeThreadOptions(2));
+  try {
+    for (const kernel of KERNEL_NAMES.filter((k) => MANIFEST[k].threads.split !== 'none')) {
+      for (const c of sweepCases(kernel, PROBLEM)) {
+        const [a, b] = [one, two].map((be) => runCase(be.kernels, be.arena.memory, c, placeCase(be.arena, c)));
+        for (const name of Object.keys(c.compare)) assert.deepEqual(b.arrays[name], a.arrays[name], `${kernel} ${c.shape}: ${name} differs on two threads`);
+      }
+    }
+  } finally {
+    one.close();
+    two.close();
+  }
+});

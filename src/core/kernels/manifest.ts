@@ -5,14 +5,14 @@
 // kernels, as the inference bundle does, carries no test cases.
 //
 // Export names follow assembly/index.ts's grammar: `op` computes the whole result, `opCols` columns [j0, j1) of
-// it (its last two arguments), so a plan's `op` is a kernel's own export or its Cols variant.
+// it and `opRows` rows [i0, i1) (its last two arguments), so a plan's `op` is a kernel's own export or one of those.
 
 import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
 import { firstLayerBackwardPositional } from './kernels.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
-export type WasmExport = KernelName | `${KernelName}Cols`;
+export type WasmExport = KernelName | `${KernelName}Cols` | `${KernelName}Rows`;
 /** The gathered batch a call reads (nz, val, c): a threaded back end hands each part its own copy. */
 export interface BatchRef {
   nz: number;
@@ -96,7 +96,12 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     threads: { split: 'ranges', op: 'gemmNN', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
   },
   gemmTN: {
-    threads: { split: 'none', why: 'the weight gradients after the first layer are small; the first layer\'s is in firstLayerBackward' },
+    // Rows of c are columns of a, hence an export taking the range. Small at config_6's shapes (H^T dZ1, 128x128x10:
+    // stays whole), a third of the work of a wide hidden layer's step (1024 x 128 x 1024).
+    threads: {
+      split: 'ranges', op: 'gemmTNRows', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }),
+      range: (from, to, c, a, b, m, k, n) => [c, a, b, m, k, n, from, to],
+    },
   },
   gemmNT: {
     threads: { split: 'ranges', op: 'gemmNT', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },

@@ -37,6 +37,8 @@ export function gemmSweep(x: CaseInputs, name: GemmName, p: Problem): KernelCase
   const { batch: B, inputs: I, hidden: H } = p;
   cases.push(name === 'gemmNN' ? gemmCase(x, name, B, H, H) : name === 'gemmTN' ? gemmCase(x, name, H, B, H) : gemmCase(x, name, B, H, H));
   if (name === 'gemmNT') cases.push(gemmCase(x, name, B, H, I));
+  // Big enough for threads to split (1M multiply-adds), into row ranges whose ends fall inside a 4x8 tile.
+  cases.push(gemmCase(x, name, 130, 64, 129));
   return cases;
 }
 
