@@ -122,7 +122,7 @@ function numpySection(r: ShapesReport): string[] {
     const cell = r.cells.find((c) => c.batch === 128 && c.optimizer === 'sgd' && c.activation === 'tanh' && c.layers.join('-') === name);
     const best = cell && [...cell.times].sort((a, b) => a.seconds_per_epoch - b.seconds_per_epoch)[0];
     const ours = best ? `; wasmfit ${best.seconds_per_epoch.toFixed(3)} s on ${threadsText(best.threads)} (${(best.seconds_per_epoch / n.seconds).toFixed(2)}x NumPy's time)` : '';
-    return `- ${name}: ${n.backend} ${n.seconds.toFixed(3)} s on ${threadsText(n.threads ?? 1)}${ours}. ${n.note}.`;
+    return `- ${name}: ${n.backend} ${n.seconds.toFixed(3)} s on ${threadsText(n.threads ?? 1)}${ours}. Details: ${n.note}.`;
   });
   return [`NumPy, the same network (tanh between layers, batch 128, SGD with momentum) on the same normalised rows, full epochs, in its fastest BLAS thread count:`, '', ...lines, ''];
 }
