@@ -23,8 +23,11 @@ const regularised: Config = {
   learning_rate: 1e-3, lr_schedule: 'cosine', lr_warmup_epochs: 0.5, dropout: [0.3, 0.1], label_smoothing: 0.1, augment_shift: 2, augment_flip: true,
 };
 
-async function trained(threads: number, shares?: number[], build: SimdBuild = 'plain', cfg: Config = config): Promise<{ params: Uint8Array; history: unknown[] }> {
-  const options = { ...nodeThreadOptions(threads, build), ...(shares ? { threaded: { initialShares: () => shares } } : {}) };
+/** A worker that says it is ready and never runs a job: the main thread must take over every job posted to it. */
+const idleWorker = () => ({ ready: Promise.resolve(), terminate: () => {} });
+
+async function trained(threads: number, shares?: number[], build: SimdBuild = 'plain', cfg: Config = config, idle = false): Promise<{ params: Uint8Array; history: unknown[] }> {
+  const options = { ...nodeThreadOptions(threads, build), ...(shares ? { threaded: { initialShares: () => shares } } : {}), ...(idle ? { spawnWorker: idleWorker } : {}) };
   const b: Backend = await createBackend('wasm', () => loadWasmModule(build), options);
   try {
     assert.equal(b.threads, threads);
@@ -43,6 +46,12 @@ test('training with 1, 2 and 3 threads gives bit-identical weights and history',
   assert.deepEqual(three.history, one.history);
   assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
   assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+});
+
+test('with a worker that never runs its jobs (descheduled), the main thread takes them over and trains the same bytes', async () => {
+  const one = await trained(1, undefined, 'plain', regularised), stalled = await trained(2, undefined, 'plain', regularised, true);
+  assert.deepEqual(stalled.history, one.history);
+  assert.ok(Buffer.from(stalled.params).equals(Buffer.from(one.params)), 'the jobs taken over changed the weights');
 });
 
 test('AdamW with a cosine schedule, dropout, label smoothing and augmentation trains bit-identically on 1, 2 and 3 threads', async () => {
@@ -149,11 +158,17 @@ test('a threaded back end reports each thread\'s pace on the first layer and its
     const started = performance.now();
     for (let i = 0; i < 128; i++) forward();
     const elapsed = performance.now() - started;
-    const { paces: [pace], waitMillis } = be.kernels.threadStats!();
+    const { paces: [pace], waitMillis, takenJobs } = be.kernels.threadStats!();
     assert.equal(pace.n, n);
-    assert.equal(pace.windows, 2);
     assert.equal(pace.columns.reduce((a, b) => a + b, 0), n);
-    for (const us of pace.microsPerColumn) assert.ok(us !== null && us > 0 && us < 1000, `microseconds per column ${us}`);
+    // A call whose worker share the main thread took over (the worker descheduled on a busy machine) is not timed.
+    assert.ok(takenJobs >= 0 && takenJobs <= 128, `taken ${takenJobs}`);
+    if (takenJobs === 0) {
+      assert.equal(pace.windows, 2);
+      for (const us of pace.microsPerColumn) assert.ok(us !== null && us > 0 && us < 1000, `microseconds per column ${us}`);
+    } else {
+      assert.ok(pace.windows <= 2, `${pace.windows} windows of 128 calls`);
+    }
     assert.ok(waitMillis >= 0 && waitMillis < elapsed, `waited ${waitMillis} ms of ${elapsed}`);
   } finally {
     one.close();

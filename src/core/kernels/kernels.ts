@@ -59,6 +59,8 @@ export interface ThreadPace {
 export interface ThreadStats {
   /** Milliseconds the main thread waited for workers: their share of a split kernel, or rows swapped behind. */
   waitMillis: number;
+  /** Jobs the main thread ran itself because their worker had not started them (a descheduled worker). */
+  takenJobs: number;
   /** Per layer width split by measured speeds, each thread's pace. */
   paces: ThreadPace[];
 }

@@ -27,6 +27,7 @@ export interface ThreadedOptions {
 export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, pool: ThreadPool, options: ThreadedOptions = {}): Kernels {
   const main = exports as unknown as Record<WasmExport, Fn>;
   const parts = pool.workers + 1;
+  pool.runsLocally(exports);
   /**
    * The model's batch and one private copy per worker. Every thread gathers the whole batch into its own copy
    * (the work is repeated, in parallel) and the first layer's kernels read it there: with one shared copy, each
@@ -133,11 +134,13 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
     const started = performance.now();
     if (counts[0] > 0) main[op](...args(0, counts[0], 0));
     micros[0] = (performance.now() - started) * 1000;
+    let taken = false;
     for (const w of posted) {
-      pool.wait(w);
+      if (pool.wait(w)) taken = true;
       micros[w + 1] = pool.elapsedMicros(w);
     }
-    if (timed) shares.record({ columns: counts, micros });
+    // A share the main thread took over says nothing of its worker's pace.
+    if (timed && !taken) shares.record({ columns: counts, micros });
     // The swaps behind start here: the main thread then computes the layers after the first and the loss alone, a
     // stretch about as long as a batch's swaps. The stretch after the first layer's update is too short for them:
     // the main thread would wait for the worker at the next batch.
@@ -204,7 +207,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       behind = [images, labels, stats, swaps, count, dim];
     },
     settleRows,
-    threadStats: () => ({ waitMillis: pool.waitedMillis, paces: [...balancers.values()].map((b) => b.pace()) }),
+    threadStats: () => ({ waitMillis: pool.waitedMillis, takenJobs: pool.takenJobs, paces: [...balancers.values()].map((b) => b.pace()) }),
     resetThreadStats: () => {
       pool.resetWaited();
       balancers.forEach((b) => b.resetPace());

@@ -2,7 +2,7 @@
 // worker into its mailbox (SharedArrayBuffer + Atomics), and spins until they are done. The main thread
 // computes its own share in between, so a 2-thread pool has one worker. Nothing here allocates per job.
 
-import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type SpawnWorker, type WorkerHandle } from './protocol.js';
+import { ARGS_AT, CLAIM, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type SpawnWorker, type WorkerHandle } from './protocol.js';
 import { WORKER_OPS, type WasmExport } from '../kernels/manifest.js';
 
 /** ~10 ns a poll: a worker stays awake about 0.5 ms after its last job, across the gaps inside a batch. */
@@ -21,12 +21,27 @@ export class ThreadPool {
   private readonly seq: number[];
   private canBlock = true;
   private waited = 0;
+  private taken = 0;
+  /** Each worker's last job's export, and the calling thread's own instance of the exports (see runsLocally). */
+  private readonly ops: WasmExport[];
+  private local: Record<string, (...args: number[]) => unknown> | null = null;
   private readonly opIndex = new Map<string, number>(WORKER_OPS.map((name, i) => [name, i]));
 
   private constructor(private readonly handles: WorkerHandle[], control: SharedArrayBuffer) {
     this.boxes = handles.map((_, i) => new Int32Array(control, i * SLOT_BYTES, ARGS_AT / 4));
     this.args = handles.map((_, i) => new Float64Array(control, i * SLOT_BYTES + ARGS_AT, MAX_ARGS));
     this.seq = handles.map(() => 0);
+    this.ops = handles.map(() => WORKER_OPS[0]);
+  }
+
+  /**
+   * Lets wait() run a job on the calling thread, with these exports over the same memory, when its worker has not
+   * started it: on a machine with more runnable threads than cores a worker can sit descheduled for milliseconds,
+   * and the main thread, done with its own share, would otherwise spin until it runs. The job's arguments are the
+   * same, so its results are too; only who computes them changes.
+   */
+  runsLocally(exports: Record<string, unknown>): void {
+    this.local = exports as Record<string, (...args: number[]) => unknown>;
   }
 
   /** Starts `workers` workers over memory (which must be shared) and waits until each has instantiated the kernels. */
@@ -51,18 +66,30 @@ export class ThreadPool {
   post(w: number, op: WasmExport, args: readonly number[]): void {
     const box = this.boxes[w];
     this.args[w].set(args);
+    this.ops[w] = op;
     Atomics.store(box, OP, this.opIndex.get(op)!);
     Atomics.store(box, SEQ, ++this.seq[w]);
     Atomics.notify(box, SEQ);
   }
 
   /**
-   * Spins until worker w has finished its last job (jobs take 1-500 us), then sleeps in Atomics.wait: on a busy
-   * machine the worker may be descheduled, and spinning would keep its core from it. A browser's main thread may
-   * not block, so there it only spins.
+   * Returns once worker w's last job is done: run here (returning true) if the worker has not started it, else
+   * spinning until it finishes (jobs take 1-500 us), then sleeping in Atomics.wait: on a busy machine the worker
+   * may be descheduled, and spinning would keep its core from it. A browser's main thread may not block, so there
+   * it only spins.
    */
-  wait(w: number): void {
+  wait(w: number): boolean {
     const box = this.boxes[w], seq = this.seq[w];
+    if (this.local && Atomics.load(box, DONE) !== seq && Atomics.compareExchange(box, CLAIM, seq - 1, seq) === seq - 1) {
+      const a = this.args[w];
+      this.taken++;
+      try {
+        this.local[this.ops[w]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23]);
+      } finally {
+        Atomics.store(box, DONE, seq);
+      }
+      return true;
+    }
     if (Atomics.load(box, DONE) !== seq) {
       const started = performance.now();
       for (let spins = 0; ; spins++) {
@@ -79,6 +106,12 @@ export class ThreadPool {
       this.waited += performance.now() - started;
     }
     if (Atomics.load(box, FAILED) !== 0) throw new Error('a kernel failed in a worker thread');
+    return false;
+  }
+
+  /** Jobs the calling thread ran itself since the last resetWaited, its workers not having started them. */
+  get takenJobs(): number {
+    return this.taken;
   }
 
   /** Milliseconds spent in wait for a worker not yet done, since the last resetWaited: what the threads' imbalance cost. */
@@ -88,6 +121,7 @@ export class ThreadPool {
 
   resetWaited(): void {
     this.waited = 0;
+    this.taken = 0;
   }
 
   /** Microseconds worker w's last finished job took (read after wait). */

@@ -10,10 +10,11 @@ export const MAX_ARGS = 24;
 /** One mailbox per worker, 256 bytes apart so two workers never share a cache line. */
 export const SLOT_BYTES = 256;
 /**
- * i32 fields of a mailbox: seq (bumped by main per job), done (seq of the last finished job), op, failed, and
- * elapsed, the microseconds the last job took in the worker (how the pool sees which thread is slower).
+ * i32 fields of a mailbox: seq (bumped by main per job), done (seq of the last finished job), op, failed,
+ * elapsed, the microseconds the last job took in the worker (how the pool sees which thread is slower), and claim,
+ * the seq of the last job a thread took: the worker, or the main thread when it found the job not yet started.
  */
-export const SEQ = 0, DONE = 1, OP = 2, FAILED = 3, ELAPSED = 4;
+export const SEQ = 0, DONE = 1, OP = 2, FAILED = 3, ELAPSED = 4, CLAIM = 5;
 /** Byte offset of the f64 arguments inside a mailbox. */
 export const ARGS_AT = 64;
 

@@ -2,7 +2,7 @@
 // its mailbox forever: spin briefly for the next job, sleep in Atomics.wait when none comes, run, report done.
 // Platform-neutral: the adapter (src/node/threads-worker.ts, or a Web Worker) calls runWorker and says ready.
 
-import { ARGS_AT, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type WorkerInit } from './protocol.js';
+import { ARGS_AT, CLAIM, DONE, ELAPSED, FAILED, MAX_ARGS, OP, OP_STOP, SEQ, SLOT_BYTES, type WorkerInit } from './protocol.js';
 
 type Fn = (...args: number[]) => unknown;
 
@@ -30,6 +30,9 @@ export async function runWorker(init: WorkerInit, ready: () => void): Promise<vo
     seen = Atomics.load(box, SEQ);
     const op = Atomics.load(box, OP);
     if (op === OP_STOP) return;
+    // The main thread runs a job itself when it finds it not started (this worker was descheduled): it then
+    // marks it done.
+    if (Atomics.compareExchange(box, CLAIM, seen - 1, seen) !== seen - 1) continue;
     const started = performance.now();
     try {
       fns[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14], args[15], args[16], args[17], args[18], args[19], args[20], args[21], args[22], args[23]);
