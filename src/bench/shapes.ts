@@ -118,7 +118,7 @@ export async function runShapesBench(s: ShapesSettings): Promise<string> {
   try {
     for (const threads of threadCounts) sessions.push((await openDataSession({ backend: 'wasm', dataDir: s.dataDir, verify: s.verify, seed: 0, threads })).session);
     const data = sessions[0].data;
-    for (const cell of s.cells) checkNetwork(cell.layers, data.description, `bench --shapes cell ${cell.id}`);
+    for (const cell of s.cells) checkNetwork({ layer_specs: cell.layers }, data.description, `bench --shapes cell ${cell.id}`);
     const trainCount = data.train.count;
     const times = new Map<string, number[][]>(s.cells.map((c) => [c.id, threadCounts.map(() => [])]));
     // In rounds over the grid, so that every cell samples the same stretch of a shared machine as the headline.
