@@ -1,7 +1,7 @@
 // A trained model ready to classify images, with no data set and no training state: the parameters and batch
 // buffers of a forward pass (Network, or ConvForward for a layer list) in a small memory of its own, the same
 // forward code and WASM kernels as training, without gradients or optimiser state. Images go through in chunks of
-// at most CHUNK rows, so memory grows with the largest chunk seen and no further, whatever the batch. Threads are
+// at most chunkRows rows, so memory grows with the largest chunk seen and no further, whatever the batch. Threads are
 // not used. Platform-neutral: the entries (src/browser/infer.ts, src/node/infer.ts) find the model's bytes and the
 // kernels.
 
@@ -21,6 +21,8 @@ import { describeValue, readBytes, sourceName, type ByteSource } from '../core/b
 
 /** Rows per pass: the forward buffers of 500 images of 784 pixels take about 4 MB. */
 export const CHUNK = 500;
+/** Pixels per pass: larger images go through in fewer rows (a 256x256 image takes 8 bytes a pixel in the batch). */
+const CHUNK_PIXELS = CHUNK * 784;
 
 export interface Prediction {
   /** The class's index, its label. */
@@ -48,6 +50,8 @@ export class Classifier {
   readonly layers: readonly LayerSpec[] | undefined;
   /** Pixels of one image: inputShape[0] * inputShape[1]. */
   readonly inputSize: number;
+  /** Images per pass: CHUNK, or fewer for images above 784 pixels, so a pass's memory stays at a few MB. */
+  readonly chunkRows: number;
   private network!: ForwardNetwork;
   private arena!: Arena;
   /** Where a chunk's pixels, per-image statistics, row indices and (unused) labels sit in the arena. */
@@ -71,6 +75,7 @@ export class Classifier {
     this.activation = 'layers' in spec ? undefined : spec.activation;
     this.layers = 'layers' in spec ? spec.layers : undefined;
     this.inputSize = inputShape[0] * inputShape[1];
+    this.chunkRows = Math.max(1, Math.min(CHUNK, Math.floor(CHUNK_PIXELS / this.inputSize)));
   }
 
   /**
@@ -80,8 +85,8 @@ export class Classifier {
   predict(pixels: Pixels, count?: number): Float32Array {
     const n = this.imageCount(pixels, count), classes = this.classes.length;
     const out = new Float32Array(n * classes);
-    for (let first = 0; first < n; first += CHUNK) {
-      const rows = Math.min(CHUNK, n - first);
+    for (let first = 0; first < n; first += this.chunkRows) {
+      const rows = Math.min(this.chunkRows, n - first);
       this.reserve(rows);
       const arena = this.arena, s = this.staging;
       const chunk = arena.u8(s.pixels, rows * this.inputSize);
@@ -128,7 +133,7 @@ export class Classifier {
   /** Makes room for a chunk of `rows` images: the arena starts afresh, a little larger, and the parameters go back in. */
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.min(CHUNK, Math.max(rows, 2 * this.capacity));
+    const capacity = Math.min(this.chunkRows, Math.max(rows, 2 * this.capacity));
     const arena = new Arena(this.memory, this.heapBase);
     const spec = this.spec;
     this.network = 'layers' in spec
