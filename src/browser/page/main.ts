@@ -325,9 +325,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.busy = undefined;
       state.description = m.description;
       panel.setTestImages(m.samples.pixels, m.samples.names, m.description.shape);
-      setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images of ${m.description.name}, ` +
-        `${m.description.shape[0]}x${m.description.shape[1]} pixels in ${m.description.classes.length} classes` +
-        ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s.`);
+      setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images` +
+        ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s; ` +
+        `${m.description.name}: ${m.description.shape[0]}x${m.description.shape[1]} pixels, ${m.description.classes.length} classes.`);
       break;
     case 'progress':
       $<HTMLProgressElement>('progress').value = m.batch / m.batches;
