@@ -113,5 +113,5 @@ test('images above 65,536 pixels are refused with the limit, before anything lar
   writeFileSync(config, 'layer_specs: [65537, 10]\nlearning_rate: 0.01\nbatch_size: 16\nepochs: 1\n');
   const r = runCli(['train', '--config', config, '--out', join(tmp, 'wide-run')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /layer_specs: expected layer sizes to be integers from 1 to 65536, found number 65537 at position 0/);
+  assert.match(r.stderr, /layer_specs: expected the first layer \(the pixels of one image\) to be at most 65536 \(256x256\), found 65537/);
 });
