@@ -38,6 +38,29 @@ export class JsKernels implements Kernels {
     }
   }
 
+  sparsifyRows(nz: number, val: number, c: number, x: number, rows: number, dim: number): void {
+    this.views();
+    const { f32, i32, u32 } = this;
+    for (let r = 0; r < rows; r++) {
+      const at = (x >> 2) + r * dim;
+      let least = Infinity;
+      for (let j = 0; j < dim; j++) least = Math.min(least, f32[at + j]);
+      f32[(c >> 2) + r] = least;
+      const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 2) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim;
+      let count = 0;
+      for (let j = 0; j < dim; j++) {
+        if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
+        const s = Math.fround(f32[at + j] - least);
+        if (s === 0) continue;
+        u32[offsets + count] = j * NZ_COLUMN_BYTES;
+        f32[vals + count] = s;
+        count++;
+      }
+      i32[list] = count;
+      for (let b = 1; b < NZ_HEADER; b++) if (b * NZ_BLOCK_COLUMNS >= dim) i32[list + b] = count;
+    }
+  }
+
   gatherSparseAugmented(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, width: number,
     key: number, shift: number, flip: number): void {
     this.views();

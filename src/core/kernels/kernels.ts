@@ -116,6 +116,13 @@ export interface KernelCalls {
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
   /**
+   * gatherSparse's nz, val and c for rows normalised images x (rows, dim) f32 that arrive as floats: c (rows) = the
+   * smallest value of row r (as Math.min: -0 below +0), and the nonzeros of s = x - c (f32) in the lists. X = c 1^T + S
+   * then stands for x up to the rounding of s. Values must be finite; entries past a row's count are scratch. For
+   * one thread (the classifier's): it writes the lists it is given, not a threaded back end's per-worker copies.
+   */
+  sparsifyRows(nz: number, val: number, c: number, x: number, rows: number, dim: number): void;
+  /**
    * gatherSparse of square images (width x width pixels) moved for augmentation: row r's image is shifted by
    * (dx, dy), each in [-shift, shift], and mirrored left to right when flip != 0 and a coin says so, all three
    * drawn from dropoutHash(key, r): dx = h mod (2 shift + 1) - shift, dy = floor(h / (2 shift + 1)) mod

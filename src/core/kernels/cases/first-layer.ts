@@ -161,3 +161,41 @@ export const sparseWeightGradTimed = (x: CaseInputs, p: Problem): KernelCase[] =
 export const firstLayerBackwardTimed = (x: CaseInputs, p: Problem): KernelCase[] =>
   [firstLayerBackwardCase(x, problemBatch(x, p), p.batch, p.inputs, p.hidden, p.classes, ACT.tanh,
     `dW1, dZ0 = tanh'(dZ1 W1^T), db0, X^T dZ0 (${p.inputs}-${p.hidden}-${p.classes}, batch ${p.batch}), X sparse`)];
+
+/** sparsifyRows's case: rows of dim values, each an image's pixels (about half 0) normalised, or with signed zeros and repeats. */
+function sparsifyRowsCase(x: CaseInputs, rows: number, dim: number, what = ''): KernelCase {
+  const values = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const pixels = x.bytes(dim, 256).map((px) => (x.next() < 0.5 ? 0 : px));
+    const mean = pixels.reduce((s, p) => s + p, 0) / dim, std = Math.sqrt(pixels.reduce((s, p) => s + (p - mean) ** 2, 0) / dim) || 1;
+    // Every third row: zeros of both signs and a value repeated, so the smallest value and the nonzeros meet ties.
+    pixels.forEach((p, j) => { values[r * dim + j] = r % 3 === 2 ? [0, -0, 0.5, -0.5, 0.5][j % 5] : Math.fround(Math.fround(p - mean) / std); });
+  }
+  return {
+    shape: what || `rows=${rows} dim=${dim}`,
+    inputs: { x: values },
+    outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows) },
+    // The same f32 subtraction on both sides: every bit agrees.
+    compare: { nz: EXACT, val: EXACT, c: EXACT },
+    unspecified: (a) => {
+      const nz = a.nz as Uint8Array, words = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
+      for (let r = 0; r < rows; r++) {
+        const row = r * (dim + NZ_HEADER), count = words[row];
+        if (!(count >= 0 && count <= dim)) throw new Error(`sparsifyRows wrote a count of ${count} in row ${r} of ${dim} values`);
+        words.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
+        (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
+      }
+    },
+    flops: 0,
+    call: (k, q) => k.sparsifyRows(q.nz, q.val, q.c, q.x, rows, dim),
+  };
+}
+
+/** Widths around the 4-value steps and the list blocks' boundaries, past 1,024 and at the problem's size. */
+export function sparsifyRowsSweep(x: CaseInputs, p: Problem): KernelCase[] {
+  return [
+    ...[1, 3, 4, 5].flatMap((rows) => [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33].map((dim) => sparsifyRowsCase(x, rows, dim))),
+    ...[191, 192, 193, 194, 383, 385, 577, 578, 1024, 1025, 1600, 3072].map((dim) => sparsifyRowsCase(x, 3, dim)),
+    sparsifyRowsCase(x, p.batch, p.inputs),
+  ];
+}
