@@ -12,7 +12,7 @@ export const ACT_RELU: i32 = 3;
 export const NZ_HEADER: i32 = 4;
 /** Columns of one block of the lists (the products walk W0 in blocks of as many rows). */
 export const NZ_BLOCK_COLUMNS: i32 = 192;
-/** The lists hold a column j as j * NZ_COLUMN_BYTES (u16): the byte offset of W0's row j in a full panel. */
+/** The lists hold a column j as j * NZ_COLUMN_BYTES (u32): the byte offset of W0's row j in a full panel. */
 export const NZ_COLUMN_BYTES: i32 = 64;
 /** Columns of a panel of W0 (src/core/panels.ts); a full panel's row is NZ_COLUMN_BYTES bytes. */
 export const PANEL_COLUMNS: i32 = 16;

@@ -25,9 +25,9 @@ for (let m = 0; m < 256; m++) {
 @inline function appendNonzeros(v: v128, m: i32, half: i32, j: usize, list: usize, vals: usize, count: usize, invStd: v128): usize {
   const lanes = i8x16.add(v128.load64_zero(SET_BITS + (<usize>m << 3)), i8x16.splat(<i8>half));
   const pixels = i16x8.extend_low_i8x16_u(i8x16.swizzle(v, lanes));
-  // Offsets (j + lane) * 64 < 65536, the u16 lanes' wrap-around as i16 notwithstanding.
-  v128.store(list + (count << 1), i16x8.shl(i16x8.add(i16x8.extend_low_i8x16_u(lanes), i16x8.splat(<i16>j)), 6));
-  const at = count << 2;
+  const columns = i16x8.extend_low_i8x16_u(lanes), base = i32x4.splat(<i32>j), at = count << 2;
+  v128.store(list + at, i32x4.shl(i32x4.add(i32x4.extend_low_i16x8_u(columns), base), 6));
+  v128.store(list + at, i32x4.shl(i32x4.add(i32x4.extend_high_i16x8_u(columns), base), 6), 16);
   // Pixels are 0..255: the signed conversion is exact and V8 emits one instruction for it (the unsigned one, eight).
   v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(pixels)), invStd));
   v128.store(vals + at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(pixels)), invStd), 16);
@@ -69,7 +69,7 @@ export function gatherSparse(nz: usize, val: usize, c: usize, y: usize, images: 
   for (; j < d; j++) {
     const px = load<u8>(src + j);
     if (px != 0) {
-      store<u16>(list + (count << 1), <u16>(j << 6));
+      store<u32>(list + (count << 2), <u32>(j << 6));
       store<f32>(vals + (count << 2), <f32>px * invStd);
       count++;
     }

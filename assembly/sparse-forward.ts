@@ -57,7 +57,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
   // panel; the partial sums wait in out between blocks. V8 loads a loop body's operands up front, so
   // 4 accumulators + 8 W vectors + 2 broadcasts is what fits in its 15 xmm registers; two nonzeros a pass halve
   // the loop's bookkeeping (V8's stack check, compare, branch). The plain build still adds their terms one after
-  // the other (assembly/fused.ts). One pointer walks both lists (a value's address is twice its offset's plus a
+  // the other (assembly/fused.ts). One pointer walks both lists (a value's address is its offset's plus a
   // constant).
   let j = start;
   for (; (j & 63) == 0 && j + 64 <= end && panelRowBytes(j, n) == 64; j += 64) {
@@ -73,17 +73,17 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
         } else {
           a0 = v128.load(o); a1 = v128.load(o, 16); a2 = v128.load(o, 32); a3 = v128.load(o, 48);
         }
-        const stop = list + blockTo(head, b), delta = val + r * ldv - (list << 1);
+        const stop = list + blockTo(head, b), delta = val + r * ldv - list;
         let q = list + blockFrom(head, b);
-        for (; q + 4 <= stop; q += 4) {
-          const s = v128.load32_splat((q << 1) + delta), t = v128.load32_splat((q << 1) + delta, 4);
-          const wp = pj + <usize>load<u16>(q), wq = pj + <usize>load<u16>(q, 2);
+        for (; q + 8 <= stop; q += 8) {
+          const s = v128.load32_splat(q + delta), t = v128.load32_splat(q + delta, 4);
+          const wp = pj + <usize>load<u32>(q), wq = pj + <usize>load<u32>(q, 4);
           a0 = addTwoProducts(a0, s, v128.load(wp), t, v128.load(wq)); a1 = addTwoProducts(a1, s, v128.load(wp, 16), t, v128.load(wq, 16));
           a2 = addTwoProducts(a2, s, v128.load(wp, 32), t, v128.load(wq, 32)); a3 = addTwoProducts(a3, s, v128.load(wp, 48), t, v128.load(wq, 48));
         }
         if (q < stop) {
-          const s = v128.load32_splat((q << 1) + delta);
-          const wp = pj + <usize>load<u16>(q);
+          const s = v128.load32_splat(q + delta);
+          const wp = pj + <usize>load<u32>(q);
           a0 = addProduct(a0, s, v128.load(wp)); a1 = addProduct(a1, s, v128.load(wp, 16));
           a2 = addProduct(a2, s, v128.load(wp, 32)); a3 = addProduct(a3, s, v128.load(wp, 48));
         }
@@ -113,7 +113,7 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
         const wide = jn + 16 <= end;
         let a0 = f32x4.mul(cr, wide ? v128.load(wsum + jn) : v128.load32_splat(wsum + jn));
         for (let q: usize = 0; q < count; q += 4) {
-          const wp = p + (<usize>load<u16>(list + (q >> 1)) >> 6) * pw;
+          const wp = p + (<usize>load<u32>(list + q) >> 6) * pw;
           a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + q), wide ? v128.load(wp) : v128.load32_splat(wp)));
         }
         if (wide) v128.store(o + jn, epilogue(a0, v128.load(bias + jn), act));

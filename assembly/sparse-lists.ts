@@ -1,9 +1,9 @@
 // The nonzero lists of a gathered batch (gatherSparse writes them; the first layer's products read them).
 // Row lists: nz + r * (dim + 4) * 4 holds [count, start1, start2, start3] (i32), then each nonzero's column as
-// its byte offset in a 16-column panel, column * 64 (u16: columns below 1024), and val + r * dim * 4 the values
-// (f32). The columns ascend; start_b is the index of the row's first nonzero at or past column
-// BLOCK_COLUMNS * b, so entries [start_b, start_b+1) are block b (start0 = 0, start4 = count). Offsets of 2
-// bytes, pre-multiplied, halve the lists the products stream and spare them a shift per nonzero.
+// its byte offset in a 16-column panel, column * 64 (u32), and val + r * dim * 4 the values (f32). The columns
+// ascend; start_b is the index of the row's first nonzero at or past column BLOCK_COLUMNS * b, so entries
+// [start_b, start_b+1) are block b (start0 = 0, start4 = count). Pre-multiplied offsets spare the products a
+// shift per nonzero; 4 bytes each (2 would stop at 1,024 columns) keep an offset and its value the same stride apart.
 
 import { NZ_BLOCK_COLUMNS, NZ_HEADER } from './abi';
 
@@ -18,12 +18,12 @@ export const BLOCKS = NZ_HEADER;
 /** Bytes before a row's first column: the count and the starts of blocks 1 to BLOCKS - 1. */
 export const LIST_HEADER: usize = <usize>BLOCKS << 2;
 
-/** Byte offsets [from, to) of block b's entries in a row's offset list (2 bytes each; head: the row's header). */
+/** Byte offsets [from, to) of block b's entries in a row's offset list (4 bytes each; head: the row's header). */
 // @ts-ignore: decorator
 @inline export function blockFrom(head: usize, b: i32): usize {
-  return b == 0 ? 0 : <usize>load<i32>(head + (<usize>b << 2)) << 1;
+  return b == 0 ? 0 : <usize>load<i32>(head + (<usize>b << 2)) << 2;
 }
 // @ts-ignore: decorator
 @inline export function blockTo(head: usize, b: i32): usize {
-  return <usize>load<i32>(head + (b == BLOCKS - 1 ? 0 : <usize>(b + 1) << 2)) << 1;
+  return <usize>load<i32>(head + (b == BLOCKS - 1 ? 0 : <usize>(b + 1) << 2)) << 2;
 }

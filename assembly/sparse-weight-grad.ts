@@ -38,12 +38,12 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const d4 = v128.load(d, 64), d5 = v128.load(d, 80), d6 = v128.load(d, 96), d7 = v128.load(d, 112);
       // Two nonzeros a pass, the second's terms after the first's (their rows of dw differ): half the loop's
       // bookkeeping. Written out: through an inline helper per line of 16 floats, V8 loses that gain.
-      const stop = list + blockTo(head, b), delta = val + r * ldv - (list << 1);
+      const stop = list + blockTo(head, b), delta = val + r * ldv - list;
       let q = list + blockFrom(head, b);
-      for (; q + 4 <= stop; q += 4) {
-        const s = v128.load32_splat((q << 1) + delta), t = v128.load32_splat((q << 1) + delta, 4);
-        const row = <usize>load<u16>(q), o = p0 + row, e = p1 + row;
-        const row2 = <usize>load<u16>(q, 2), o2 = p0 + row2, e2 = p1 + row2;
+      for (; q + 8 <= stop; q += 8) {
+        const s = v128.load32_splat(q + delta), t = v128.load32_splat(q + delta, 4);
+        const row = <usize>load<u32>(q), o = p0 + row, e = p1 + row;
+        const row2 = <usize>load<u32>(q, 4), o2 = p0 + row2, e2 = p1 + row2;
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
         v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
@@ -54,8 +54,8 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
         v128.store(e2, addProduct(v128.load(e2, 32), t, d6), 32); v128.store(e2, addProduct(v128.load(e2, 48), t, d7), 48);
       }
       if (q < stop) {
-        const s = v128.load32_splat((q << 1) + delta);
-        const row = <usize>load<u16>(q), o = p0 + row, e = p1 + row;
+        const s = v128.load32_splat(q + delta);
+        const row = <usize>load<u32>(q), o = p0 + row, e = p1 + row;
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
         v128.store(e, addProduct(v128.load(e), s, d4)); v128.store(e, addProduct(v128.load(e, 16), s, d5), 16);
@@ -79,19 +79,19 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
     for (let b = 0; b < BLOCKS; b++) for (let r: usize = 0; r < <usize>rows; r++) {
       const head = nz + r * ldnz, list = head + LIST_HEADER, d = dz + r * ld + j;
       const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-      const stop = list + blockTo(head, b), delta = val + r * ldv - (list << 1);
+      const stop = list + blockTo(head, b), delta = val + r * ldv - list;
       let q = list + blockFrom(head, b);
-      for (; q + 4 <= stop; q += 4) {
-        const s = v128.load32_splat((q << 1) + delta), t = v128.load32_splat((q << 1) + delta, 4);
-        const o = p0 + <usize>load<u16>(q), o2 = p0 + <usize>load<u16>(q, 2);
+      for (; q + 8 <= stop; q += 8) {
+        const s = v128.load32_splat(q + delta), t = v128.load32_splat(q + delta, 4);
+        const o = p0 + <usize>load<u32>(q), o2 = p0 + <usize>load<u32>(q, 4);
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
         v128.store(o2, addProduct(v128.load(o2), t, d0)); v128.store(o2, addProduct(v128.load(o2, 16), t, d1), 16);
         v128.store(o2, addProduct(v128.load(o2, 32), t, d2), 32); v128.store(o2, addProduct(v128.load(o2, 48), t, d3), 48);
       }
       if (q < stop) {
-        const s = v128.load32_splat((q << 1) + delta);
-        const o = p0 + <usize>load<u16>(q);
+        const s = v128.load32_splat(q + delta);
+        const o = p0 + <usize>load<u32>(q);
         v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
         v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
       }
@@ -120,7 +120,7 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
       const count = <usize>load<i32>(head) << 2;
       const dv = wide ? v128.load(dz + r * ld + j) : v128.load32_splat(dz + r * ld + j);
       for (let q: usize = 0; q < count; q += 4) {
-        const o = base + (<usize>load<u16>(list + (q >> 1)) >> 6) * pw;
+        const o = base + (<usize>load<u32>(list + q) >> 6) * pw;
         const s = v128.load32_splat(vals + q);
         if (wide) v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, dv)));
         else store<f32>(o, f32x4.extract_lane(f32x4.add(v128.load32_splat(o), f32x4.mul(s, dv)), 0));

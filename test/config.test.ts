@@ -25,7 +25,7 @@ const CASES: { name: string; text?: string; path?: string; args?: string[]; expe
   { name: 'wrong type', text: withLine('batch_size', '"128"'), expect: /batch_size: expected an integer >= 1, found the string "128"/ },
   { name: 'learning rate not positive', text: withLine('learning_rate', '0'), expect: /learning_rate: expected a number > 0, found 0/ },
   { name: 'batch size below 1', text: withLine('batch_size', '0'), expect: /batch_size: expected an integer from 1 to \d+, found 0/ },
-  { name: 'first layer beyond what the kernels take', text: withLine('layer_specs', '[2000, 128, 10]'), expect: /layer_specs: expected the first layer \(the pixels of one image\) to be at most 1024, found 2000/ },
+  { name: 'first layer beyond what the kernels take', text: withLine('layer_specs', '[65537, 128, 10]'), expect: /layer_specs: expected the first layer \(the pixels of one image\) to be at most 65536 \(256x256\), found 65537/ },
   { name: 'one class', text: withLine('layer_specs', '[784, 128, 1]'), expect: /layer_specs: expected the last layer \(one unit per class\) to be 2 to 256, found 1/ },
   { name: 'unknown key in data', text: GOOD + 'data: { nam: mnist }\n', expect: /data: unknown key "nam" \(did you mean "name"\?\); expected one of name, dir, validation_fraction/ },
   { name: 'unknown data set', text: GOOD + 'data: { name: cifar-10 }\n', expect: /data: name: expected one of fashion-mnist, mnist, kmnist, emnist-byclass, .*found the string "cifar-10" \(for a set of your own, leave out name and put a dataset\.yaml beside its files\)/ },

@@ -49,7 +49,7 @@ test('gathered batches are normalised per image: mean 0, std 1', () => {
   assert.equal(data.validation.count, 10);
   const nz = arena.alloc(nzLength(40, 784) * 4), val = arena.allocF32(40 * 784), c = arena.allocF32(40), y = arena.alloc(40);
   k.gatherSparse(nz, val, c, y, data.images, data.labels, data.stats, data.train.ptr, 40, 784);
-  const counts = arena.i32(nz, nzLength(40, 784)), offsets = new Uint16Array(memory.buffer, nz, 2 * nzLength(40, 784));
+  const counts = arena.i32(nz, nzLength(40, 784)), offsets = new Uint32Array(memory.buffer, nz, nzLength(40, 784));
   const vals = arena.f32(val, 40 * 784), cs = arena.f32(c, 40), ys = arena.u8(y, 40);
   for (let r = 0; r < 40; r++) {
     // The dense row X = c + S the lists stand for.

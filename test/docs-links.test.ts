@@ -1,5 +1,6 @@
 // The documentation's links: every relative link in README.md and docs/*.md (Markdown links and src/href
-// attributes) names a file or directory that exists, and every #anchor names a heading of its target page.
+// attributes) names a file or directory that exists, and every #anchor names a heading of its target page; the
+// README stays within 250 lines.
 // External links (http:, https:, mailto:) are not followed: the tests run offline.
 
 import { test } from 'node:test';
@@ -68,4 +69,9 @@ test('every relative link in README.md and docs/*.md resolves, anchors included'
   }
   assert.ok(checked > 20, `only ${checked} links found`);
   assert.deepEqual(broken, []);
+});
+
+test('README.md stays a newcomer\'s five-minute read: at most 250 lines, depth in docs/', () => {
+  const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n').length;
+  assert.ok(lines <= 250, `README.md has ${lines} lines`);
 });

@@ -1,7 +1,7 @@
 // wasmfit/infer as a web developer ships it: bundled and minified by esbuild through the package's exports (the
 // browser condition), it holds neither js-yaml nor the trainer and stays under INFER_BUNDLE_BOUND gzipped; run in
-// Chromium, a model loaded by URL gives the probabilities Node gives for the same images, bit for bit. In Node
-// the same specifier resolves to the Node entry.
+// Chromium, a model loaded by URL gives the probabilities Node gives for the same images, bit for bit, from grey
+// levels and from a Float32Array the page normalised by hand. In Node the same specifier resolves to the Node entry.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,9 +18,9 @@ import { ROOT } from './helpers/cli.js';
 import { syntheticData } from './helpers/synthetic.js';
 
 /**
- * Gzipped bytes of the minified bundle's JavaScript (the .wasm is fetched beside it): 13.4 KB with the forward
- * passes of dense and layer-list networks, the model-file reader and the kernel manifest's names and thread plans
- * (its test cases stay out).
+ * Gzipped bytes of the minified bundle's JavaScript (the .wasm is fetched beside it): 13.8 KB with the forward
+ * passes of dense and layer-list networks, float input's checks, the model-file reader and the kernel manifest's
+ * names and thread plans (its test cases stay out).
  */
 const INFER_BUNDLE_BOUND = 15 * 1024;
 
@@ -52,7 +52,15 @@ const bundle = (minify: boolean) => build({
 const APP = `import { loadModel } from 'wasmfit/infer';
 const model = await loadModel('model.safetensors');
 const pixels = new Uint8Array(await (await fetch('pixels.bin')).arrayBuffer());
-window.result = { probabilities: Array.from(model.predict(pixels)), classes: model.classes, inputShape: model.inputShape };
+// Normalised by hand as docs/model-file.md says: x = f32(f32(pixel - f32(mean)) * f32(1 / std)), per image.
+const x = new Float32Array(pixels.length), f = Math.fround;
+for (let at = 0; at < pixels.length; at += 784) {
+  let sum = 0, sumSq = 0;
+  for (let j = at; j < at + 784; j++) { sum += pixels[j]; sumSq += pixels[j] * pixels[j]; }
+  const mean = sum / 784, std = Math.sqrt(Math.max(sumSq / 784 - mean * mean, 0)), m = f(mean), r = std > 1e-6 ? f(1 / std) : 0;
+  for (let j = at; j < at + 784; j++) x[j] = f(f(pixels[j] - m) * r);
+}
+window.result = { probabilities: Array.from(model.predict(pixels)), normalised: Array.from(model.predict(x)), classes: model.classes, inputShape: model.inputShape };
 `;
 
 test('the inference entry bundles without js-yaml or the trainer, under its size bound', async () => {
@@ -72,12 +80,13 @@ test('in Chromium, a model loaded by URL predicts what Node predicts, bit for bi
   server = await startWebServer({ root: out, isolation: false });
   const { page, problems } = await openPage(browser, server.url);
   await page.waitForFunction(() => 'result' in window, null, { timeout: 60_000 });
-  const inPage = await page.evaluate(() => (window as unknown as { result: { probabilities: number[]; classes: string[]; inputShape: number[] } }).result);
+  const inPage = await page.evaluate(() => (window as unknown as { result: { probabilities: number[]; normalised: number[]; classes: string[]; inputShape: number[] } }).result);
   const { loadModel } = await import('wasmfit/infer');
   const model = await loadModel(join(out, 'model.safetensors'));
   assert.deepEqual(inPage.classes, model.classes);
   assert.deepEqual(inPage.inputShape, [28, 28]);
   assert.deepEqual(inPage.probabilities, Array.from(model.predict(data.test.images.pixels)));
+  assert.deepEqual(inPage.normalised, inPage.probabilities, 'a Float32Array normalised by hand gives the same bits');
   assert.deepEqual(problems, []);
 });
 

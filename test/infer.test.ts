@@ -1,5 +1,6 @@
 // The inference API in Node (wasmfit/infer): a model trained by a session and loaded from its file gives the
-// probabilities of the session's own forward pass, bit for bit; classify ranks them; every kind of source
+// classes of the session's own forward pass and its probabilities to float rounding (a dense network normalises
+// before it splits the input, training after: see infer-float.test.ts); classify ranks them; every kind of source
 // loads the same model; chunks keep memory bounded; every bad source or input is one clear line.
 
 import { before, test } from 'node:test';
@@ -37,13 +38,14 @@ test('the model file describes itself: input shape, class names, layers', () => 
   assert.match(model.metadata.config_sha256, /^[0-9a-f]{64}$/);
 });
 
-test('predict gives the probabilities of the session\'s own forward pass, bit for bit, and its classes', () => {
+test('predict gives the classes of the session\'s own forward pass, and its probabilities to float rounding', () => {
   const rows = trained.maxRows;
   const { predicted, pixels } = session.predict(trained, 0, rows);
   const expected = softmax(trained.logits(rows).slice(), 10);
   const p = model.predict(pixels);
   assert.equal(p.length, rows * 10);
-  assert.deepEqual(p, expected);
+  const worst = p.reduce((w, v, i) => Math.max(w, Math.abs(v - expected[i])), 0);
+  assert.ok(worst < 1e-6, `probabilities differ by up to ${worst}`);
   for (let r = 0; r < rows; r++) {
     const row = p.subarray(r * 10, (r + 1) * 10);
     assert.equal(row.indexOf(Math.max(...row)), predicted[r], `image ${r}`);
@@ -120,7 +122,7 @@ test('bad sources and inputs are refused with one line naming what was wrong', a
   await assert.rejects(loadModel(new Response('<html>not here</html>', { status: 404, headers: { 'content-type': 'text/html' } })), oneLine(/HTTP 404 \(text\/html\), expected a wasmfit model file/));
   await assert.rejects(loadModel('http://127.0.0.1:9/model.safetensors'), oneLine(/http:\/\/127\.0\.0\.1:9\/model\.safetensors: fetch failed/));
   await assert.rejects(loadModel(new TextEncoder().encode('not a model at all')), oneLine(/the model bytes: header length \d+ does not fit a 18-byte file/));
-  assert.throws(() => model.predict(new Float32Array(784) as never), oneLine(/pixels are a Float32Array, expected a Uint8Array of grey levels 0-255 \(28x28 per image, row-major\)/));
+  assert.throws(() => model.predict(new Int16Array(784) as never), oneLine(/pixels are an? Int16Array, expected a Uint8Array of grey levels 0-255 \(28x28 per image, row-major\), which the model normalises itself, or a Float32Array of normalised values/));
   assert.throws(() => model.predict(new Uint8Array(1000)), oneLine(/1000 pixels are not a whole number of 28x28 images \(784 pixels each\)/));
   assert.throws(() => model.predict(new Uint8Array(784), 2), oneLine(/count is 2, expected a whole number of images up to the 1 that 784 pixels hold/));
   assert.throws(() => model.classify(new Uint8Array(784), { top: 0 }), oneLine(/top is 0, expected a whole number of classes from 1/));

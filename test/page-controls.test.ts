@@ -88,7 +88,8 @@ test('keyboard only: Tab to Choose files and give the data, train with Enter (fo
   await tabTo(page, 'load-model-button');
   await chooseWithKey(page, ' ', [join(out, 'model.safetensors')]);
   assert.match(await waitForText(page, '#result', /^model\.safetensors:/), /^model\.safetensors: test accuracy \d+\.\d\d%/);
-  assert.equal(await page.textContent('#architecture'), 'Network of model.safetensors: 784-10 (softmax regression)');
+  assert.equal(await page.textContent('#architecture'), 'Network of model.safetensors: 784-10 (softmax regression); input 28x28 pixels; ' +
+    '10 classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -68,7 +68,7 @@ const BAD: [string, () => Uint8Array, RegExp][] = [
   ['shape against layer_specs', () => damaged((h) => { h.__metadata__.layer_specs = '[784,4,10]'; }), /layers\.0\.weight has shape \[784,3\], expected \[784,4\]/],
   ['unknown activation', () => damaged((h) => { h.__metadata__.activation = 'gelu'; }), /activation: expected one of tanh, sigmoid, ReLU, found the string "gelu"/],
   ['a last layer of one class', () => damaged((h) => { h.__metadata__.layer_specs = '[784,3,1]'; }), /layer_specs: expected the last layer \(one unit per class\) to be 2 to 256, found 1/],
-  ['a first layer beyond what the kernels take', () => damaged((h) => { h.__metadata__.layer_specs = '[2000,3,10]'; }), /layer_specs: expected the first layer \(the pixels of one image\) to be at most 1024, found 2000/],
+  ['a first layer beyond what the kernels take', () => damaged((h) => { h.__metadata__.layer_specs = '[65537,3,10]'; }), /layer_specs: expected the first layer \(the pixels of one image\) to be at most 65536 \(256x256\), found 65537/],
   ['trailing bytes', () => damaged(() => undefined, 4), /4 bytes after the last tensor/],
   ['a gap in the data', () => damaged((h) => { h['layers.0.bias'].data_offsets = [9412, 9424]; h['layers.0.weight'].data_offsets = [0, 9408]; }), /tensor layers\.0\.bias starts at byte 9412 of the data, expected 9408/],
   ['an unknown tensor', () => damaged((h) => { h.extra = { dtype: 'F32', shape: [10], data_offsets: [9580, 9620] }; }, 40), /unknown tensor extra/],

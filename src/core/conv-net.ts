@@ -117,6 +117,11 @@ export class ConvForward {
     this.kernels.gatherImages(this.x, this.y, images, labels, stats, idx, rows, this.inputSize);
   }
 
+  /** Puts rows normalised images (f32, row-major, channels last, at byte offset x of the arena) into the input batch. */
+  setInputRows(x: number, rows: number): void {
+    this.arena.f32(this.x, rows * this.inputSize).set(this.arena.f32(x, rows * this.inputSize));
+  }
+
   /** Forward pass of the gathered batch up to the logits (see logits). */
   forwardLogits(rows: number): void {
     const k = this.kernels;

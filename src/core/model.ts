@@ -127,6 +127,12 @@ export class Network {
     this.kernels.gatherSparse(b.nz, b.val, b.c, b.y, images, labels, stats, idx, rows, this.sizes[0]);
   }
 
+  /** Puts rows normalised images (f32, row-major, at byte offset x of the arena) into the input batch (sparsifyRows). */
+  setInputRows(x: number, rows: number): void {
+    const b = this.batch;
+    this.kernels.sparsifyRows(b.nz, b.val, b.c, x, rows, this.sizes[0]);
+  }
+
   /** Gathers rows examples of a split, starting at example `first`, into the input batch. */
   gather(data: StoredExamples, split: ExampleRange, first: number, rows: number): void {
     this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);

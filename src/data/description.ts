@@ -25,11 +25,11 @@ export const describeShape = (shape: readonly number[]): string => `${shape[0]}x
 /** "0".."n-1": the class names of a set that names none. */
 export const numberedClasses = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i));
 
-/** Refuses images the first layer's kernels cannot take (they index an image's pixels in 16 bits, see kernels.ts). */
+/** Refuses images beyond MAX_INPUT pixels (256x256), where the first layer alone would take hundreds of MB (kernels.ts). */
 export function checkImageShape(shape: readonly number[], where: string): void {
   const pixels = shape[0] * shape[1];
   if (pixels < 1 || pixels > MAX_INPUT) {
-    throw new DataError(`${where}: images of ${describeShape(shape)} = ${pixels} pixels, expected 1 to ${MAX_INPUT} pixels (for example 32x32)`, 'scale the images down');
+    throw new DataError(`${where}: images of ${describeShape(shape)} = ${pixels} pixels, expected 1 to ${MAX_INPUT} pixels (256x256 at most)`, 'scale the images down');
   }
 }
 

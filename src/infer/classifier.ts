@@ -1,7 +1,7 @@
 // A trained model ready to classify images, with no data set and no training state: the parameters and batch
 // buffers of a forward pass (Network, or ConvForward for a layer list) in a small memory of its own, the same
 // forward code and WASM kernels as training, without gradients or optimiser state. Images go through in chunks of
-// at most CHUNK rows, so memory grows with the largest chunk seen and no further, whatever the batch. Threads are
+// at most chunkRows rows, so memory grows with the largest chunk seen and no further, whatever the batch. Threads are
 // not used. Platform-neutral: the entries (src/browser/infer.ts, src/node/infer.ts) find the model's bytes and the
 // kernels.
 
@@ -16,11 +16,14 @@ import type { Activation } from '../core/activation.js';
 import { MAX_MODEL_BYTES, modelFromBytes } from '../api/model-file.js';
 import { WasmfitError } from '../core/errors.js';
 import { imageStats } from '../data/dataset.js';
+import { notNormalised } from './normalise.js';
 import { describeShape } from '../data/description.js';
 import { describeValue, readBytes, sourceName, type ByteSource } from '../core/byte-source.js';
 
 /** Rows per pass: the forward buffers of 500 images of 784 pixels take about 4 MB. */
 export const CHUNK = 500;
+/** Pixels per pass: larger images go through in fewer rows (a 256x256 image takes 8 bytes a pixel in the batch). */
+const CHUNK_PIXELS = CHUNK * 784;
 
 export interface Prediction {
   /** The class's index, its label. */
@@ -29,13 +32,17 @@ export interface Prediction {
   probability: number;
 }
 
-/** Raw grey levels 0-255, row-major, one image after another; the model normalises each image itself. */
-export type Pixels = Uint8Array | Uint8ClampedArray;
+/**
+ * Images, row-major, one after another: grey levels 0-255 (Uint8Array, Uint8ClampedArray), which the model
+ * normalises itself, or values already normalised as normalise.ts (and docs/model-file.md) says (Float32Array).
+ */
+export type Pixels = Uint8Array | Uint8ClampedArray | Float32Array;
 
 /** What classifying needs of a network, dense or built from a layer list. */
 interface ForwardNetwork {
   importTensors(tensors: Map<string, Float32Array>): void;
   gatherRows(images: number, labels: number, stats: number, idx: number, rows: number): void;
+  setInputRows(x: number, rows: number): void;
   forwardLogits(rows: number): void;
   logits(rows: number): Float32Array;
 }
@@ -48,10 +55,12 @@ export class Classifier {
   readonly layers: readonly LayerSpec[] | undefined;
   /** Pixels of one image: inputShape[0] * inputShape[1]. */
   readonly inputSize: number;
+  /** Images per pass: CHUNK, or fewer for images above 784 pixels, so a pass's memory stays at a few MB. */
+  readonly chunkRows: number;
   private network!: ForwardNetwork;
   private arena!: Arena;
-  /** Where a chunk's pixels, per-image statistics, row indices and (unused) labels sit in the arena. */
-  private staging!: { pixels: number; stats: number; idx: number; labels: number };
+  /** Where a chunk's pixels, per-image statistics, row indices, (unused) labels and normalised images sit in the arena. */
+  private staging!: { pixels: number; stats: number; idx: number; labels: number; x: number };
   private capacity = 0;
 
   constructor(
@@ -71,6 +80,7 @@ export class Classifier {
     this.activation = 'layers' in spec ? undefined : spec.activation;
     this.layers = 'layers' in spec ? spec.layers : undefined;
     this.inputSize = inputShape[0] * inputShape[1];
+    this.chunkRows = Math.max(1, Math.min(CHUNK, Math.floor(CHUNK_PIXELS / this.inputSize)));
   }
 
   /**
@@ -78,16 +88,31 @@ export class Classifier {
    * must then be whole images); each row sums to 1.
    */
   predict(pixels: Pixels, count?: number): Float32Array {
-    const n = this.imageCount(pixels, count), classes = this.classes.length;
+    const n = this.imageCount(pixels, count), classes = this.classes.length, size = this.inputSize;
+    if (pixels instanceof Float32Array) {
+      const why = notNormalised(pixels, n, size);
+      if (why) throw new WasmfitError(`predict: ${why}: pass grey levels 0-255 as a Uint8Array, or normalise as docs/model-file.md says`);
+    }
     const out = new Float32Array(n * classes);
-    for (let first = 0; first < n; first += CHUNK) {
-      const rows = Math.min(CHUNK, n - first);
+    for (let first = 0; first < n; first += this.chunkRows) {
+      const rows = Math.min(this.chunkRows, n - first);
       this.reserve(rows);
-      const arena = this.arena, s = this.staging;
-      const chunk = arena.u8(s.pixels, rows * this.inputSize);
-      chunk.set(pixels.subarray(first * this.inputSize, (first + rows) * this.inputSize));
-      imageStats(chunk, rows, this.inputSize, arena.f32(s.stats, 2 * rows));
-      this.network.gatherRows(s.pixels, s.labels, s.stats, s.idx, rows);
+      const arena = this.arena, s = this.staging, images = pixels.subarray(first * size, (first + rows) * size);
+      if (images instanceof Float32Array) {
+        arena.f32(s.x, rows * size).set(images);
+        this.network.setInputRows(s.x, rows);
+      } else {
+        const chunk = arena.u8(s.pixels, rows * size);
+        chunk.set(images);
+        imageStats(chunk, rows, size, arena.f32(s.stats, 2 * rows));
+        if (this.layers) this.network.gatherRows(s.pixels, s.labels, s.stats, s.idx, rows);
+        else {
+          // A dense network's grey levels are normalised first and take the float path, so both give the same bits
+          // (training's gather splits the pixels before normalising: the same values up to float rounding).
+          this.kernels.gatherImages(s.x, s.labels, s.pixels, s.labels, s.stats, s.idx, rows, size);
+          this.network.setInputRows(s.x, rows);
+        }
+      }
       this.network.forwardLogits(rows);
       softmaxRows(this.network.logits(rows), out.subarray(first * classes, (first + rows) * classes), classes);
     }
@@ -111,16 +136,17 @@ export class Classifier {
   }
 
   private imageCount(pixels: Pixels, count: number | undefined): number {
-    if (!(pixels instanceof Uint8Array || pixels instanceof Uint8ClampedArray)) {
-      throw new WasmfitError(`predict: pixels are ${describeValue(pixels)}, expected a Uint8Array of grey levels 0-255 (${describeShape(this.inputShape)} per image, row-major); the model normalises each image itself`);
+    if (!(pixels instanceof Uint8Array || pixels instanceof Uint8ClampedArray || pixels instanceof Float32Array)) {
+      throw new WasmfitError(`predict: pixels are ${describeValue(pixels)}, expected a Uint8Array of grey levels 0-255 (${describeShape(this.inputShape)} per image, row-major), ` +
+        'which the model normalises itself, or a Float32Array of normalised values (docs/model-file.md)');
     }
-    const size = this.inputSize;
+    const size = this.inputSize, unit = pixels instanceof Float32Array ? 'values' : 'pixels';
     if (count === undefined) {
-      if (pixels.length % size !== 0) throw new WasmfitError(`predict: ${pixels.length} pixels are not a whole number of ${describeShape(this.inputShape)} images (${size} pixels each)`);
+      if (pixels.length % size !== 0) throw new WasmfitError(`predict: ${pixels.length} ${unit} are not a whole number of ${describeShape(this.inputShape)} images (${size} ${unit} each)`);
       return pixels.length / size;
     }
     if (!Number.isInteger(count) || count < 0 || count * size > pixels.length) {
-      throw new WasmfitError(`predict: count is ${count}, expected a whole number of images up to the ${Math.floor(pixels.length / size)} that ${pixels.length} pixels hold`);
+      throw new WasmfitError(`predict: count is ${count}, expected a whole number of images up to the ${Math.floor(pixels.length / size)} that ${pixels.length} ${unit} hold`);
     }
     return count;
   }
@@ -128,7 +154,7 @@ export class Classifier {
   /** Makes room for a chunk of `rows` images: the arena starts afresh, a little larger, and the parameters go back in. */
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.min(CHUNK, Math.max(rows, 2 * this.capacity));
+    const capacity = Math.min(this.chunkRows, Math.max(rows, 2 * this.capacity));
     const arena = new Arena(this.memory, this.heapBase);
     const spec = this.spec;
     this.network = 'layers' in spec
@@ -140,6 +166,7 @@ export class Classifier {
       stats: arena.allocF32(2 * capacity, 'image statistics'),
       idx: arena.alloc(4 * capacity, 'row indices'),
       labels: arena.alloc(capacity, 'labels'),
+      x: arena.allocF32(capacity * this.inputSize, 'normalised images'),
     };
     arena.i32(this.staging.idx, capacity).set(Int32Array.from({ length: capacity }, (_, i) => i));
     this.arena = arena;

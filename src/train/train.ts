@@ -111,9 +111,10 @@ export async function train(model: Trainable, data: Dataset, config: Config, hoo
   const rng = new Rng(config.seed, 'shuffle');
   const stopper = new EarlyStopping(config.early_stop_epoch, config.early_stop_rule, config.early_stop);
   const batch = config.batch_size;
-  const width = Math.round(Math.sqrt(model.inputSize));
-  if ((config.augment_shift > 0 || config.augment_flip) && width * width !== model.inputSize) {
-    throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and ${model.inputSize} inputs are not a square number of pixels`);
+  // The shape, not the pixel count: 16x64 images have a square number of pixels but are no square.
+  const [height, width] = data.description.shape;
+  if ((config.augment_shift > 0 || config.augment_flip) && height !== width) {
+    throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and the data's are ${height}x${width}`, 'set augment_shift: 0 and augment_flip: false for this data');
   }
   const batches = Math.ceil(data.train.count / batch);
   const pause = hooks.pause ?? eventLoopYield();

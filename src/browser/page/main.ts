@@ -10,7 +10,7 @@ import { matchFiles, missingFiles, type DataSources } from '../data.js';
 import type { EpochRecord } from '../../train/train.js';
 import { accuracyChartSvg, confusionSvg, lossChartSvg, type RunMarks } from '../../report/charts.js';
 import { loss, pct } from '../../report/format.js';
-import type { Finished, FromWorker, ToWorker } from './protocol.js';
+import type { DataSummary, Finished, FromWorker, ToWorker } from './protocol.js';
 import { tryIt } from './try-it.js';
 
 /** configs/*.yaml, name -> text, put in by the page build (src/node/web-build.ts). */
@@ -31,6 +31,8 @@ const state = {
   /** The worker holds a data set (kept when a later one fails to load). */
   data: false,
   file: undefined as Uint8Array | undefined,
+  /** The data set the worker holds: its shape and class names label the test images and the confusion matrix. */
+  description: { name: 'fashion-mnist', shape: [...FASHION_MNIST.imageShape], classes: [...FASHION_MNIST.classNames] } as DataSummary,
   history: [] as EpochRecord[],
   config: undefined as Config | undefined,
 };
@@ -78,7 +80,7 @@ function useFiles(files: ArrayLike<File>): void {
   const { sources, unknown } = matchFiles(files);
   const missing = missingFiles(sources);
   if (missing.length > 0) {
-    setStatus('data-status', `Missing ${missing.join(', ')}${unknown.length ? `; not recognised: ${unknown.join(', ')}` : ''}. Give all four files at once.`, true);
+    setStatus('data-status', `Missing ${missing.join(', ')}${unknown.length ? `; not recognised: ${unknown.join(', ')}` : ''}. Give all four files at once (and a set of your own's dataset.yaml).`, true);
     return;
   }
   loadData(sources as DataSources, `${files.length} chosen files`);
@@ -263,8 +265,10 @@ function endProgress(complete: boolean): void {
 function showResult(r: Finished): void {
   state.file = r.file;
   const { layerSpecs, activation, layers } = r.architecture;
+  const { shape, classes } = state.description;
   setStatus('architecture', `Network of ${r.origin === 'loaded' ? r.name : 'this run'}: ` + (layers ?? `${layerSpecs.join('-')}` +
-    (layerSpecs.length > 2 ? `, ${activation} between layers` : ' (softmax regression)')));
+    (layerSpecs.length > 2 ? `, ${activation} between layers` : ' (softmax regression)')) +
+    `; input ${shape[0]}x${shape[1]} pixels; ${classes.length} classes: ${classes.join(', ')}`);
   const result = $('result');
   result.dataset.testAccuracy = String(r.test.accuracy);
   if (r.origin === 'loaded') {
@@ -283,12 +287,12 @@ function showResult(r: Finished): void {
     setStatus('run-status', `Training ${why} after ${epochs}${partial}, in ${(r.seconds ?? 0).toFixed(1)} s; ${restored ? 'restored' : 'kept'} ${weights}.`);
     endProgress(r.stopReason === 'max_epochs' || r.stopReason === 'early_stop');
   }
-  $('confusion').innerHTML = confusionSvg(r.confusion, FASHION_MNIST.classNames, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
+  $('confusion').innerHTML = confusionSvg(r.confusion, classes, `Confusion matrix of ${r.origin === 'loaded' ? r.name : 'this run'} (test set)`);
   const grid = $('samples');
   grid.replaceChildren();
   const { pixels, predicted, labels } = r.samples;
   for (let i = 0; i < predicted.length; i++) {
-    const [height, width] = FASHION_MNIST.imageShape, size = FASHION_MNIST.pixels;
+    const [height, width] = shape, size = height * width;
     const canvas = Object.assign(document.createElement('canvas'), { width, height });
     const image = new ImageData(width, height);
     for (let p = 0; p < size; p++) {
@@ -299,8 +303,8 @@ function showResult(r: Finished): void {
     const cell = document.createElement('div');
     cell.className = `sample ${predicted[i] === labels[i] ? 'right' : 'wrong'}`;
     cell.append(canvas,
-      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${FASHION_MNIST.classNames[predicted[i]]}` }),
-      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${FASHION_MNIST.classNames[labels[i]]}` }));
+      Object.assign(document.createElement('div'), { className: 'predicted', textContent: `predicted: ${classes[predicted[i]]}` }),
+      Object.assign(document.createElement('div'), { className: 'true', textContent: `true: ${classes[labels[i]]}` }));
     grid.append(cell);
   }
 }
@@ -319,9 +323,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'data':
       state.data = true;
       state.busy = undefined;
-      panel.setTestImages(m.samples.pixels, m.samples.names);
+      state.description = m.description;
+      panel.setTestImages(m.samples.pixels, m.samples.names, m.description.shape);
       setStatus('data-status', `Data ready: ${m.train} train / ${m.validation} validation / ${m.test} test images` +
-        ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s.`);
+        ` (${m.verified ? 'checksums verified' : m.note ?? 'checksums not checked'}), read in ${m.seconds.toFixed(1)} s; ` +
+        `${m.description.name}: ${m.description.shape[0]}x${m.description.shape[1]} pixels, ${m.description.classes.length} classes.`);
       break;
     case 'progress':
       $<HTMLProgressElement>('progress').value = m.batch / m.batches;
@@ -336,7 +342,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'classifier':
       setStatus('try-model', `Classifying with ${m.name} (${m.layers ?? m.layerSpecs.join('-')}${m.accuracy !== undefined ? `, ${pct(m.accuracy)} test accuracy` : ''}).`);
-      panel.refresh();
+      panel.setModel(m.inputShape, m.classes);
       break;
     case 'classified':
       panel.showTop(m.top);

@@ -14,11 +14,11 @@ export type ToWorker =
   | { type: 'train'; config: Config }
   | { type: 'stop' }
   | { type: 'load-model'; bytes: Uint8Array; name: string }
-  /** One 28x28 image of the Try it panel, for the model in use there. */
+  /** One image of the Try it panel, of the input shape of the model in use there. */
   | { type: 'classify'; pixels: Uint8Array };
 
 export interface Samples {
-  /** count images of FASHION_MNIST.pixels pixels each. */
+  /** count images of the data's shape. */
   pixels: Uint8Array;
   predicted: Uint8Array;
   labels: Uint8Array;
@@ -48,9 +48,9 @@ export interface Finished {
 
 export type FromWorker =
   | { type: 'ready'; mode: RunMode; threads: number; reason: string }
-  | { type: 'data'; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number; samples: TestImages }
+  | { type: 'data'; description: DataSummary; train: number; validation: number; test: number; verified: boolean; note?: string; seconds: number; samples: TestImages }
   /** The model the Try it panel now uses: the one shipped with the page, the last run's, or a loaded one. */
-  | { type: 'classifier'; name: string; layerSpecs: number[]; layers?: string; accuracy?: number }
+  | { type: 'classifier'; name: string; layerSpecs: number[]; layers?: string; inputShape: [number, number]; classes: string[]; accuracy?: number }
   | { type: 'classified'; top: Ranked[] }
   | { type: 'progress'; epoch: number; batch: number; batches: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochRecord }
@@ -58,7 +58,14 @@ export type FromWorker =
   /** hasData: whether the worker still holds a data set (a failed load keeps the one before). */
   | { type: 'error'; message: string; during: 'init' | 'data' | 'train' | 'load-model' | 'classify'; hasData: boolean };
 
-/** The first test images, for the Try it panel's strip: count x 784 pixels and each one's true class name. */
+/** The data set in the worker: its name, image shape [height, width] and class names in label order. */
+export interface DataSummary {
+  name: string;
+  shape: [number, number];
+  classes: string[];
+}
+
+/** The first test images, for the Try it panel's strip: count images of the data's shape and each one's true class name. */
 export interface TestImages {
   pixels: Uint8Array;
   names: string[];

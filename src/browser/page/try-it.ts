@@ -1,7 +1,7 @@
-// The Try it panel: a 28x28 image from a drawing (mouse, pen or touch, through pointer events), a PNG dropped
-// or chosen, or a test image picked with the arrow keys, handed to `classify` (the page's worker) whenever it
-// changes, and the three most probable classes shown. It owns only the pixels and the drawing; what model
-// classifies them is the worker's.
+// The Try it panel: an image of the model's input shape (28x28 for Fashion-MNIST) from a drawing (mouse, pen or
+// touch, through pointer events), a PNG dropped or chosen, or a test image picked with the arrow keys, handed to
+// `classify` (the page's worker) whenever it changes, and the three most probable classes shown. It owns only the
+// pixels and the drawing; what model classifies them is the worker's.
 
 /** One class of a classification, as wasmfit/infer's classify gives it. */
 export interface Ranked {
@@ -10,27 +10,37 @@ export interface Ranked {
   probability: number;
 }
 
-const SIDE = 28;
 /** The drawing surface's resolution: ten canvas pixels per image pixel, so a stroke is smooth when shrunk. */
 const SCALE = 10;
 /** A stroke about two and a half image pixels wide, like a Fashion-MNIST garment's edges. */
 const BRUSH = 26;
 
 export interface TryIt {
-  /** The test images the strip offers (count x 784 pixels) and their true class names. */
-  setTestImages(pixels: Uint8Array, labels: string[]): void;
+  /** The test images the strip offers (count images of shape [height, width]) and their true class names. */
+  setTestImages(pixels: Uint8Array, labels: string[], shape: readonly [number, number]): void;
   /** Shows the classes of the current image; called with what `classify` answered. */
   showTop(top: Ranked[]): void;
-  /** Classifies the current image again (another model has taken over). */
-  refresh(): void;
+  /** Another model has taken over: a new input shape clears the drawing, the same one is classified again. */
+  setModel(shape: readonly [number, number], classes: readonly string[]): void;
 }
+
+type Shape = readonly [number, number];
+const sameShape = (a: Shape, b: Shape) => a[0] === b[0] && a[1] === b[1];
+const FASHION_FIRST_CLASS = 'T-shirt/top';
 
 export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const canvas = $<HTMLCanvasElement>('draw');
-  canvas.width = canvas.height = SIDE * SCALE;
+  /** The model's input shape [height, width], and whether its classes are Fashion-MNIST's (for the hint). */
+  let shape: Shape = [28, 28], garments = true;
   const pen = canvas.getContext('2d')!;
-  const small = Object.assign(document.createElement('canvas'), { width: SIDE, height: SIDE }).getContext('2d', { willReadFrequently: true })!;
+  const small = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
+  /** Sizes the drawing surface and the image canvas for the shape (which clears both). */
+  function resize(): void {
+    [canvas.height, canvas.width] = [shape[0] * SCALE, shape[1] * SCALE];
+    [small.canvas.height, small.canvas.width] = shape;
+  }
+  resize();
   let blank = true;
   /** The image as given (a test image, a PNG), until a stroke changes it: classified as is, not resampled from the canvas. */
   let given: Uint8Array | undefined;
@@ -41,20 +51,20 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
     blank = true;
     given = undefined;
     $('top3').replaceChildren();
-    setNote('Draw a garment, light on dark as in Fashion-MNIST.');
+    setNote(garments ? 'Draw a garment, light on dark as in Fashion-MNIST.' : `Draw one of the classes, light on dark, on a ${shape[0]}x${shape[1]} image.`);
   }
 
   function setNote(text: string): void {
     $('try-note').textContent = text;
   }
 
-  /** The image given, else the drawing shrunk to 28x28 grey levels (the browser's smoothing filter), light on dark. */
+  /** The image given, else the drawing shrunk to the model's shape in grey levels (the browser's smoothing filter), light on dark. */
   function pixels(): Uint8Array {
     if (given) return given.slice();
     small.imageSmoothingEnabled = true;
     small.imageSmoothingQuality = 'high';
-    small.drawImage(canvas, 0, 0, SIDE, SIDE);
-    return grey(small.getImageData(0, 0, SIDE, SIDE).data);
+    small.drawImage(canvas, 0, 0, shape[1], shape[0]);
+    return grey(small.getImageData(0, 0, shape[1], shape[0]).data);
   }
 
   // Live while drawing: at most one request per frame.
@@ -69,10 +79,10 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
     });
   }
 
-  /** Paints 28x28 grey levels over the whole drawing surface, each as a block, so what is classified is what shows. */
+  /** Paints an image of the model's shape over the whole drawing surface, each pixel as a block, so what is classified is what shows. */
   function paint(image: Uint8Array): void {
-    const data = new ImageData(SIDE, SIDE);
-    for (let p = 0; p < SIDE * SIDE; p++) data.data.set([image[p], image[p], image[p], 255], 4 * p);
+    const data = new ImageData(shape[1], shape[0]);
+    for (let p = 0; p < shape[0] * shape[1]; p++) data.data.set([image[p], image[p], image[p], 255], 4 * p);
     small.putImageData(data, 0, 0);
     pen.imageSmoothingEnabled = false;
     pen.drawImage(small.canvas, 0, 0, canvas.width, canvas.height);
@@ -113,9 +123,9 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
   // ---- a PNG, chosen or dropped ----
   async function useImage(file: File): Promise<void> {
     try {
-      const { image, inverted } = imageToPixels(await createImageBitmap(file), small);
+      const { image, inverted } = imageToPixels(await createImageBitmap(file), small, shape);
       paint(image);
-      setNote(`${file.name}, shrunk to 28x28${inverted ? ', inverted (a light background)' : ''}.`);
+      setNote(`${file.name}, shrunk to ${shape[0]}x${shape[1]}${inverted ? ', inverted (a light background)' : ''}.`);
     } catch {
       setNote(`${file.name} is not an image this browser can read; give a PNG.`);
     }
@@ -136,7 +146,7 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
 
   // ---- test images, picked with the arrow keys ----
   const strip = $('test-strip');
-  let images: Uint8Array = new Uint8Array(0), names: string[] = [], selected = -1;
+  let images: Uint8Array = new Uint8Array(0), names: string[] = [], selected = -1, imageShape: Shape = [28, 28];
   function select(i: number): void {
     const options = strip.querySelectorAll('[role="option"]');
     if (i < 0 || i >= options.length) return;
@@ -145,7 +155,12 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
     options[i].scrollIntoView({ block: 'nearest', inline: 'nearest' });
     strip.setAttribute('aria-activedescendant', options[i].id);
     selected = i;
-    paint(images.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE));
+    if (!sameShape(imageShape, shape)) {
+      setNote(`Test image ${i + 1} is ${imageShape[0]}x${imageShape[1]}, but the model in use takes ${shape[0]}x${shape[1]}: train or load a model for this data.`);
+      return;
+    }
+    const size = shape[0] * shape[1];
+    paint(images.subarray(i * size, (i + 1) * size));
     setNote(`Test image ${i + 1} of ${names.length}; its true class: ${names[i]}.`);
   }
   strip.onkeydown = (e) => {
@@ -161,14 +176,16 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
 
   clear();
   return {
-    setTestImages(pixels, labels) {
+    setTestImages(pixels, labels, dataShape) {
       images = pixels;
       names = labels;
       selected = -1;
+      imageShape = dataShape;
+      const [height, width] = dataShape, size = height * width;
       strip.replaceChildren(...labels.map((label, i) => {
-        const c = Object.assign(document.createElement('canvas'), { width: SIDE, height: SIDE, id: `test-image-${i}` });
-        const data = new ImageData(SIDE, SIDE);
-        for (let p = 0, v = pixels[i * SIDE * SIDE]; p < SIDE * SIDE; v = pixels[i * SIDE * SIDE + ++p]) data.data.set([v, v, v, 255], 4 * p);
+        const c = Object.assign(document.createElement('canvas'), { width, height, id: `test-image-${i}` });
+        const data = new ImageData(width, height);
+        for (let p = 0; p < size; p++) data.data.set([pixels[i * size + p], pixels[i * size + p], pixels[i * size + p], 255], 4 * p);
         c.getContext('2d')!.putImageData(data, 0, 0);
         c.setAttribute('role', 'option');
         c.setAttribute('aria-selected', 'false');
@@ -187,8 +204,15 @@ export function tryIt(classify: (pixels: Uint8Array) => void): TryIt {
         return li;
       }));
     },
-    refresh() {
-      if (!blank) classify(pixels());
+    setModel(modelShape, classes) {
+      garments = classes[0] === FASHION_FIRST_CLASS;
+      if (sameShape(modelShape, shape)) {
+        if (!blank) classify(pixels());
+        return;
+      }
+      shape = [modelShape[0], modelShape[1]];
+      resize();
+      clear();
     },
   };
 }
@@ -201,23 +225,25 @@ function grey(rgba: Uint8ClampedArray): Uint8Array {
 }
 
 /**
- * An image as 28x28 grey levels, light on dark: fitted whole into the square (its aspect kept, the rest filled
- * with its own background), and inverted when that background is light, as a photo on white or a drawing on paper is.
+ * An image as grey levels of shape [height, width], light on dark: fitted whole into it (its aspect kept, the rest
+ * filled with its own background), and inverted when that background is light, as a photo on white or a drawing
+ * on paper is.
  */
-function imageToPixels(bitmap: ImageBitmap, ctx: CanvasRenderingContext2D): { image: Uint8Array; inverted: boolean } {
+function imageToPixels(bitmap: ImageBitmap, ctx: CanvasRenderingContext2D, [H, W]: Shape): { image: Uint8Array; inverted: boolean } {
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
-  ctx.clearRect(0, 0, SIDE, SIDE);
-  ctx.drawImage(bitmap, 0, 0, SIDE, SIDE);
-  const stretched = grey(ctx.getImageData(0, 0, SIDE, SIDE).data);
+  ctx.clearRect(0, 0, W, H);
+  ctx.drawImage(bitmap, 0, 0, W, H);
+  const stretched = grey(ctx.getImageData(0, 0, W, H).data);
   let border = 0;
-  for (let i = 0; i < SIDE; i++) border += stretched[i] + stretched[(SIDE - 1) * SIDE + i] + stretched[i * SIDE] + stretched[i * SIDE + SIDE - 1];
-  const background = border / (4 * SIDE);
-  const scale = SIDE / Math.max(bitmap.width, bitmap.height), w = bitmap.width * scale, h = bitmap.height * scale;
+  for (let x = 0; x < W; x++) border += stretched[x] + stretched[(H - 1) * W + x];
+  for (let y = 0; y < H; y++) border += stretched[y * W] + stretched[y * W + W - 1];
+  const background = border / (2 * (W + H));
+  const scale = Math.min(W / bitmap.width, H / bitmap.height), w = bitmap.width * scale, h = bitmap.height * scale;
   ctx.fillStyle = `rgb(${background}, ${background}, ${background})`;
-  ctx.fillRect(0, 0, SIDE, SIDE);
-  ctx.drawImage(bitmap, (SIDE - w) / 2, (SIDE - h) / 2, w, h);
-  const image = grey(ctx.getImageData(0, 0, SIDE, SIDE).data);
+  ctx.fillRect(0, 0, W, H);
+  ctx.drawImage(bitmap, (W - w) / 2, (H - h) / 2, w, h);
+  const image = grey(ctx.getImageData(0, 0, W, H).data);
   const inverted = background > 127;
   if (inverted) for (let p = 0; p < image.length; p++) image[p] = 255 - image[p];
   return { image, inverted };

@@ -58,8 +58,10 @@ async function handle(message: ToWorker): Promise<void> {
       // Starting the threads may have failed and fallen back to one: the page shows the mode that runs.
       post({ type: 'ready', mode: w.mode, threads: w.choice.threads, reason: w.reason });
       const d = session.data, test = decoded.raw.test, shown = Math.min(SAMPLE_COUNT, test.images.count);
-      const samples = { pixels: test.images.pixels.slice(0, shown * 784), names: Array.from(test.labels.subarray(0, shown), (l) => d.description.classes[l]) };
-      post({ type: 'data', train: d.train.count, validation: d.validation.count, test: d.test.count, verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started, samples }, [samples.pixels.buffer]);
+      const { name, shape, classes } = d.description;
+      const samples = { pixels: test.images.pixels.slice(0, shown * d.dim), names: Array.from(test.labels.subarray(0, shown), (l) => classes[l]) };
+      post({ type: 'data', description: { name, shape: [shape[0], shape[1]], classes: [...classes] }, train: d.train.count, validation: d.validation.count, test: d.test.count,
+        verified: decoded.verified, ...(decoded.note ? { note: decoded.note } : {}), seconds: now() - started, samples }, [samples.pixels.buffer]);
       return;
     }
     case 'train':
@@ -128,7 +130,8 @@ function finish(partial: Omit<Finished, 'file' | 'samples' | 'confusion' | 'arch
 /** Makes the model in `source` the Try it panel's, and tells the page which it is once it loads. */
 function useClassifier(source: Uint8Array | URL, name: string, accuracy?: number): void {
   classifier = loadModel(source);
-  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(c.layers ? { layers: describeSpec({ layers: [...c.layers] }) } : {}), ...(accuracy !== undefined ? { accuracy } : {}) }),
+  classifier.then((c) => post({ type: 'classifier', name, layerSpecs: [...c.layerSpecs], ...(c.layers ? { layers: describeSpec({ layers: [...c.layers] }) } : {}),
+    inputShape: [c.inputShape[0], c.inputShape[1]], classes: [...c.classes], ...(accuracy !== undefined ? { accuracy } : {}) }),
     (e: Error) => post({ type: 'error', during: 'classify', hasData: session !== undefined, message: `${name}: ${e.message}` }));
 }
 
@@ -137,6 +140,6 @@ async function ready(): Promise<Wasmfit> {
 }
 
 function need(): Session {
-  if (!session) throw new Error('no data loaded yet: give the page the four Fashion-MNIST files first');
+  if (!session) throw new Error('no data loaded yet: give the page the four data files first');
   return session;
 }

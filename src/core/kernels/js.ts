@@ -14,7 +14,7 @@ export class JsKernels implements Kernels {
   private f32!: Float32Array;
   private u8!: Uint8Array;
   private i32!: Int32Array;
-  private u16!: Uint16Array;
+  private u32!: Uint32Array;
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
@@ -26,7 +26,7 @@ export class JsKernels implements Kernels {
     this.f32 = new Float32Array(buffer);
     this.u8 = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
-    this.u16 = new Uint16Array(buffer);
+    this.u32 = new Uint32Array(buffer);
   }
 
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void {
@@ -35,6 +35,29 @@ export class JsKernels implements Kernels {
     for (let r = 0; r < rows; r++) {
       const img = i32[(idx >> 2) + r];
       this.gatherRow(nz, val, c, y, r, u8.subarray(images + img * dim, images + (img + 1) * dim), u8[labels + img], f32[(stats >> 2) + 2 * img], f32[(stats >> 2) + 2 * img + 1], dim);
+    }
+  }
+
+  sparsifyRows(nz: number, val: number, c: number, x: number, rows: number, dim: number): void {
+    this.views();
+    const { f32, i32, u32 } = this;
+    for (let r = 0; r < rows; r++) {
+      const at = (x >> 2) + r * dim;
+      let least = Infinity;
+      for (let j = 0; j < dim; j++) least = Math.min(least, f32[at + j]);
+      f32[(c >> 2) + r] = least;
+      const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 2) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim;
+      let count = 0;
+      for (let j = 0; j < dim; j++) {
+        if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
+        const s = Math.fround(f32[at + j] - least);
+        if (s === 0) continue;
+        u32[offsets + count] = j * NZ_COLUMN_BYTES;
+        f32[vals + count] = s;
+        count++;
+      }
+      i32[list] = count;
+      for (let b = 1; b < NZ_HEADER; b++) if (b * NZ_BLOCK_COLUMNS >= dim) i32[list + b] = count;
     }
   }
 
@@ -59,14 +82,14 @@ export class JsKernels implements Kernels {
 
   /** Row r of gatherSparse's output from an image's dim pixels, mean, 1/std and label. */
   private gatherRow(nz: number, val: number, c: number, y: number, r: number, pixels: Uint8Array, label: number, mean: number, invStd: number, dim: number): void {
-    const { f32, u8, i32, u16 } = this;
+    const { f32, u8, i32, u32 } = this;
     f32[(c >> 2) + r] = Math.fround(-mean * invStd);
-    const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim;
+    const list = (nz >> 2) + r * (dim + NZ_HEADER), offsets = (nz >> 2) + nzOffsetsAt(r, dim), vals = (val >> 2) + r * dim;
     let count = 0;
     for (let j = 0; j < dim; j++) {
       if (j > 0 && j % NZ_BLOCK_COLUMNS === 0 && j / NZ_BLOCK_COLUMNS < NZ_HEADER) i32[list + j / NZ_BLOCK_COLUMNS] = count;
       if (pixels[j] === 0) continue;
-      u16[offsets + count] = j * NZ_COLUMN_BYTES;
+      u32[offsets + count] = j * NZ_COLUMN_BYTES;
       f32[vals + count] = pixels[j] * invStd;
       count++;
     }
@@ -99,7 +122,7 @@ export class JsKernels implements Kernels {
 
   sparseForward(out: number, nz: number, val: number, c: number, w: number, wsum: number, bias: number, rows: number, k: number, n: number, act: ActCode): void {
     this.views();
-    const { f32, i32, u16 } = this;
+    const { f32, i32, u32 } = this;
     const fn = [(v: number) => v, Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), (v: number) => (v > 0 ? v : 0)][act];
     for (let j = 0; j < n; j++) {
       // Column j of W (k, n) in panel layout: element p at col + p * stride (panels.ts).
@@ -108,9 +131,9 @@ export class JsKernels implements Kernels {
       for (let p = 0; p < k; p++) sum += f32[col + p * stride];
       f32[(wsum >> 2) + j] = sum;
       for (let r = 0; r < rows; r++) {
-        const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k;
+        const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 2) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k;
         let acc = f32[(c >> 2) + r] * f32[(wsum >> 2) + j];
-        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + (u16[offsets + q] / NZ_COLUMN_BYTES) * stride];
+        for (let q = 0; q < i32[list]; q++) acc += f32[vals + q] * f32[col + (u32[offsets + q] / NZ_COLUMN_BYTES) * stride];
         f32[(out >> 2) + r * n + j] = fn(acc + f32[(bias >> 2) + j]);
       }
     }
@@ -118,7 +141,7 @@ export class JsKernels implements Kernels {
 
   sparseWeightGrad(dw: number, nz: number, val: number, c: number, dz: number, rows: number, k: number, n: number): void {
     this.views();
-    const { f32, i32, u16 } = this;
+    const { f32, i32, u32 } = this;
     const dwo = dw >> 2, dzo = dz >> 2;
     for (let j = 0; j < n; j++) {
       let v = 0;
@@ -127,9 +150,9 @@ export class JsKernels implements Kernels {
     }
     // Row p of dw is a run of `width` contiguous columns in each panel (panels.ts).
     for (let r = 0; r < rows; r++) {
-      const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 1) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k, d = dzo + r * n;
+      const list = (nz >> 2) + r * (k + NZ_HEADER), offsets = (nz >> 2) + nzOffsetsAt(r, k), vals = (val >> 2) + r * k, d = dzo + r * n;
       for (let q = 0; q < i32[list]; q++) {
-        const p = u16[offsets + q] / NZ_COLUMN_BYTES, s = f32[vals + q];
+        const p = u32[offsets + q] / NZ_COLUMN_BYTES, s = f32[vals + q];
         for (let first = 0; first < n; first += PANEL) {
           const width = Math.min(PANEL, n - first), row = dwo + first * k + p * width;
           for (let j = 0; j < width; j++) f32[row + j] += s * f32[d + first + j];

@@ -16,10 +16,13 @@ export type ActCode = (typeof ACT)[keyof typeof ACT];
 export const NZ_HEADER = 4;
 /** Columns per block of gatherSparse's nz lists (the sparse kernels walk W in blocks of as many rows). */
 export const NZ_BLOCK_COLUMNS = 192;
-/** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u16. */
+/** The lists hold a column as its byte offset in a 16-column panel of W: column * 64, as u32. */
 export const NZ_COLUMN_BYTES = 64;
-/** The most pixels an image may have: the lists' u16 offsets (column * NZ_COLUMN_BYTES) stop at 65536. */
-export const MAX_INPUT = 65536 / NZ_COLUMN_BYTES;
+/**
+ * The most pixels an image may have (256x256, the largest layer size): a gathered row takes 8 bytes a pixel and
+ * the first layer's weights 4 bytes a pixel per unit, so larger images would only exhaust memory.
+ */
+export const MAX_INPUT = 65536;
 
 /**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
@@ -29,8 +32,8 @@ export const MODULE_CONSTANTS = {
   ACT_NONE: ACT.none, ACT_TANH: ACT.tanh, ACT_SIGMOID: ACT.sigmoid, ACT_RELU: ACT.ReLU,
   NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL,
 } as const;
-/** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u16 units from nz. */
-export const nzOffsetsAt = (r: number, dim: number): number => 2 * (r * (dim + NZ_HEADER) + NZ_HEADER);
+/** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u32 units from nz. */
+export const nzOffsetsAt = (r: number, dim: number): number => r * (dim + NZ_HEADER) + NZ_HEADER;
 
 /** Where a gathered batch lives: gatherSparse's nz, val, c and y. */
 export interface BatchBuffers {
@@ -107,13 +110,20 @@ export interface KernelCalls {
   /**
    * The batch as X = c 1^T + S (rows, dim), S sparse: c (rows) f32 = -mean * invStd of images[idx[r]], and row r's
    * nonzero pixels as nz + r * (dim + NZ_HEADER) * 4 = [count, start1, start2, start3] (i32) followed by each
-   * one's column * NZ_COLUMN_BYTES (u16, columns ascending), with val + r * dim * 4 = pixel * invStd (f32); start_b
+   * one's column * NZ_COLUMN_BYTES (u32, columns ascending), with val + r * dim * 4 = pixel * invStd (f32); start_b
    * is the index of the first nonzero at column NZ_BLOCK_COLUMNS * b or past it (the sparse kernels walk W in
    * those blocks of rows); y (rows) u8 = labels[idx[r]]. dim is at most MAX_INPUT.
    * Entries past a row's count are scratch (a kernel may write there, within the row).
    * X itself is never written: the first layer uses the two kernels below.
    */
   gatherSparse(nz: number, val: number, c: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
+  /**
+   * gatherSparse's nz, val and c for rows normalised images x (rows, dim) f32 that arrive as floats: c (rows) = the
+   * smallest value of row r (as Math.min: -0 below +0), and the nonzeros of s = x - c (f32) in the lists. X = c 1^T + S
+   * then stands for x up to the rounding of s. Values must be finite; entries past a row's count are scratch. For
+   * one thread (the classifier's): it writes the lists it is given, not a threaded back end's per-worker copies.
+   */
+  sparsifyRows(nz: number, val: number, c: number, x: number, rows: number, dim: number): void;
   /**
    * gatherSparse of square images (width x width pixels) moved for augmentation: row r's image is shifted by
    * (dx, dy), each in [-shift, shift], and mirrored left to right when flip != 0 and a coin says so, all three

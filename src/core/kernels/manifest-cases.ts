@@ -10,7 +10,7 @@ import { CaseInputs } from './cases/inputs.js';
 import { gemmSweep, gemmTimed } from './cases/gemm.js';
 import { backwardSweep, biasAddSweep, colSumSweep, forwardSweep } from './cases/elementwise.js';
 import {
-  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed,
+  firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed, sparsifyRowsSweep,
   sparseWeightGradSweep, sparseWeightGradTimed,
 } from './cases/first-layer.js';
 import { countCorrectSweep, softmaxSweep, softmaxTimed } from './cases/loss.js';
@@ -54,6 +54,7 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   adamUpdateMatrix: { sweep: adamMatrixSweep },
   dropout: { sweep: dropoutSweep, timed: dropoutTimed },
   gatherImages: { sweep: gatherImagesSweep },
+  sparsifyRows: { sweep: sparsifyRowsSweep },
   conv2dForward: { sweep: conv2dForwardSweep, timed: conv2dForwardTimed },
   conv2dWeightGrad: { sweep: conv2dWeightGradSweep, timed: conv2dWeightGradTimed },
   conv2dInputGrad: { sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed },

@@ -26,7 +26,7 @@ function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: numb
   return {
     shape: what || `rows=${rows} dim=${dim} images=${images}${augment ? ` width=${augment[0]} key=${augment[1]} shift=${augment[2]} flip=${augment[3]}` : ''}`,
     inputs: { images: pixels, labels: x.bytes(images, classes), stats, idx: real ? Int32Array.from({ length: rows }, (_, i) => i) : x.ints(rows, images) },
-    // nz holds i32 headers and u16 offsets; compared byte for byte. Entries past a row's count are scratch.
+    // nz holds i32 headers and u32 offsets; compared byte for byte. Entries past a row's count are scratch.
     outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
     compare: { nz: EXACT, val: ARITH, c: ARITH, y: EXACT },
     unspecified: (a) => {
@@ -34,8 +34,8 @@ function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: numb
       for (let r = 0; r < rows; r++) {
         const row = r * (dim + NZ_HEADER), count = counts[row];
         if (!(count >= 0 && count <= dim)) throw new Error(`gatherSparse wrote a count of ${count} in row ${r} of ${dim} pixels`);
-        // The u16 offsets past the count, up to the row's end.
-        new Uint16Array(nz.buffer, nz.byteOffset, nz.length / 2).fill(0x7777, nzOffsetsAt(r, dim) + count, 2 * (row + dim + NZ_HEADER));
+        // The offsets past the count, up to the row's end.
+        counts.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
         (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
       }
     },
@@ -97,9 +97,9 @@ function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number,
 export function gatherSparseSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return [
     ...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 15, 16, 17, 31, 32, 33, 100].map((dim) => gatherSparseCase(x, rows, dim, 7, p.classes))),
-    // Around the first block boundaries of the lists (192, 384, 576 columns), and up to MAX_INPUT (32x32 images),
-    // where the last block runs past 192 columns and the largest offset is 1023 * 64.
-    ...[176, 191, 192, 193, 208, 383, 384, 385, 577, 767, 768, 769, 1000, 1023, MAX_INPUT].map((dim) => gatherSparseCase(x, 3, dim, 7, p.classes)),
+    // Around the first block boundaries of the lists (192, 384, 576 columns), where the last block runs past 192
+    // columns, around 1,024 (past which offsets need more than 16 bits: 40x40, 48x64 images) and at MAX_INPUT.
+    ...[176, 191, 192, 193, 208, 383, 384, 385, 577, 767, 768, 769, 1000, 1023, 1024, 1025, 1600, 3072, MAX_INPUT].map((dim) => gatherSparseCase(x, 3, dim, 7, p.classes)),
     gatherSparseCase(x, p.batch, p.inputs, 300, p.classes),
   ];
 }
@@ -118,8 +118,9 @@ export function sparseForwardSweep(x: CaseInputs, p: Problem): KernelCase[] {
   const acts = [ACT.none, ACT.tanh, ACT.sigmoid, ACT.ReLU];
   return [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.flatMap((n) => acts.map((act) => sparseForwardCase(x, x.sparseBatch(rows, k), rows, k, n, act))))),
-    // k around the blocks of 192 rows of W the kernels walk in turn, up to MAX_INPUT; 26 classes of a set of one's own.
-    ...[191, 192, 193, 385, 577, 769, 1000, MAX_INPUT].flatMap((k) => [16, 26, 33].map((n) => sparseForwardCase(x, x.sparseBatch(3, k), 3, k, n, ACT.tanh))),
+    // k around the blocks of 192 rows of W the kernels walk in turn, past 1,024 and at MAX_INPUT; 26 classes of a set of one's own.
+    ...[191, 192, 193, 385, 577, 769, 1000, 1024, 1025, 1600, 3072].flatMap((k) => [16, 26, 33].map((n) => sparseForwardCase(x, x.sparseBatch(3, k), 3, k, n, ACT.tanh))),
+    sparseForwardCase(x, x.sparseBatch(2, MAX_INPUT), 2, MAX_INPUT, 17, ACT.tanh),
     sparseForwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden, ACT.tanh),
     sparseForwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes, ACT.none),
   ];
@@ -128,7 +129,8 @@ export function sparseForwardSweep(x: CaseInputs, p: Problem): KernelCase[] {
 export function sparseWeightGradSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return [
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.map((n) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)))),
-    ...[191, 192, 193, 385, 577, 769, 1000, MAX_INPUT].flatMap((k) => [16, 26, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
+    ...[191, 192, 193, 385, 577, 769, 1000, 1024, 1025, 1600, 3072].flatMap((k) => [16, 26, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
+    sparseGradCase(x, x.sparseBatch(2, MAX_INPUT), 2, MAX_INPUT, 17),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes),
   ];
@@ -142,8 +144,9 @@ export function firstLayerBackwardSweep(x: CaseInputs, p: Problem): KernelCase[]
     ])),
     firstLayerBackwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden, p.classes, ACT.tanh),
     firstLayerBackwardCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes, 0, ACT.none),
-    firstLayerBackwardCase(x, x.sparseBatch(5, MAX_INPUT), 5, MAX_INPUT, 64, 26, ACT.tanh),
-    firstLayerBackwardCase(x, x.sparseBatch(5, MAX_INPUT), 5, MAX_INPUT, 26, 0, ACT.none),
+    firstLayerBackwardCase(x, x.sparseBatch(5, 1024), 5, 1024, 64, 26, ACT.tanh),
+    firstLayerBackwardCase(x, x.sparseBatch(5, 3072), 5, 3072, 64, 26, ACT.tanh),
+    firstLayerBackwardCase(x, x.sparseBatch(5, 1600), 5, 1600, 26, 0, ACT.none),
   ];
 }
 
@@ -159,3 +162,41 @@ export const sparseWeightGradTimed = (x: CaseInputs, p: Problem): KernelCase[] =
 export const firstLayerBackwardTimed = (x: CaseInputs, p: Problem): KernelCase[] =>
   [firstLayerBackwardCase(x, problemBatch(x, p), p.batch, p.inputs, p.hidden, p.classes, ACT.tanh,
     `dW1, dZ0 = tanh'(dZ1 W1^T), db0, X^T dZ0 (${p.inputs}-${p.hidden}-${p.classes}, batch ${p.batch}), X sparse`)];
+
+/** sparsifyRows's case: rows of dim values, each an image's pixels (about half 0) normalised, or with signed zeros and repeats. */
+function sparsifyRowsCase(x: CaseInputs, rows: number, dim: number, what = ''): KernelCase {
+  const values = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const pixels = x.bytes(dim, 256).map((px) => (x.next() < 0.5 ? 0 : px));
+    const mean = pixels.reduce((s, p) => s + p, 0) / dim, std = Math.sqrt(pixels.reduce((s, p) => s + (p - mean) ** 2, 0) / dim) || 1;
+    // Every third row: zeros of both signs and a value repeated, so the smallest value and the nonzeros meet ties.
+    pixels.forEach((p, j) => { values[r * dim + j] = r % 3 === 2 ? [0, -0, 0.5, -0.5, 0.5][j % 5] : Math.fround(Math.fround(p - mean) / std); });
+  }
+  return {
+    shape: what || `rows=${rows} dim=${dim}`,
+    inputs: { x: values },
+    outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows) },
+    // The same f32 subtraction on both sides: every bit agrees.
+    compare: { nz: EXACT, val: EXACT, c: EXACT },
+    unspecified: (a) => {
+      const nz = a.nz as Uint8Array, words = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
+      for (let r = 0; r < rows; r++) {
+        const row = r * (dim + NZ_HEADER), count = words[row];
+        if (!(count >= 0 && count <= dim)) throw new Error(`sparsifyRows wrote a count of ${count} in row ${r} of ${dim} values`);
+        words.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
+        (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
+      }
+    },
+    flops: 0,
+    call: (k, q) => k.sparsifyRows(q.nz, q.val, q.c, q.x, rows, dim),
+  };
+}
+
+/** Widths around the 4-value steps and the list blocks' boundaries, past 1,024 and at the problem's size. */
+export function sparsifyRowsSweep(x: CaseInputs, p: Problem): KernelCase[] {
+  return [
+    ...[1, 3, 4, 5].flatMap((rows) => [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33].map((dim) => sparsifyRowsCase(x, rows, dim))),
+    ...[191, 192, 193, 194, 383, 385, 577, 578, 1024, 1025, 1600, 3072].map((dim) => sparsifyRowsCase(x, 3, dim)),
+    sparsifyRowsCase(x, p.batch, p.inputs),
+  ];
+}

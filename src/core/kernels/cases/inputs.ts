@@ -21,7 +21,7 @@ export function setSparseRow(nz: Int32Array, r: number, k: number, columns: read
   const at = r * (k + NZ_HEADER);
   nz[at] = columns.length;
   for (let b = 1; b < NZ_HEADER; b++) nz[at + b] = columns.filter((j) => j < b * NZ_BLOCK_COLUMNS).length;
-  const offsets = new Uint16Array(nz.buffer, nz.byteOffset, 2 * nz.length), first = nzOffsetsAt(r, k);
+  const offsets = new Uint32Array(nz.buffer, nz.byteOffset, nz.length), first = nzOffsetsAt(r, k);
   columns.forEach((j, q) => { offsets[first + q] = j * NZ_COLUMN_BYTES; });
 }
 
