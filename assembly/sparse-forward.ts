@@ -139,23 +139,23 @@ function sparseForwardNarrow(out: usize, nz: usize, val: usize, c: usize, w: usi
   const b0 = v128.load(bias + j), b1 = v128.load(bias + j, 16), b2 = v128.load(bias + j, 32), b3 = v128.load(bias + j, 48);
   for (let r: usize = 0; r < <usize>rows; r++) {
     const head = nz + r * ldnz, list = head + LIST_HEADER, o = out + r * ldo + j;
-    const stop = list + (<usize>load<i32>(head) << 1), delta = val + r * ldv - (list << 1);
+    const stop = list + (<usize>load<i32>(head) << 2), delta = val + r * ldv - list;
     const cr = v128.load32_splat(c + (r << 2));
     let a0 = f32x4.mul(cr, ws0), a1 = f32x4.mul(cr, ws1), a2 = f32x4.mul(cr, ws2), a3 = f32x4.mul(cr, ws3);
     if (vectors <= 2) {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), wp = pj + (<usize>load<u32>(q) >> 6) * pw;
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
       }
     } else if (vectors == 3) {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), wp = pj + (<usize>load<u32>(q) >> 6) * pw;
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
         a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32)));
       }
     } else {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), wp = pj + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), wp = pj + (<usize>load<u32>(q) >> 6) * pw;
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
         a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
       }

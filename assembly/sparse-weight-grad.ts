@@ -154,28 +154,28 @@ function sparseWeightGradNarrow(dw: usize, nz: usize, val: usize, c: usize, dz: 
   for (let p: usize = 0; p < kk; p++) storeRow(base + p * pw, v0, v1, v2, v3, pw);
   for (let r: usize = 0; r < <usize>rows; r++) {
     const head = nz + r * ldnz, list = head + LIST_HEADER, d = dz + r * ld + j;
-    const stop = list + (<usize>load<i32>(head) << 1), delta = val + r * ldv - (list << 1);
+    const stop = list + (<usize>load<i32>(head) << 2), delta = val + r * ldv - list;
     const d0 = dzPart(d, pw, 0), d1 = dzPart(d, pw, 16), d2 = dzPart(d, pw, 32), d3 = dzPart(d, pw, 48);
     if (pw <= 16) {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
         storeBytes(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)), pw);
       }
     } else if (pw <= 32) {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
         v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)));
         storeBytes(o + 16, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), pw - 16);
       }
     } else if (pw <= 48) {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
         v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
         storeBytes(o + 32, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), pw - 32);
       }
     } else {
-      for (let q = list; q < stop; q += 2) {
-        const s = v128.load32_splat((q << 1) + delta), o = base + (<usize>load<u16>(q) >> 6) * pw;
+      for (let q = list; q < stop; q += 4) {
+        const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
         v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
         v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32);
         storeBytes(o + 48, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), pw - 48);
