@@ -33,6 +33,8 @@ interface Placed extends PlannedLayer {
   col: number;
   /** conv2d: conv2dWeightGrad's scratch, shaped as the weights (ConvNet's; 0 in ConvForward). */
   scratch: number;
+  /** A conv2d run by Winograd F(2x2, 3x3) (see usesWinograd): its buffers, else absent. */
+  winograd?: WinogradBuffers;
   /** Layers with parameters: the index in file names (layers.{i}) and byte offsets of weights and biases in a parameter buffer. */
   param: number;
   weightAt: number;
@@ -40,6 +42,25 @@ interface Placed extends PlannedLayer {
   /** A dense layer reading a flattened image: that image's shape (its rows are permuted in model files). */
   flatOf?: { h: number; w: number; c: number };
 }
+
+/**
+ * The buffers of a Winograd layer: v (16, tiles, c) and m (16, tiles, oc) for a batch, reused by the backward pass
+ * as dv and dm; the transformed filters u (16, c, oc) and ut (16, oc, c); ConvNet's weight-gradient du and scratch.
+ */
+interface WinogradBuffers {
+  tilesPerImage: number;
+  v: number;
+  m: number;
+  u: number;
+  ut: number;
+  du: number;
+  scratch: number;
+}
+
+/** Input channels from which a 3x3 convolution runs by Winograd: with fewer, the transforms outweigh the 2.25x fewer multiplies. */
+export const WINOGRAD_MIN_CHANNELS = 4;
+/** Whether a conv2d layer runs by Winograd F(2x2, 3x3): a 3x3 kernel over at least WINOGRAD_MIN_CHANNELS channels. */
+export const usesWinograd = (kernel: number, channels: number): boolean => kernel === 3 && channels >= WINOGRAD_MIN_CHANNELS;
 
 /** A layer-list network's forward pass over the arena: its parameters and the buffers of a batch of up to maxRows. */
 export class ConvForward {
@@ -75,8 +96,19 @@ export class ConvForward {
         d: 0, col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
       };
       if (p.spec.type === 'conv2d') {
-        const out = p.output as { h: number; w: number };
-        placed.col = arena.allocF32(maxRows * out.h * out.w * taps(p), `layer ${l} patches`);
+        const out = p.output as { h: number; w: number }, c = (p.input as { c: number }).c, oc = p.spec.filters;
+        if (usesWinograd(p.spec.kernel, c)) {
+          const tilesPerImage = Math.ceil(out.h / 2) * Math.ceil(out.w / 2), tiles = maxRows * tilesPerImage;
+          placed.winograd = {
+            tilesPerImage, du: 0, scratch: 0,
+            v: arena.allocF32(16 * tiles * c, `layer ${l} transformed inputs`),
+            m: arena.allocF32(16 * tiles * oc, `layer ${l} transformed outputs`),
+            u: arena.allocF32(16 * c * oc, `layer ${l} transformed filters`),
+            ut: arena.allocF32(16 * c * oc, `layer ${l} transformed filters, transposed`),
+          };
+        } else {
+          placed.col = arena.allocF32(maxRows * out.h * out.w * taps(p), `layer ${l} patches`);
+        }
       }
       if (p.spec.type === 'flatten') flat = p.input as { h: number; w: number; c: number };
       if (p.spec.type === 'dense') {
@@ -129,8 +161,13 @@ export class ConvForward {
       const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
       const w = this.params + p.weightAt, b = this.params + p.biasAt;
       if (s.type === 'conv2d') {
-        const i = p.input as { h: number; w: number; c: number };
-        k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
+        const i = p.input as { h: number; w: number; c: number }, wg = p.winograd;
+        if (wg) {
+          k.winogradFilter(wg.u, wg.ut, w, i.c, s.filters);
+          k.winogradForward(p.a, wg.v, wg.m, inp, wg.u, b, rows, i.h, i.w, i.c, s.filters, padOf(s), ACT[s.activation], rows * wg.tilesPerImage);
+        } else {
+          k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
+        }
       } else if (s.type === 'maxpool') {
         const i = p.input as { h: number; w: number; c: number };
         k.maxPoolForward(p.a, inp, rows, i.h, i.w, i.c);
@@ -183,7 +220,10 @@ export class ConvNet extends ConvForward implements Trainable {
     this.best = arena.alloc(this.paramBytes, 'best parameters');
     this.plan.forEach((p, l) => {
       p.d = p.spec.type === 'flatten' ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
-      if (p.spec.type === 'conv2d') p.scratch = arena.allocF32(taps(p) * p.spec.filters, `layer ${l} weight-gradient scratch`);
+      if (p.spec.type !== 'conv2d') return;
+      const wg = p.winograd, size = 16 * (p.input as { c: number }).c * p.spec.filters;
+      if (!wg) p.scratch = arena.allocF32(taps(p) * p.spec.filters, `layer ${l} weight-gradient scratch`);
+      else [wg.du, wg.scratch] = [arena.allocF32(size, `layer ${l} transformed weight gradient`), arena.allocF32(size, `layer ${l} weight-gradient scratch`)];
     });
   }
 
@@ -222,7 +262,16 @@ export class ConvNet extends ConvForward implements Trainable {
       const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
       if (s.type === 'conv2d') {
         const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
-        const pixels = rows * o.h * o.w, taps = s.kernel * s.kernel * i.c;
+        const pixels = rows * o.h * o.w, taps = s.kernel * s.kernel * i.c, wg = p.winograd;
+        if (wg) {
+          // m and v are spent after the forward pass: they take dm, then (after the weight gradient) dv.
+          const tiles = rows * wg.tilesPerImage;
+          k.winogradOutputGrad(wg.m, p.d, rows, o.h, o.w, s.filters, tiles);
+          k.winogradWeightGrad(gw, wg.du, wg.scratch, wg.v, wg.m, tiles, i.c, s.filters);
+          k.colSum(gb, p.d, pixels, s.filters);
+          if (below) k.winogradInputGrad(below, wg.v, wg.m, wg.ut, rows, i.h, i.w, i.c, s.filters, padOf(s), tiles);
+          continue;
+        }
         k.conv2dWeightGrad(gw, p.scratch, p.col, p.d, pixels, taps, s.filters);
         k.colSum(gb, p.d, pixels, s.filters);
         // The patches and the weight gradient's scratch are spent: scratch for the input gradient and W transposed.

@@ -4,6 +4,7 @@
 
 import { ACT, dropoutHash, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, NZ_HEADER, nzOffsetsAt, type ActCode, type FirstLayerBackwardArgs, type Kernels } from './kernels.js';
 import { PANEL, panelIndex } from '../panels.js';
+import * as winograd from './js-winograd.js';
 
 /** A 2 x 2 pooling window's offsets (row, column), in the row-major order ties are broken by. */
 const WINDOW = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
@@ -377,6 +378,35 @@ export class JsKernels implements Kernels {
       }
     }
     f.set(sums, dx >> 2);
+  }
+
+  winogradFilter(u: number, ut: number, w: number, c: number, oc: number): void {
+    this.views();
+    winograd.winogradFilter(this.f32, u >> 2, ut >> 2, w >> 2, c, oc);
+  }
+
+  winogradForward(out: number, v: number, m: number, x: number, u: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, act: ActCode, tiles: number): void {
+    this.views();
+    winograd.winogradForward(this.f32, out >> 2, v >> 2, m >> 2, x >> 2, u >> 2, bias >> 2, images, h, wd, c, oc, pad, tiles);
+    const n = images * (h + 2 * pad - 2) * (wd + 2 * pad - 2) * oc;
+    if (act === ACT.tanh) this.tanhForward(out, out, n);
+    else if (act === ACT.sigmoid) this.sigmoidForward(out, out, n);
+    else if (act === ACT.ReLU) this.reluForward(out, out, n);
+  }
+
+  winogradOutputGrad(dm: number, dy: number, images: number, oh: number, ow: number, oc: number, tiles: number): void {
+    this.views();
+    winograd.winogradOutputGrad(this.f32, dm >> 2, dy >> 2, images, oh, ow, oc, tiles);
+  }
+
+  winogradWeightGrad(dw: number, du: number, _scratch: number, v: number, dm: number, tiles: number, c: number, oc: number): void {
+    this.views();
+    winograd.winogradWeightGrad(this.f32, dw >> 2, du >> 2, v >> 2, dm >> 2, tiles, c, oc);
+  }
+
+  winogradInputGrad(dx: number, dv: number, dm: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void {
+    this.views();
+    winograd.winogradInputGrad(this.f32, dx >> 2, dv >> 2, dm >> 2, ut >> 2, images, h, wd, c, oc, pad, tiles);
   }
 
   transpose(out: number, a: number, rows: number, cols: number): void {

@@ -212,6 +212,31 @@ export interface KernelCalls {
    * weights transposed, wt (oc, k*k*c); dcol (pixels, k*k*c) is scratch.
    */
   conv2dInputGrad(dx: number, dcol: number, dy: number, wt: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number): void;
+  /**
+   * Winograd F(2x2, 3x3) for 3x3 convolutions (assembly/winograd.ts has the transforms): u (16, c, oc) = G g G^T per
+   * filter g of w (9c, oc) (rows in (ky, kx, c) order, as conv2dForward's), and ut (16, oc, c) the same transposed.
+   */
+  winogradFilter(u: number, ut: number, w: number, c: number, oc: number): void;
+  /**
+   * out (images, oh, ow, oc) = act(conv3x3(x, w) + bias) for x (images, h, wd, c), oh = h + 2 pad - 2, by F(2x2, 3x3)
+   * with u from winogradFilter: v (16, tiles, c) receives each tile's transformed inputs (winogradWeightGrad reads
+   * them), m (16, tiles, oc) is scratch. Tiles: ceil(oh/2) * ceil(ow/2) per image, image by image, row-major; the
+   * images' tiles are the first rows of each position's plane of `tiles` rows (a thread's images: rows further on).
+   */
+  winogradForward(out: number, v: number, m: number, x: number, u: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, act: ActCode, tiles: number): void;
+  /** dm (16, tiles, oc) = A dy A^T per tile of dy (images, oh, ow, oc), zeros beyond the output: the output transform's adjoint. */
+  winogradOutputGrad(dm: number, dy: number, images: number, oh: number, ow: number, oc: number, tiles: number): void;
+  /**
+   * dw (9c, oc) = G^T dU G, dU (16, c, oc) = per position the sum over tiles of v^T dm (v (16, tiles, c), dm (16,
+   * tiles, oc)): the exact gradient of
+   * winogradForward's product. du receives dU; scratch (16, c, oc) is scratch. Summed in passes of 128 tiles.
+   */
+  winogradWeightGrad(dw: number, du: number, scratch: number, v: number, dm: number, tiles: number, c: number, oc: number): void;
+  /**
+   * dx (images, h, wd, c) = the gradient of winogradForward's product with respect to x, for dm from
+   * winogradOutputGrad and ut from winogradFilter; dv (16, tiles, c) is scratch (planes as winogradForward's).
+   */
+  winogradInputGrad(dx: number, dv: number, dm: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void;
   /** out (cols, rows) = a (rows, cols) transposed. */
   transpose(out: number, a: number, rows: number, cols: number): void;
   /** out (images, h/2, wd/2, c) = the maximum of each 2 x 2 window of x (images, h, wd, c), channels last; an odd last row or column is dropped. */

@@ -20,6 +20,10 @@ import {
   conv2dForwardSweep, conv2dForwardTimed, conv2dInputGradSweep, conv2dInputGradTimed, conv2dWeightGradSweep, conv2dWeightGradTimed,
   gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
 } from './cases/conv.js';
+import {
+  winogradFilterSweep, winogradForwardSweep, winogradForwardTimed, winogradInputGradSweep, winogradInputGradTimed, winogradOutputGradSweep, winogradOutputGradTimed,
+  winogradWeightGradSweep, winogradWeightGradTimed,
+} from './cases/winograd.js';
 
 export interface KernelCases {
   /** Parity cases: sizes around the vector width and the kernel's tiles, special values, the problem's shapes. */
@@ -58,6 +62,11 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   conv2dForward: { sweep: conv2dForwardSweep, timed: conv2dForwardTimed },
   conv2dWeightGrad: { sweep: conv2dWeightGradSweep, timed: conv2dWeightGradTimed },
   conv2dInputGrad: { sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed },
+  winogradFilter: { sweep: winogradFilterSweep },
+  winogradForward: { sweep: winogradForwardSweep, timed: winogradForwardTimed },
+  winogradOutputGrad: { sweep: winogradOutputGradSweep, timed: winogradOutputGradTimed },
+  winogradWeightGrad: { sweep: winogradWeightGradSweep, timed: winogradWeightGradTimed },
+  winogradInputGrad: { sweep: winogradInputGradSweep, timed: winogradInputGradTimed },
   transpose: { sweep: transposeSweep },
   maxPoolForward: { sweep: maxPoolForwardSweep },
   maxPoolBackward: { sweep: maxPoolBackwardSweep },

@@ -48,6 +48,8 @@ export interface KernelEntry<K extends KernelName> {
 const MIN_GEMM_WORK = 1 << 20;
 /** Output pixels of one image of a k x k convolution with pad zeros each side. */
 const imagePixels = (h: number, wd: number, k: number, pad: number) => (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1);
+/** Winograd tiles (2x2 outputs each) of one image of a 3x3 convolution. */
+const imageTiles = (h: number, wd: number, pad: number) => Math.ceil((h + 2 * pad - 2) / 2) * Math.ceil((wd + 2 * pad - 2) / 2);
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
@@ -175,6 +177,42 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       range: (i, j, dx, dcol, dy, wt, _images, h, wd, c, oc, k, pad) => {
         const pixels = imagePixels(h, wd, k, pad);
         return [dx + 4 * i * h * wd * c, dcol + 4 * i * pixels * k * k * c, dy + 4 * i * pixels * oc, wt, j - i, h, wd, c, oc, k, pad];
+      },
+    },
+  },
+  // Winograd 3x3 convolution: the transforms and the input gradient split by images, the weight gradient by columns.
+  winogradFilter: { threads: { split: 'none', why: 'a layer\'s weights: small' } },
+  winogradForward: {
+    threads: {
+      split: 'ranges', op: 'winogradForward', grain: 1, minWork: MIN_GEMM_WORK,
+      size: (_out, _v, _m, _x, _u, _b, images, h, wd, c, oc, _k, pad) => ({ total: images, work: images * imagePixels(h, wd, 3, pad) * 4 * c * oc }),
+      range: (i, j, out, v, m, x, u, bias, _images, h, wd, c, oc, pad, act, tiles) => {
+        const first = i * imageTiles(h, wd, pad);
+        return [out + 4 * i * imagePixels(h, wd, 3, pad) * oc, v + 4 * first * c, m + 4 * first * oc, x + 4 * i * h * wd * c, u, bias, j - i, h, wd, c, oc, pad, act, tiles];
+      },
+    },
+  },
+  winogradOutputGrad: {
+    threads: {
+      split: 'ranges', op: 'winogradOutputGrad', grain: 1, size: (_dm, _dy, images, oh, ow, oc) => ({ total: images, work: images * oh * ow * oc }),
+      range: (i, j, dm, dy, _images, oh, ow, oc, tiles) => [dm + 4 * i * Math.ceil(oh / 2) * Math.ceil(ow / 2) * oc, dy + 4 * i * oh * ow * oc, j - i, oh, ow, oc, tiles],
+    },
+  },
+  // By columns (outputs): every column sums its tiles in the same order whatever the thread count.
+  winogradWeightGrad: {
+    threads: {
+      split: 'ranges', op: 'winogradWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
+      size: (_dw, _du, _s, _v, _dm, tiles, c, oc) => ({ total: oc, work: tiles * 16 * c * oc }),
+      range: (i, j, dw, du, scratch, v, dm, tiles, c, oc) => [dw, du, scratch, v, dm, tiles, c, oc, i, j],
+    },
+  },
+  winogradInputGrad: {
+    threads: {
+      split: 'ranges', op: 'winogradInputGrad', grain: 1, minWork: MIN_GEMM_WORK,
+      size: (_dx, _dv, _dm, _ut, images, h, wd, c, oc, pad) => ({ total: images, work: images * imageTiles(h, wd, pad) * 16 * c * oc }),
+      range: (i, j, dx, dv, dm, ut, _images, h, wd, c, oc, pad, tiles) => {
+        const first = i * imageTiles(h, wd, pad);
+        return [dx + 4 * i * h * wd * c, dv + 4 * first * c, dm + 4 * first * oc, ut, j - i, h, wd, c, oc, pad, tiles];
       },
     },
   },
