@@ -1,0 +1,58 @@
+// Winograd F(2x2, 3x3) computes the convolution: its forward pass, weight gradient and input gradient agree with the
+// direct (im2row) kernels' on the same inputs, on both back ends, for every padding of a 3x3 kernel, odd sides
+// (tiles half outside the output), images smaller than a tile and channel counts off the vector width.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBackend, type Backend } from '../src/core/backend.js';
+import { ACT } from '../src/core/kernels/kernels.js';
+import { Rng } from '../src/core/rng.js';
+import { loadWasmModule } from '../src/node/wasm-file.js';
+
+const SHAPES = [
+  { images: 2, h: 14, w: 14, c: 32, oc: 64, pad: 1 }, { images: 3, h: 7, w: 5, c: 5, oc: 7, pad: 1 },
+  { images: 2, h: 9, w: 8, c: 4, oc: 9, pad: 0 }, { images: 2, h: 5, w: 6, c: 6, oc: 4, pad: 2 }, { images: 1, h: 1, w: 2, c: 4, oc: 5, pad: 1 },
+];
+
+/** max |a - b| / (1 + max |b|): Winograd's transforms add a few roundings to each sum, nothing more. */
+function relativeGap(a: Float32Array, b: Float32Array): number {
+  let gap = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) { gap = Math.max(gap, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(b[i])); }
+  return gap / (1 + scale);
+}
+
+for (const name of ['wasm', 'js'] as const) {
+  test(`Winograd's forward pass and both gradients equal the direct convolution's (${name})`, async () => {
+    const b: Backend = await createBackend(name, () => loadWasmModule('plain'));
+    try {
+      const rng = new Rng(7, 'winograd test');
+      for (const s of SHAPES) {
+        const oh = s.h + 2 * s.pad - 2, ow = s.w + 2 * s.pad - 2, pixels = s.images * oh * ow, taps = 9 * s.c;
+        const tiles = s.images * Math.ceil(oh / 2) * Math.ceil(ow / 2), a = b.arena, k = b.kernels;
+        const fill = (n: number) => { const p = a.allocF32(n, 'test'); a.f32(p, n).set(Float32Array.from({ length: n }, () => 2 * rng.next() - 1)); return p; };
+        const x = fill(s.images * s.h * s.w * s.c), w = fill(taps * s.oc), bias = fill(s.oc), dy = fill(pixels * s.oc);
+        const direct = a.allocF32(pixels * s.oc, 'test'), col = a.allocF32(pixels * taps, 'test'), wino = a.allocF32(pixels * s.oc, 'test');
+        const u = a.allocF32(16 * s.c * s.oc, 'test'), ut = a.allocF32(16 * s.c * s.oc, 'test'), v = a.allocF32(16 * tiles * s.c, 'test'), m = a.allocF32(16 * tiles * s.oc, 'test');
+        k.conv2dForward(direct, col, x, w, bias, s.images, s.h, s.w, s.c, s.oc, 3, s.pad, ACT.none);
+        k.winogradFilter(u, ut, w, s.c, s.oc);
+        k.winogradForward(wino, v, m, x, u, bias, s.images, s.h, s.w, s.c, s.oc, s.pad, ACT.none, tiles);
+        const where = `${JSON.stringify(s)}`;
+        assert.ok(relativeGap(a.f32(wino, pixels * s.oc), a.f32(direct, pixels * s.oc)) < 1e-5, `forward ${where}`);
+
+        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(16 * s.c * s.oc, 'test'), du = a.allocF32(16 * s.c * s.oc, 'test');
+        k.conv2dWeightGrad(dwDirect, scratch, col, dy, pixels, taps, s.oc);
+        k.winogradOutputGrad(m, dy, s.images, oh, ow, s.oc, tiles);
+        k.winogradWeightGrad(dwWino, du, scratch, v, m, tiles, s.c, s.oc);
+        assert.ok(relativeGap(a.f32(dwWino, taps * s.oc), a.f32(dwDirect, taps * s.oc)) < 1e-5, `weight gradient ${where}`);
+
+        const n = s.images * s.h * s.w * s.c, dxDirect = a.allocF32(n, 'test'), dxWino = a.allocF32(n, 'test'), wt = a.allocF32(taps * s.oc, 'test');
+        k.transpose(wt, w, taps, s.oc);
+        k.conv2dInputGrad(dxDirect, col, dy, wt, s.images, s.h, s.w, s.c, s.oc, 3, s.pad);
+        k.winogradInputGrad(dxWino, v, m, ut, s.images, s.h, s.w, s.c, s.oc, s.pad, tiles);
+        assert.ok(relativeGap(a.f32(dxWino, n), a.f32(dxDirect, n)) < 1e-5, `input gradient ${where}`);
+      }
+    } finally {
+      b.close();
+    }
+  });
+}
