@@ -42,7 +42,7 @@ export interface PythonPeerOptions {
 }
 
 /** What an interpreter can import (from python_epoch.py --probe), or why it did not answer. */
-interface Probe {
+export interface Probe {
   python: string;
   executable?: string;
   version?: string;
@@ -98,7 +98,7 @@ export async function pythonPeerRows(o: PythonPeerOptions): Promise<EpochRow[]> 
 }
 
 /** Each interpreter once (by its real executable), in the order given. */
-async function probeInterpreters(pythons: string[]): Promise<Probe[]> {
+export async function probeInterpreters(pythons: string[]): Promise<Probe[]> {
   const probes: Probe[] = [];
   for (const python of pythons) {
     try {
@@ -114,7 +114,7 @@ async function probeInterpreters(pythons: string[]): Promise<Probe[]> {
 }
 
 /** The rows wasmfit trains on, as raw files the script reads with numpy.fromfile. */
-function writeRows(o: PythonPeerOptions): string {
+export function writeRows(o: Pick<PythonPeerOptions, 'x' | 'y' | 'count'>): string {
   const dir = mkdtempSync(join(tmpdir(), 'wasmfit-bench-'));
   writeFileSync(join(dir, 'x.f32'), new Uint8Array(o.x.buffer, o.x.byteOffset, o.count * 784 * 4));
   writeFileSync(join(dir, 'y.u8'), o.y.subarray(0, o.count));
@@ -162,7 +162,7 @@ function skipRow(framework: Framework, note: string): EpochRow {
 }
 
 /** "OpenBLAS 0.3.31, SkylakeX kernel", "mkl", or the library file when nothing names it. */
-function blasText(blas: PeerRun['blas']): string {
+export function blasText(blas: PeerRun['blas']): string {
   const api = blas.internal_api === 'openblas' ? 'OpenBLAS' : blas.internal_api;
   if (!api) return blas.filepath ? String(blas.filepath).split('/').pop()! : 'BLAS unknown';
   return [api, blas.version].filter(Boolean).join(' ') + (blas.architecture ? `, ${blas.architecture} kernel` : '');
@@ -174,13 +174,13 @@ function blasDetail(blas: PeerRun['blas']): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<{ stdout: string }> {
+export function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<{ stdout: string }> {
   const options = { encoding: 'utf8' as const, timeout, maxBuffer: 4 << 20, ...(Object.keys(env).length ? { env } : {}) };
   return promisify(execFile)(file, args, options);
 }
 
 /** One line on why a child failed: not found, killed by the timeout, or the last line of its stderr. */
-function childError(e: unknown): string {
+export function childError(e: unknown): string {
   const err = e as { code?: string | number; killed?: boolean; stderr?: string; message?: string };
   if (err.code === 'ENOENT') return 'not found';
   if (err.killed) return 'timed out';

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../node/files.js';
+import { convKernelRows, type CnnReport } from './cnn.js';
 
 export interface BenchEnvironment {
   node: string;
@@ -88,6 +89,8 @@ export interface BenchReport {
   epochs: EpochRow[];
   browser_vs_cli: BrowserVsCli | null;
   peak_rss_mib: number | null;
+  /** The CNN section (absent with --no-cnn). */
+  cnn?: CnnReport;
 }
 
 /** Writes bench.json and bench.md into dir (created if missing) and returns the Markdown. */
@@ -135,6 +138,7 @@ export function benchMarkdown(report: BenchReport): string {
     '',
     ...peerSection(report.epochs, best, e),
     ...browserSection(report.browser_vs_cli),
+    ...cnnSection(report),
     `Peak RSS of a 2-epoch config_6 run: ${report.peak_rss_mib === null ? 'n/a' : `${report.peak_rss_mib.toFixed(0)} MiB`}. ` +
       `Node ${e.node} (V8 ${e.v8}), ${machineText(e)}, up to ${e.threads} threads, ${e.chromium ? `Chromium ${e.chromium} (headless), ` : ''}` +
       `load average ${e.load_average.join(' ')} at the start, ${e.date.slice(0, 10)}. Re-run with \`npx wasmfit bench\`.`,
@@ -177,6 +181,41 @@ function peerSection(rows: EpochRow[], best: number | null, e: BenchEnvironment)
   if (timed.length === 0 || best === null) return [];
   return [`Peers on ${machineText(e)}, each in its fastest form and thread count, against wasmfit's fastest CLI epoch (${best.toFixed(3)} s): ` +
     timed.map((r) => `${r.backend} ${r.seconds!.toFixed(3)} s (${(r.seconds! / best).toFixed(2)}x)`).join(', ') + '. Below 1x the peer is faster.', ''];
+}
+
+function cnnSection(report: BenchReport): string[] {
+  const cnn = report.cnn;
+  if (!cnn) return [];
+  const torch = cnn.epochs.find((r) => r.group === 'peer' && r.seconds !== null)?.seconds ?? null;
+  const vs = (s: number | null) => (s === null || torch === null ? '' : `${(s / torch).toFixed(2)}x`);
+  const ceiling = new Map(cnn.ceilings.map((c) => [c.build, c.gflops]));
+  const labels = report.variants.filter((l) => l.startsWith('WASM'));
+  const ofCeiling = (r: KernelRow, label: string) => {
+    const v = r.cells[label], top = ceiling.get(label.includes('relaxed') ? 'relaxed' : 'plain');
+    if (!v || v.gflops === null) return '';
+    return `${v.gflops.toFixed(1)} GFLOP/s${top && label.includes(' 1 thread') ? ` (${((100 * v.gflops) / top).toFixed(0)}%)` : ''}`;
+  };
+  const conv = convKernelRows(report.kernels);
+  return [
+    `CNN (${cnn.config}: ${cnn.network}), one training epoch of the same rows; PyTorch in its fastest form and thread count:`,
+    '',
+    `| back end | threads | seconds / epoch | vs PyTorch | note |`,
+    `|---|---|---|---|---|`,
+    ...cnn.epochs.map((r) => `| ${r.backend} | ${r.threads ?? ''} | ${r.seconds === null ? 'n/a' : r.seconds.toFixed(2)} | ${vs(r.seconds)} | ${r.note} |`),
+    '',
+    cnn.ratio_to_pytorch === null ? 'wasmfit vs PyTorch on the CNN: n/a (see the notes above).'
+      : `wasmfit's fastest CNN epoch takes ${cnn.ratio_to_pytorch.toFixed(2)}x PyTorch's on ${machineText(report.environment)} (target: at most 0.7x).`,
+    '',
+    ...(conv.length ? [
+      `Convolution kernels against the WASM SIMD ceiling, one thread's 4-lane f32 multiply-add rate (${cnn.ceilings.map((c) => `${c.build} ${c.gflops.toFixed(1)} GFLOP/s`).join(', ')}); ` +
+        'Winograd rows count the direct convolution\'s 2 pixels 9c oc FLOPs, so above 100% means fewer operations, not faster ones:',
+      '',
+      `| kernel | shape | ${labels.join(' | ')} |`,
+      `|---|---|${labels.map(() => '---').join('|')}|`,
+      ...conv.map((r) => `| ${r.kernel} | ${r.shape} | ${labels.map((l) => ofCeiling(r, l)).join(' | ')} |`),
+      '',
+    ] : []),
+  ];
 }
 
 function browserSection(bc: BrowserVsCli | null): string[] {

@@ -15,6 +15,7 @@ import { measurePeakRss } from './peak-rss.js';
 import { pythonPeerRows } from './python-peers.js';
 import { browserVsCli, writeBenchReport, type EpochRow } from './report.js';
 import { tfjsRow } from './tfjs.js';
+import { cnnConfig, cnnEpochRows, cnnRatio, describeCnn, simdCeiling, torchCnnRow, type CnnReport } from './cnn.js';
 
 export interface BenchSettings extends DataOptions {
   /** The most threads to measure; 1 and this many are timed. */
@@ -30,6 +31,8 @@ export interface BenchSettings extends DataOptions {
   chromium: string | null | false;
   /** Also time the relaxed-SIMD build. */
   relaxed: boolean;
+  /** Also time the CNN (configs/best_cnn.yaml) in wasmfit and PyTorch. */
+  cnn: boolean;
   log(line: string): void;
 }
 
@@ -74,10 +77,22 @@ export async function runBench(s: BenchSettings): Promise<string> {
     epochs.push(...(await pythonPeerRows({ ...peerData, pythons: s.pythons, threads, epochs: s.epochs, log: s.log })));
   }
 
+  let cnn: CnnReport | undefined;
+  if (s.cnn) {
+    const config = cnnConfig(), ceilings = await Promise.all(builds.map(simdCeiling));
+    s.log(`WASM SIMD ceiling (one thread): ${ceilings.map((c) => `${c.build} ${c.gflops.toFixed(1)} GFLOP/s`).join(', ')}`);
+    const cnnEpochs = await cnnEpochRows(s, builds, threadCounts, s.log);
+    if (s.pythons.length) {
+      const rows = peerData ?? normalisedTrain(await benchSession(s, 'wasm', 1));
+      cnnEpochs.push(await torchCnnRow({ ...rows, pythons: s.pythons, threads: [...new Set([1, 2, s.maxThreads])], log: s.log }));
+    }
+    cnn = { network: describeCnn(config), config: 'configs/best_cnn.yaml', ceilings, epochs: cnnEpochs, ratio_to_pytorch: cnnRatio(cnnEpochs) };
+  }
+
   const rss = await measurePeakRss(s, s.maxThreads);
   s.log(`peak RSS of a 2-epoch run: ${rss.mib === null ? `probe failed: ${rss.error}` : `${rss.mib.toFixed(0)} MiB`}`);
   return writeBenchReport(s.out, {
     environment, kernel_rounds: KERNEL_ROUNDS, variants: variants.map((v) => v.label), kernels, epochs,
-    browser_vs_cli: browserVsCli(epochs), peak_rss_mib: rss.mib,
+    browser_vs_cli: browserVsCli(epochs), peak_rss_mib: rss.mib, ...(cnn ? { cnn } : {}),
   });
 }

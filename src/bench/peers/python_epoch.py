@@ -3,6 +3,8 @@
 784-128-10 tanh (or --layers, tanh between them), batch 128 (or --batch), SGD with momentum 0.9 and learning
 rate 0.001, on the normalised training rows the bench writes (float32 rows, uint8 labels), shuffled every epoch as wasmfit shuffles. NumPy gets a hand-written
 forward and backward pass; PyTorch the same network as torch.nn with torch.optim, as its users write it.
+With `--network FILE` (a JSON layer list and recipe from the bench) PyTorch trains that convolutional network
+instead, in the memory format `--memory-format` names, for one timed epoch after a few warm-up batches.
 Prints one JSON object on stdout: the median epoch seconds after a warm-up epoch, the last epoch's mean loss
 (the bench checks that the peer learned) and the BLAS that ran it. `--probe` only reports what imports.
 """
@@ -169,6 +171,67 @@ def torch_epochs(x, y, count, epochs, batch, lr, gamma, layers):
     return timed_epochs(count, epochs, batch, torch.randperm, step)
 
 
+ACTIVATIONS = {"ReLU": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+
+
+def torch_cnn(network):
+    """torch.nn.Sequential of the bench's layer list (conv2d, maxpool, flatten, dense), on (1, 28, 28) images."""
+    import torch.nn as nn
+
+    layers, (c, h, w) = [], (1, 28, 28)
+    for spec in network["layers"]:
+        kind = spec["type"]
+        if kind == "conv2d":
+            k = spec["kernel"]
+            pad = (k - 1) // 2 if spec.get("padding") == "same" else 0
+            layers.append(nn.Conv2d(c, spec["filters"], k, padding=pad))
+            c, h, w = spec["filters"], h + 2 * pad - k + 1, w + 2 * pad - k + 1
+        elif kind == "maxpool":
+            layers.append(nn.MaxPool2d(spec["size"]))
+            h, w = h // spec["size"], w // spec["size"]
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+            c, h, w = c * h * w, 1, 1
+        elif kind == "dense":
+            layers.append(nn.Linear(c * h * w, spec["units"]))
+            c, h, w = spec["units"], 1, 1
+        act = spec.get("activation", "none")
+        if act in ACTIVATIONS:
+            layers.append(getattr(nn, ACTIVATIONS[act])())
+    return nn.Sequential(*layers)
+
+
+def torch_cnn_epoch(x, y, count, network, memory_format, warmup=20):
+    """One shuffled epoch of the network (after `warmup` batches), SGD with momentum and the L2 penalty on the
+    weights only, as wasmfit applies it: ([seconds], mean loss)."""
+    import torch
+
+    torch.manual_seed(0)
+    batch = network["batch_size"]
+    xs, ys = torch.from_numpy(x).reshape(count, 1, 28, 28), torch.from_numpy(y.astype("int64"))
+    model = torch_cnn(network)
+    fmt = torch.channels_last if memory_format == "channels_last" else torch.contiguous_format
+    model = model.to(memory_format=fmt)
+    weights = [p for p in model.parameters() if p.dim() > 1]
+    biases = [p for p in model.parameters() if p.dim() == 1]
+    optimiser = torch.optim.SGD([{"params": weights, "weight_decay": network["l2"]}, {"params": biases, "weight_decay": 0}],
+                                lr=network["learning_rate"], momentum=network["momentum"], nesterov=network["nesterov"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(take):
+        optimiser.zero_grad(set_to_none=True)
+        xb = xs.index_select(0, take).contiguous(memory_format=fmt)
+        loss = loss_fn(model(xb), ys.index_select(0, take))
+        loss.backward()
+        optimiser.step()
+        return loss.item() * batch
+
+    warm = torch.randperm(count)
+    for first in range(0, warmup * batch, batch):
+        step(warm[first:first + batch])
+    return timed_epochs(count, 1, batch, torch.randperm, step)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probe", action="store_true")
@@ -180,6 +243,8 @@ def main():
     parser.add_argument("--count", type=int)
     parser.add_argument("--layers", default="784,128,10", help="layer sizes, comma-separated (tanh between them)")
     parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--network", help="a JSON file: a layer list and its recipe (PyTorch only)")
+    parser.add_argument("--memory-format", choices=("channels_last", "contiguous"), default="contiguous")
     args = parser.parse_args()
     if args.probe:
         print(json.dumps(probe()))
@@ -209,9 +274,15 @@ def main():
         limits = threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas")
     except ImportError:
         pass  # the bench also sets OPENBLAS_NUM_THREADS and friends for this process
-    layers = [int(n) for n in args.layers.split(",")]
-    times, loss = run(x, y, args.count, 1 + args.epochs, args.batch, 0.001, 0.9, layers)
-    timed = sorted(times[1:])
+    if args.network:
+        with open(args.network) as f:
+            network = json.load(f)
+        result.update(network="cnn", memory_format=args.memory_format, batch=network["batch_size"])
+        times, loss = torch_cnn_epoch(x, y, args.count, network, args.memory_format)
+    else:
+        layers = [int(n) for n in args.layers.split(",")]
+        times, loss = run(x, y, args.count, 1 + args.epochs, args.batch, 0.001, 0.9, layers)
+    timed = sorted(times[1:] if len(times) > 1 else times)
     result.update(seconds=timed[len(timed) // 2], epoch_seconds=times, loss=loss, blas=blas_info(args.framework))
     print(json.dumps(result))
     if limits is not None:

@@ -30,6 +30,8 @@ export interface BenchOptions {
   relaxed: boolean;
   /** Time the shapes grid instead (true: every cell; a string: those cells, comma-separated). */
   shapes?: boolean | string;
+  /** Also time the CNN in wasmfit and PyTorch (false: --no-cnn). */
+  cnn: boolean;
 }
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
@@ -56,7 +58,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   // Made before the long measurements, so that an --out that cannot be written fails at once.
   const out = resolve(options.out);
   makeDirectory(out, 'output directory');
-  const md = await runBench({ ...data, maxThreads, epochs: options.epochs, out, js: options.js, tfjs: options.tfjs, pythons, chromium, relaxed: options.relaxed,
+  const md = await runBench({ ...data, maxThreads, epochs: options.epochs, out, js: options.js, tfjs: options.tfjs, pythons, chromium, relaxed: options.relaxed, cnn: options.cnn,
     log: (line) => process.stderr.write(`bench: ${line}\n`) });
   console.log(md);
 }
