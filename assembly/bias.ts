@@ -17,6 +17,11 @@ export function colSum(out: usize, a: usize, rows: i32, cols: i32): void {
   colSumStrided(out, a, rows, cols, cols);
 }
 
+/** Columns [j0, j1) of colSum: each column summed exactly as colSum sums it, so threads can split the columns. */
+export function colSumCols(out: usize, a: usize, rows: i32, cols: i32, j0: i32, j1: i32): void {
+  colSumStrided(out + (<usize>j0 << 2), a + (<usize>j0 << 2), rows, j1 - j0, cols);
+}
+
 /** colSum where a's rows are lda floats apart (its first cols columns are summed). */
 export function colSumStrided(out: usize, a: usize, rows: i32, cols: i32, lda: i32): void {
   const c4 = <usize>(cols & ~3) << 2, ld = <usize>lda << 2, end = <usize>cols << 2;

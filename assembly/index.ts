@@ -16,7 +16,7 @@ export { gatherSparseAugmented } from './augment';
 export { sparsifyRows } from './sparsify';
 export { swapRows } from './rows';
 export { gemmNN, gemmTN, gemmTNRows, gemmNT } from './gemm';
-export { biasAdd, colSum } from './bias';
+export { biasAdd, colSum, colSumCols } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';
 export { sgdUpdate, sgdUpdateMatrix, adamUpdate, adamUpdateMatrix } from './update';

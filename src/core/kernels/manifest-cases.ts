@@ -8,7 +8,7 @@ import { KERNEL_NAMES } from './manifest.js';
 import type { KernelCase, Problem } from './cases/case.js';
 import { CaseInputs } from './cases/inputs.js';
 import { gemmSweep, gemmTimed } from './cases/gemm.js';
-import { backwardSweep, biasAddSweep, colSumSweep, forwardSweep } from './cases/elementwise.js';
+import { backwardSweep, biasAddSweep, colSumSweep, colSumTimed, forwardSweep } from './cases/elementwise.js';
 import {
   firstLayerBackwardSweep, firstLayerBackwardTimed, gatherSparseAugmentedSweep, gatherSparseSweep, gatherSparseTimed, sparseForwardSweep, sparseForwardTimed, sparsifyRowsSweep,
   sparseWeightGradSweep, sparseWeightGradTimed,
@@ -43,7 +43,7 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   gemmTN: { sweep: (x, p) => gemmSweep(x, 'gemmTN', p), timed: (x, p) => gemmTimed(x, 'gemmTN', p) },
   gemmNT: { sweep: (x, p) => gemmSweep(x, 'gemmNT', p), timed: (x, p) => gemmTimed(x, 'gemmNT', p) },
   biasAdd: { sweep: biasAddSweep },
-  colSum: { sweep: colSumSweep },
+  colSum: { sweep: colSumSweep, timed: colSumTimed },
   tanhForward: { sweep: (x, p) => forwardSweep(x, 'tanhForward', p) },
   tanhBackward: { sweep: (x, p) => backwardSweep(x, 'tanhBackward', p) },
   sigmoidForward: { sweep: (x, p) => forwardSweep(x, 'sigmoidForward', p) },

@@ -109,7 +109,13 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     threads: { split: 'ranges', op: 'gemmNT', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
   },
   biasAdd: { threads: { split: 'none', why: THREADS_ALONE } },
-  colSum: { threads: { split: 'none', why: THREADS_ALONE } },
+  // A convolution's bias gradient sums every output pixel (50,176 rows at batch 64): split by columns there.
+  colSum: {
+    threads: {
+      split: 'ranges', op: 'colSumCols', grain: 4, minWork: MIN_GEMM_WORK / 4,
+      size: (_out, _a, rows, cols) => ({ total: cols, work: rows * cols }), range: (i, j, out, a, rows, cols) => [out, a, rows, cols, i, j],
+    },
+  },
   tanhForward: { threads: { split: 'none', why: LATER_LAYERS } },
   tanhBackward: { threads: backwardPlan('tanhBackward') },
   sigmoidForward: { threads: { split: 'none', why: LATER_LAYERS } },

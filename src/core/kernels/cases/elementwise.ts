@@ -78,3 +78,15 @@ export function colSumSweep(x: CaseInputs, p: Problem): KernelCase[] {
     call: (k, q) => k.colSum(q.out, q.a, rows, cols),
   }));
 }
+
+/** The bias gradients of a CNN step's convolutions (every output pixel a row), the sizes threads split colSum at. */
+export function colSumTimed(x: CaseInputs, p: Problem): KernelCase[] {
+  return [[p.batch * 28 * 28, 32, 'conv 1->32 28x28'], [p.batch * 14 * 14, 64, 'conv 32->64 14x14']].map(([rows, cols, what]): KernelCase => ({
+    shape: `bias grad ${what} rows=${rows} cols=${cols}`,
+    inputs: { a: x.uniform(+rows * +cols) },
+    outputs: { out: new Float32Array(+cols) },
+    compare: { out: sumTol(+rows) },
+    flops: 0,
+    call: (k, q) => k.colSum(q.out, q.a, +rows, +cols),
+  }));
+}
