@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonPeerRows } from '../src/bench/python-peers.js';
+import { cnnRatio, torchCnnRow } from '../src/bench/cnn.js';
 import { benchMarkdown, browserVsCli, machineText, writeBenchReport, type BenchReport, type EpochRow } from '../src/bench/report.js';
 
 const environment = { node: 'v20.0.0', v8: '11.3', cpu: 'Test CPU 9000', cores: 2, threads: 2, load_average: [0.5, 0.25, 0.1], date: '2030-01-02T03:04:05.000Z' };
@@ -108,4 +109,33 @@ test('the NumPy peer trains the bench network on the rows it is given and names 
   assert.match(row.note, /last epoch's loss (\d\.\d+)/);
   assert.ok(Number(/last epoch's loss (\d\.\d+)/.exec(row.note)![1]) < 1, `the loss on a separable set stayed high: ${row.note}`);
   assert.match(row.note, /OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset/);
+});
+
+test('the CNN section shows each epoch against PyTorch\'s, the ratio beside the machine and the convolution kernels against the ceiling', () => {
+  const cnnEpochs: EpochRow[] = [
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 1, seconds: 20, epochs: 1, note: 'one epoch' },
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 2, seconds: 12, epochs: 1, note: 'one epoch' },
+    { backend: 'PyTorch 1.13.0a0 (NCHW)', group: 'peer', threads: 2, seconds: 15, epochs: 1, note: 'fastest of four' },
+  ];
+  const r = report(rows());
+  r.kernels.push({ kernel: 'winogradForward', shape: 'forward conv 32->64 14x14 (Winograd)', cells: { 'WASM SIMD 1 thread': { microseconds: 9000, gflops: 90, rounds_microseconds: [9000] } } });
+  r.cnn = { network: 'conv3x3x32 same ReLU -> dense10, batch 64, SGD', config: 'configs/best_cnn.yaml', ceilings: [{ build: 'plain', gflops: 60 }], epochs: cnnEpochs, ratio_to_pytorch: cnnRatio(cnnEpochs) };
+  const md = benchMarkdown(r).split('\n');
+  assert.equal(r.cnn.ratio_to_pytorch, 0.8);
+  assert.ok(md.includes('| wasmfit WASM SIMD | 2 | 12.00 | 0.80x | one epoch |'));
+  assert.ok(md.includes('| PyTorch 1.13.0a0 (NCHW) | 2 | 15.00 | 1.00x | fastest of four |'));
+  assert.ok(md.includes('wasmfit\'s fastest CNN epoch takes 0.80x PyTorch\'s on Test CPU 9000, 2 cores (target: at most 0.7x).'));
+  assert.ok(md.includes('| winogradForward | forward conv 32->64 14x14 (Winograd) | 90.0 GFLOP/s (150%) |'));
+  const convTable = md.findIndex((l) => l.startsWith('Convolution kernels against the WASM SIMD ceiling'));
+  assert.ok(convTable > 0 && md.slice(convTable).every((l) => !l.startsWith('| gemmNN')), 'only convolution kernels in the CNN section\'s table');
+});
+
+const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+
+test('the PyTorch CNN peer trains configs/best_cnn.yaml\'s network on the rows it is given, in both memory formats', { skip: torch ? false : 'no /usr/bin/python3 with torch here' }, async () => {
+  const row = await torchCnnRow({ ...bands(1280), pythons: ['/usr/bin/python3'], threads: [1], log: () => {} });
+  assert.ok(row.seconds !== null && row.seconds > 0, row.note);
+  assert.match(row.backend, /^PyTorch \S+ \((NCHW|channels_last)\)$/);
+  assert.deepEqual(row.trials!.map((t) => t.form), ['/usr/bin/python3, NCHW, 1 thread', '/usr/bin/python3, channels_last, 1 thread']);
+  assert.ok(row.trials!.every((t) => t.seconds !== null), row.note);
 });
