@@ -27,5 +27,5 @@ export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
 export { gatherImages } from './gather-images';
 export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';
 export { maxPoolForward, maxPoolBackward } from './pool';
-export { winogradFilter, winogradForward, winogradOutputGrad, winogradWeightGrad, winogradWeightGradCols, winogradInputGrad } from './winograd';
+export { winogradFilter, winogradForward, winogradWeightGrad, winogradWeightGradCols, winogradInputGrad } from './winograd';
 export { simdPeak } from './peak';

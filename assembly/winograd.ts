@@ -220,7 +220,8 @@ export function winogradForward(out: usize, v: usize, m: usize, x: usize, u: usi
   const outImage = <usize>oh * <usize>ow * <usize>oc << 2, cb = <usize>c << 2, ob = <usize>oc << 2;
   for (let n = 0; n < images; n += group) {
     const g = min(group, images - n), first = <usize>n * <usize>per;
-    const vg = v + first * cb, mg = m + first * ob, og = out + <usize>n * outImage;
+    // m is scratch: every group reuses its first rows, so the products stay in L2 for the output transform.
+    const vg = v + first * cb, mg = m, og = out + <usize>n * outImage;
     inputTransform(vg, x + <usize>n * <usize>h * <usize>wd * cb, g, h, wd, c, pad, <usize>tiles * cb);
     positionProducts(mg, vg, u, g * per, c, oc, tiles);
     outputTransform(og, mg, bias, g, oh, ow, oc, <usize>tiles * ob);
@@ -248,19 +249,24 @@ export function winogradForward(out: usize, v: usize, m: usize, x: usize, u: usi
   st(dm + 12 * plane, r3a, full); st(dm + 13 * plane, f32x4.add(r3a, r3b), full); st(dm + 14 * plane, f32x4.sub(r3a, r3b), full); st(dm + 15 * plane, f32x4.neg(r3b), full);
 }
 
-/** dm (16, tiles, oc) = A dy A^T for every tile of the output gradient dy (images, oh, ow, oc): the adjoint of the output transform. */
-export function winogradOutputGrad(dm: usize, dy: usize, images: i32, oh: i32, ow: i32, oc: i32, tiles: i32): void {
-  const ob = <usize>oc << 2, row = <usize>ow * ob, c4 = <usize>(oc & ~3) << 2, plane = <usize>tiles * ob;
+/**
+ * dm rows [0, count) of each plane (planes planeTiles rows apart), columns [j0, j1): A g A^T for tiles [first,
+ * first + count) of the output gradient dy (images, oh, ow, oc), the adjoint of the output transform. The gradient
+ * passes compute it a chunk or group at a time into rows they reuse, so dm (4x dy's size) never leaves the cache.
+ */
+function outputGradTiles(dm: usize, dy: usize, first: i32, count: i32, oh: i32, ow: i32, oc: i32, j0: i32, j1: i32, planeTiles: i32): void {
+  const ob = <usize>oc << 2, row = <usize>ow * ob, plane = <usize>planeTiles * ob, th = (oh + 1) >> 1, tw = (ow + 1) >> 1;
+  let image = first / (th * tw), rest = first - image * th * tw, ty = rest / tw, tx = rest - ty * tw;
   let dst = dm;
-  for (let n = 0; n < images; n++) {
-    const img = dy + <usize>n * <usize>oh * row;
-    for (let y = 0; y < oh; y += 2) {
-      for (let x = 0; x < ow; x += 2, dst += ob) {
-        const at = img + <usize>y * row + <usize>x * ob, rows = min(2, oh - y), cols = min(2, ow - x);
-        let j: usize = 0;
-        for (; j < c4; j += 16) outputGradBlock(dst + j, at + j, plane, ob, row, rows, cols, true);
-        for (; j < ob; j += 4) outputGradBlock(dst + j, at + j, plane, ob, row, rows, cols, false);
-      }
+  for (let t = 0; t < count; t++, dst += ob) {
+    const y = 2 * ty, x = 2 * tx, rows = min(2, oh - y), cols = min(2, ow - x);
+    const at = dy + <usize>image * <usize>oh * row + <usize>y * row + <usize>x * ob;
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) outputGradBlock(dst + (<usize>j << 2), at + (<usize>j << 2), plane, ob, row, rows, cols, true);
+    for (; j < j1; j++) outputGradBlock(dst + (<usize>j << 2), at + (<usize>j << 2), plane, ob, row, rows, cols, false);
+    if (++tx == tw) {
+      tx = 0;
+      if (++ty == th) { ty = 0; image++; }
     }
   }
 }
@@ -290,16 +296,19 @@ export function winogradOutputGrad(dm: usize, dy: usize, images: i32, oh: i32, o
 }
 
 /**
- * Columns [j0, j1) of dw (9c, oc) = G^T dU G with dU (16, c, oc) = sum over tiles of v^T dm per position, into du:
- * summed in passes of CHUNK tiles, each pass's product in scratch (16, c, oc) and added in pass order.
+ * Columns [j0, j1) of dw (9c, oc) = G^T dU G with dU (16, c, oc) = sum over tiles of v^T dm per position, into du,
+ * for v (16, tiles, c) from winogradForward and dm = A dy A^T of the output gradient dy (images, oh, ow, oc):
+ * summed in passes of CHUNK tiles, each pass's dm in the first CHUNK rows of dm's planes (16, tiles, oc) and its
+ * product in scratch (16, c, oc), added in pass order. v's and dm's planes hold `tiles` rows, at least the images'.
  */
-export function winogradWeightGradCols(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, tiles: i32, c: i32, oc: i32, j0: i32, j1: i32): void {
-  const ob = <usize>oc << 2, cb = <usize>c << 2, at = <usize>j0 << 2, width = j1 - j0, plane = <usize>c * ob;
-  for (let t = 0; t < tiles; t += CHUNK) {
-    const n = min(CHUNK, tiles - t), dst = t == 0 ? du : scratch;
+export function winogradWeightGradCols(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32, j0: i32, j1: i32): void {
+  const ob = <usize>oc << 2, cb = <usize>c << 2, at = <usize>j0 << 2, width = j1 - j0, plane = <usize>c * ob, count = images * tilesOf(oh, ow);
+  for (let t = 0; t < count; t += CHUNK) {
+    const n = min(CHUNK, count - t), dst = t == 0 ? du : scratch;
+    outputGradTiles(dm, dy, t, n, oh, ow, oc, j0, j1, tiles);
     for (let pos: usize = 0; pos < 16; pos++) {
       // C (c, width) = A^T B: A (n, c) and B (n, width), rows of their planes.
-      const a = v + (pos * <usize>tiles + <usize>t) * cb, b = dm + (pos * <usize>tiles + <usize>t) * ob + at;
+      const a = v + (pos * <usize>tiles + <usize>t) * cb, b = dm + pos * <usize>tiles * ob + at;
       gemm(dst + pos * plane + at, a, b, c, n, width, 4, cb, ob, 4, ob, false);
       if (t == 0) continue;
       for (let ch: usize = 0; ch < <usize>c; ch++) addFloats(du + pos * plane + ch * ob + at, scratch + pos * plane + ch * ob + at, <usize>width << 2);
@@ -314,8 +323,8 @@ export function winogradWeightGradCols(dw: usize, du: usize, scratch: usize, v: 
 }
 
 /** dw (9c, oc): winogradWeightGradCols over every column. */
-export function winogradWeightGrad(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, tiles: i32, c: i32, oc: i32): void {
-  winogradWeightGradCols(dw, du, scratch, v, dm, tiles, c, oc, 0, oc);
+export function winogradWeightGrad(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32): void {
+  winogradWeightGradCols(dw, du, scratch, v, dm, dy, images, oh, ow, c, oc, tiles, 0, oc);
 }
 
 /** Channels j..j+3 (or j) of one tile: dx at p + r line + s cb += (B dv B^T)_(r, s) where mask bit 4r + s is set. */
@@ -346,18 +355,20 @@ export function winogradWeightGrad(dw: usize, du: usize, scratch: usize, v: usiz
 }
 
 /**
- * dx (images, h, wd, c) = the input gradient of winogradForward's product for dm = winogradOutputGrad's (16, tiles, oc),
- * with ut from winogradFilter: dv (16, tiles, c) = dm ut per position (scratch), then B dv B^T added at each tile's
- * 4 x 4 input block, tiles in order.
+ * dx (images, h, wd, c) = the input gradient of winogradForward's product for the output gradient dy (images, oh, ow,
+ * oc), with ut from winogradFilter, a group of tiles at a time: dm = A dy A^T, dv = dm ut per position, then
+ * B dv B^T added at each tile's 4 x 4 input block, tiles in order. dm (16, tiles, oc) and dv (16, tiles, c) are
+ * scratch (each group reuses their first rows).
  */
-export function winogradInputGrad(dx: usize, dv: usize, dm: usize, ut: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, pad: i32, tiles: i32): void {
+export function winogradInputGrad(dx: usize, dv: usize, dm: usize, dy: usize, ut: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, pad: i32, tiles: i32): void {
   const oh = h + 2 * pad - 2, ow = wd + 2 * pad - 2, per = tilesOf(oh, ow), group = max(1, GROUP_TILES / per);
   const cb = <usize>c << 2, line = <usize>wd * cb, image = <usize>h * line, c4 = <usize>(c & ~3) << 2, plane = <usize>tiles * cb;
   memory.fill(dx, 0, <usize>images * image);
   for (let n = 0; n < images; n += group) {
     const g = min(group, images - n), first = <usize>n * <usize>per;
-    let src = dv + first * cb;
-    positionProducts(src, dm + first * (<usize>oc << 2), ut, g * per, oc, c, tiles);
+    outputGradTiles(dm, dy, <i32>first, g * per, oh, ow, oc, 0, oc, tiles);
+    positionProducts(dv, dm, ut, g * per, oc, c, tiles);
+    let src = dv;
     for (let i = 0; i < g; i++) {
       const img = dx + <usize>(n + i) * image;
       for (let y0 = -pad; y0 < oh - pad; y0 += 2) {

@@ -41,14 +41,13 @@ for (const name of ['wasm', 'js'] as const) {
 
         const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(16 * s.c * s.oc, 'test'), du = a.allocF32(16 * s.c * s.oc, 'test');
         k.conv2dWeightGrad(dwDirect, scratch, col, dy, pixels, taps, s.oc);
-        k.winogradOutputGrad(m, dy, s.images, oh, ow, s.oc, tiles);
-        k.winogradWeightGrad(dwWino, du, scratch, v, m, tiles, s.c, s.oc);
+        k.winogradWeightGrad(dwWino, du, scratch, v, m, dy, s.images, oh, ow, s.c, s.oc, tiles);
         assert.ok(relativeGap(a.f32(dwWino, taps * s.oc), a.f32(dwDirect, taps * s.oc)) < 1e-5, `weight gradient ${where}`);
 
         const n = s.images * s.h * s.w * s.c, dxDirect = a.allocF32(n, 'test'), dxWino = a.allocF32(n, 'test'), wt = a.allocF32(taps * s.oc, 'test');
         k.transpose(wt, w, taps, s.oc);
         k.conv2dInputGrad(dxDirect, col, dy, wt, s.images, s.h, s.w, s.c, s.oc, 3, s.pad);
-        k.winogradInputGrad(dxWino, v, m, ut, s.images, s.h, s.w, s.c, s.oc, s.pad, tiles);
+        k.winogradInputGrad(dxWino, v, m, dy, ut, s.images, s.h, s.w, s.c, s.oc, s.pad, tiles);
         assert.ok(relativeGap(a.f32(dxWino, n), a.f32(dxDirect, n)) < 1e-5, `input gradient ${where}`);
       }
     } finally {

@@ -44,11 +44,13 @@ interface Placed extends PlannedLayer {
 }
 
 /**
- * The buffers of a Winograd layer: v (16, tiles, c) and m (16, tiles, oc) for a batch, reused by the backward pass
- * as dv and dm; the transformed filters u (16, c, oc) and ut (16, oc, c); ConvNet's weight-gradient du and scratch.
+ * The buffers of a Winograd layer: v (16, tiles, c) and m (16, tiles, oc) for a batch, scratch for the backward
+ * pass once spent; the transformed filters u (16, c, oc) and ut (16, oc, c); ConvNet's weight-gradient du and scratch.
  */
 interface WinogradBuffers {
-  tilesPerImage: number;
+  /** Rows of each position's plane in v and m: one more than a full batch's tiles, since planes a multiple of 4 KB
+   * apart (3136 tiles of 32 or 64 channels) put a tile's 16 values in one L1 set and the transforms thrash it. */
+  planeTiles: number;
   v: number;
   m: number;
   u: number;
@@ -98,11 +100,11 @@ export class ConvForward {
       if (p.spec.type === 'conv2d') {
         const out = p.output as { h: number; w: number }, c = (p.input as { c: number }).c, oc = p.spec.filters;
         if (usesWinograd(p.spec.kernel, c)) {
-          const tilesPerImage = Math.ceil(out.h / 2) * Math.ceil(out.w / 2), tiles = maxRows * tilesPerImage;
+          const planeTiles = maxRows * Math.ceil(out.h / 2) * Math.ceil(out.w / 2) + 1;
           placed.winograd = {
-            tilesPerImage, du: 0, scratch: 0,
-            v: arena.allocF32(16 * tiles * c, `layer ${l} transformed inputs`),
-            m: arena.allocF32(16 * tiles * oc, `layer ${l} transformed outputs`),
+            planeTiles, du: 0, scratch: 0,
+            v: arena.allocF32(16 * planeTiles * c, `layer ${l} transformed inputs`),
+            m: arena.allocF32(16 * planeTiles * oc, `layer ${l} transformed outputs`),
             u: arena.allocF32(16 * c * oc, `layer ${l} transformed filters`),
             ut: arena.allocF32(16 * c * oc, `layer ${l} transformed filters, transposed`),
           };
@@ -164,7 +166,7 @@ export class ConvForward {
         const i = p.input as { h: number; w: number; c: number }, wg = p.winograd;
         if (wg) {
           k.winogradFilter(wg.u, wg.ut, w, i.c, s.filters);
-          k.winogradForward(p.a, wg.v, wg.m, inp, wg.u, b, rows, i.h, i.w, i.c, s.filters, padOf(s), ACT[s.activation], rows * wg.tilesPerImage);
+          k.winogradForward(p.a, wg.v, wg.m, inp, wg.u, b, rows, i.h, i.w, i.c, s.filters, padOf(s), ACT[s.activation], wg.planeTiles);
         } else {
           k.conv2dForward(p.a, p.col, inp, w, b, rows, i.h, i.w, i.c, s.filters, s.kernel, padOf(s), ACT[s.activation]);
         }
@@ -264,12 +266,10 @@ export class ConvNet extends ConvForward implements Trainable {
         const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
         const pixels = rows * o.h * o.w, taps = s.kernel * s.kernel * i.c, wg = p.winograd;
         if (wg) {
-          // m and v are spent after the forward pass: they take dm, then (after the weight gradient) dv.
-          const tiles = rows * wg.tilesPerImage;
-          k.winogradOutputGrad(wg.m, p.d, rows, o.h, o.w, s.filters, tiles);
-          k.winogradWeightGrad(gw, wg.du, wg.scratch, wg.v, wg.m, tiles, i.c, s.filters);
+          // m is scratch after the forward pass, and v too once the weight gradient has read it.
+          k.winogradWeightGrad(gw, wg.du, wg.scratch, wg.v, wg.m, p.d, rows, o.h, o.w, i.c, s.filters, wg.planeTiles);
           k.colSum(gb, p.d, pixels, s.filters);
-          if (below) k.winogradInputGrad(below, wg.v, wg.m, wg.ut, rows, i.h, i.w, i.c, s.filters, padOf(s), tiles);
+          if (below) k.winogradInputGrad(below, wg.v, wg.m, p.d, wg.ut, rows, i.h, i.w, i.c, s.filters, padOf(s), wg.planeTiles);
           continue;
         }
         k.conv2dWeightGrad(gw, p.scratch, p.col, p.d, pixels, taps, s.filters);

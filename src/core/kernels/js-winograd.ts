@@ -72,13 +72,13 @@ export function winogradOutputGrad(f: Float32Array, dm: number, dy: number, imag
   }
 }
 
-/** du (16, c, oc) = per position the sum over tiles of v^T dm; dw (9c, oc) = G^T du G. */
-export function winogradWeightGrad(f: Float32Array, dw: number, du: number, v: number, dm: number, tiles: number, c: number, oc: number): void {
+/** du (16, c, oc) = per position the sum over the first count tiles of v^T dm (planes of `tiles` rows); dw (9c, oc) = G^T du G. */
+export function winogradWeightGrad(f: Float32Array, dw: number, du: number, v: number, dm: number, count: number, tiles: number, c: number, oc: number): void {
   for (let ch = 0; ch < c; ch++) for (let o = 0; o < oc; o++) {
     const dut: number[][] = [[], [], [], []];
     for (let pos = 0; pos < 16; pos++) {
       let s = 0;
-      for (let t = 0; t < tiles; t++) s += f[v + (pos * tiles + t) * c + ch] * f[dm + (pos * tiles + t) * oc + o];
+      for (let t = 0; t < count; t++) s += f[v + (pos * tiles + t) * c + ch] * f[dm + (pos * tiles + t) * oc + o];
       f[du + (pos * c + ch) * oc + o] = s;
       dut[pos >> 2][pos & 3] = f[du + (pos * c + ch) * oc + o];
     }

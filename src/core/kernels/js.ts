@@ -394,18 +394,15 @@ export class JsKernels implements Kernels {
     else if (act === ACT.ReLU) this.reluForward(out, out, n);
   }
 
-  winogradOutputGrad(dm: number, dy: number, images: number, oh: number, ow: number, oc: number, tiles: number): void {
+  winogradWeightGrad(dw: number, du: number, _scratch: number, v: number, dm: number, dy: number, images: number, oh: number, ow: number, c: number, oc: number, tiles: number): void {
     this.views();
     winograd.winogradOutputGrad(this.f32, dm >> 2, dy >> 2, images, oh, ow, oc, tiles);
+    winograd.winogradWeightGrad(this.f32, dw >> 2, du >> 2, v >> 2, dm >> 2, images * Math.ceil(oh / 2) * Math.ceil(ow / 2), tiles, c, oc);
   }
 
-  winogradWeightGrad(dw: number, du: number, _scratch: number, v: number, dm: number, tiles: number, c: number, oc: number): void {
+  winogradInputGrad(dx: number, dv: number, dm: number, dy: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void {
     this.views();
-    winograd.winogradWeightGrad(this.f32, dw >> 2, du >> 2, v >> 2, dm >> 2, tiles, c, oc);
-  }
-
-  winogradInputGrad(dx: number, dv: number, dm: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void {
-    this.views();
+    winograd.winogradOutputGrad(this.f32, dm >> 2, dy >> 2, images, h + 2 * pad - 2, wd + 2 * pad - 2, oc, tiles);
     winograd.winogradInputGrad(this.f32, dx >> 2, dv >> 2, dm >> 2, ut >> 2, images, h, wd, c, oc, pad, tiles);
   }
 

@@ -224,19 +224,19 @@ export interface KernelCalls {
    * images' tiles are the first rows of each position's plane of `tiles` rows (a thread's images: rows further on).
    */
   winogradForward(out: number, v: number, m: number, x: number, u: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, act: ActCode, tiles: number): void;
-  /** dm (16, tiles, oc) = A dy A^T per tile of dy (images, oh, ow, oc), zeros beyond the output: the output transform's adjoint. */
-  winogradOutputGrad(dm: number, dy: number, images: number, oh: number, ow: number, oc: number, tiles: number): void;
   /**
-   * dw (9c, oc) = G^T dU G, dU (16, c, oc) = per position the sum over tiles of v^T dm (v (16, tiles, c), dm (16,
-   * tiles, oc)): the exact gradient of
-   * winogradForward's product. du receives dU; scratch (16, c, oc) is scratch. Summed in passes of 128 tiles.
+   * dw (9c, oc) = G^T dU G, dU (16, c, oc) = per position the sum over tiles of v^T dm, for v (16, tiles, c) from
+   * winogradForward and dm = A dy A^T per tile of the output gradient dy (images, oh, ow, oc), zeros beyond the output:
+   * the exact gradient of winogradForward's product. du receives dU; dm (16, tiles, oc) and scratch (16, c, oc) are
+   * scratch; v's and dm's planes hold `tiles` rows, at least the images'. Summed in passes of 128 tiles.
    */
-  winogradWeightGrad(dw: number, du: number, scratch: number, v: number, dm: number, tiles: number, c: number, oc: number): void;
+  winogradWeightGrad(dw: number, du: number, scratch: number, v: number, dm: number, dy: number, images: number, oh: number, ow: number, c: number, oc: number, tiles: number): void;
   /**
-   * dx (images, h, wd, c) = the gradient of winogradForward's product with respect to x, for dm from
-   * winogradOutputGrad and ut from winogradFilter; dv (16, tiles, c) is scratch (planes as winogradForward's).
+   * dx (images, h, wd, c) = the gradient of winogradForward's product with respect to x, for the output gradient dy
+   * (images, oh, ow, oc) and ut from winogradFilter; dv (16, tiles, c) and dm (16, tiles, oc) are scratch (planes of
+   * `tiles` rows, as winogradForward's).
    */
-  winogradInputGrad(dx: number, dv: number, dm: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void;
+  winogradInputGrad(dx: number, dv: number, dm: number, dy: number, ut: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void;
   /** out (cols, rows) = a (rows, cols) transposed. */
   transpose(out: number, a: number, rows: number, cols: number): void;
   /** out (images, h/2, wd/2, c) = the maximum of each 2 x 2 window of x (images, h, wd, c), channels last; an odd last row or column is dropped. */

@@ -21,7 +21,7 @@ import {
   gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
 } from './cases/conv.js';
 import {
-  winogradFilterSweep, winogradForwardSweep, winogradForwardTimed, winogradInputGradSweep, winogradInputGradTimed, winogradOutputGradSweep, winogradOutputGradTimed,
+  winogradFilterSweep, winogradForwardSweep, winogradForwardTimed, winogradInputGradSweep, winogradInputGradTimed,
   winogradWeightGradSweep, winogradWeightGradTimed,
 } from './cases/winograd.js';
 
@@ -64,7 +64,6 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   conv2dInputGrad: { sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed },
   winogradFilter: { sweep: winogradFilterSweep },
   winogradForward: { sweep: winogradForwardSweep, timed: winogradForwardTimed },
-  winogradOutputGrad: { sweep: winogradOutputGradSweep, timed: winogradOutputGradTimed },
   winogradWeightGrad: { sweep: winogradWeightGradSweep, timed: winogradWeightGradTimed },
   winogradInputGrad: { sweep: winogradInputGradSweep, timed: winogradInputGradTimed },
   transpose: { sweep: transposeSweep },

@@ -198,27 +198,21 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  winogradOutputGrad: {
-    threads: {
-      split: 'ranges', op: 'winogradOutputGrad', grain: 1, size: (_dm, _dy, images, oh, ow, oc) => ({ total: images, work: images * oh * ow * oc }),
-      range: (i, j, dm, dy, _images, oh, ow, oc, tiles) => [dm + 4 * i * Math.ceil(oh / 2) * Math.ceil(ow / 2) * oc, dy + 4 * i * oh * ow * oc, j - i, oh, ow, oc, tiles],
-    },
-  },
   // By columns (outputs): every column sums its tiles in the same order whatever the thread count.
   winogradWeightGrad: {
     threads: {
       split: 'ranges', op: 'winogradWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
-      size: (_dw, _du, _s, _v, _dm, tiles, c, oc) => ({ total: oc, work: tiles * 16 * c * oc }),
-      range: (i, j, dw, du, scratch, v, dm, tiles, c, oc) => [dw, du, scratch, v, dm, tiles, c, oc, i, j],
+      size: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow, c, oc, _tiles) => ({ total: oc, work: images * Math.ceil(oh / 2) * Math.ceil(ow / 2) * 16 * c * oc }),
+      range: (i, j, ...a) => [...a, i, j],
     },
   },
   winogradInputGrad: {
     threads: {
       split: 'ranges', op: 'winogradInputGrad', grain: 1, minWork: MIN_GEMM_WORK,
-      size: (_dx, _dv, _dm, _ut, images, h, wd, c, oc, pad) => ({ total: images, work: images * imageTiles(h, wd, pad) * 16 * c * oc }),
-      range: (i, j, dx, dv, dm, ut, _images, h, wd, c, oc, pad, tiles) => {
+      size: (_dx, _dv, _dm, _dy, _ut, images, h, wd, c, oc, pad) => ({ total: images, work: images * imageTiles(h, wd, pad) * 16 * c * oc }),
+      range: (i, j, dx, dv, dm, dy, ut, _images, h, wd, c, oc, pad, tiles) => {
         const first = i * imageTiles(h, wd, pad);
-        return [dx + 4 * i * h * wd * c, dv + 4 * first * c, dm + 4 * first * oc, ut, j - i, h, wd, c, oc, pad, tiles];
+        return [dx + 4 * i * h * wd * c, dv + 4 * first * c, dm + 4 * first * oc, dy + 4 * i * imagePixels(h, wd, 3, pad) * oc, ut, j - i, h, wd, c, oc, pad, tiles];
       },
     },
   },

@@ -1,7 +1,8 @@
-// Cases of the Winograd F(2x2, 3x3) kernels (v, m and their gradients in planes of exactly the call's tiles): channel and output counts around the vector width and the 4x8 tile,
+// Cases of the Winograd F(2x2, 3x3) kernels: channel and output counts around the vector width and the 4x8 tile,
 // pads 0, 1 and 2, odd output sides (half-outside tiles), images smaller than a tile, calls of several tile groups
-// and more tiles than one pass of the weight gradient. Timed: the 32 -> 64 layer at 14x14 of a CNN step, its FLOPs
-// counted as the direct convolution's (2 pixels 9c oc), so its GFLOP/s compare with conv2dForward's.
+// and more tiles than one pass of the weight gradient, in planes one row longer than the tiles as the network lays
+// them out. Timed: the 32 -> 64 layer at 14x14 of a CNN step, its FLOPs counted as the direct convolution's
+// (2 pixels 9c oc), so its GFLOP/s compare with conv2dForward's.
 
 import { U, gemmTol, addTol, APPROX, type KernelCase, type Problem, type Tolerance } from './case.js';
 import type { CaseInputs } from './inputs.js';
@@ -10,6 +11,8 @@ import type { ActCode } from '../kernels.js';
 interface Shape { images: number; h: number; w: number; c: number; oc: number; pad: number }
 const out = (n: number, s: Shape) => n + 2 * s.pad - 2;
 const tilesOf = (s: Shape) => s.images * Math.ceil(out(s.h, s) / 2) * Math.ceil(out(s.w, s) / 2);
+/** Rows of each position's plane: one more than the tiles, as ConvNet lays them out (planes a multiple of 4 KB apart thrash L1). */
+const planesOf = (s: Shape) => tilesOf(s) + 1;
 const named = (s: Shape, what = '') => `${what ? `${what} ` : ''}images=${s.images} ${s.h}x${s.w}x${s.c} -> oc=${s.oc} pad=${s.pad}`;
 
 const SHAPES: Shape[] = [
@@ -20,7 +23,7 @@ const SHAPES: Shape[] = [
 ];
 const stepShape = (p: Problem): Shape => ({ images: p.batch, h: 14, w: 14, c: 32, oc: 64, pad: 1 });
 
-// Transformed inputs and output gradients: sums of up to 16 values of [-1, 1] with factors +-1, in two stages of
+// Transformed inputs: sums of up to 16 values of [-1, 1] with factors +-1, in two stages of
 // up to 3 roundings each where the reference rounds once.
 const TRANSFORM: Tolerance = { atol: 16 * U * 4, rtol: 8 * U };
 // A transformed filter: as TRANSFORM, with the halvings exact.
@@ -40,7 +43,7 @@ export function winogradFilterSweep(x: CaseInputs): KernelCase[] {
 }
 
 function forwardCase(x: CaseInputs, s: Shape, act: ActCode, what = ''): KernelCase {
-  const tiles = tilesOf(s), pixels = s.images * out(s.h, s) * out(s.w, s);
+  const tiles = planesOf(s), pixels = s.images * out(s.h, s) * out(s.w, s);
   return {
     shape: `${named(s, what)} act=${act}`,
     inputs: { x: x.withSpecials(s.images * s.h * s.w * s.c, [0], -1, 1), u: x.uniform(16 * s.c * s.oc), bias: x.uniform(s.oc) },
@@ -52,40 +55,31 @@ function forwardCase(x: CaseInputs, s: Shape, act: ActCode, what = ''): KernelCa
   };
 }
 
-function outputGradCase(x: CaseInputs, s: Shape, what = ''): KernelCase {
-  const oh = out(s.h, s), ow = out(s.w, s);
-  return {
-    shape: named(s, what),
-    inputs: { dy: x.uniform(s.images * oh * ow * s.oc) },
-    outputs: { dm: new Float32Array(tilesOf(s) * 16 * s.oc) },
-    compare: { dm: TRANSFORM }, flops: 0,
-    call: (k, q) => k.winogradOutputGrad(q.dm, q.dy, s.images, oh, ow, s.oc, tilesOf(s)),
-  };
-}
-
 function weightGradCase(x: CaseInputs, s: Shape, what = ''): KernelCase {
-  const tiles = tilesOf(s), pixels = s.images * out(s.h, s) * out(s.w, s);
+  const tiles = planesOf(s), oh = out(s.h, s), ow = out(s.w, s), pixels = s.images * oh * ow;
   return {
-    shape: `${named(s, what)} tiles=${tiles}`,
-    inputs: { v: x.uniform(tiles * 16 * s.c), dm: x.uniform(tiles * 16 * s.oc) },
+    shape: `${named(s, what)} tiles=${tilesOf(s)}`,
+    inputs: { v: x.uniform(tiles * 16 * s.c), dy: x.uniform(pixels * s.oc) },
+    // dm and scratch are scratch. dm's values are sums of up to 4 of dy's, so du's bound is the GEMM's times 4;
     // dw sums 16 values of du with factors up to 1 (G^T's rows hold at most 1 + 0.5 + 0.5).
-    outputs: { dw: new Float32Array(9 * s.c * s.oc), du: new Float32Array(16 * s.c * s.oc), scratch: new Float32Array(16 * s.c * s.oc) },
-    compare: { du: gemmTol(tiles), dw: { atol: 4 * gemmTol(tiles).atol, rtol: 16 * U } },
+    outputs: { dw: new Float32Array(9 * s.c * s.oc), du: new Float32Array(16 * s.c * s.oc), dm: new Float32Array(16 * tiles * s.oc), scratch: new Float32Array(16 * s.c * s.oc) },
+    compare: { du: { atol: 4 * gemmTol(tiles).atol, rtol: 16 * U }, dw: { atol: 16 * gemmTol(tiles).atol, rtol: 16 * U } },
     flops: 2 * pixels * 9 * s.c * s.oc,
-    call: (k, q) => k.winogradWeightGrad(q.dw, q.du, q.scratch, q.v, q.dm, tiles, s.c, s.oc),
+    call: (k, q) => k.winogradWeightGrad(q.dw, q.du, q.scratch, q.v, q.dm, q.dy, s.images, oh, ow, s.c, s.oc, tiles),
   };
 }
 
 function inputGradCase(x: CaseInputs, s: Shape, what = ''): KernelCase {
-  const tiles = tilesOf(s), pixels = s.images * out(s.h, s) * out(s.w, s);
+  const tiles = planesOf(s), pixels = s.images * out(s.h, s) * out(s.w, s);
   return {
     shape: named(s, what),
-    inputs: { dm: x.uniform(tiles * 16 * s.oc), ut: x.uniform(16 * s.c * s.oc) },
-    // dv is scratch. A dx element sums up to 4 tiles' B dv B^T, each a sum of up to 9 products of oc terms.
-    outputs: { dx: new Float32Array(s.images * s.h * s.w * s.c), dv: new Float32Array(tiles * 16 * s.c) },
-    compare: { dx: { atol: 4 * 9 * gemmTol(s.oc).atol + 64 * U, rtol: 16 * U } },
+    inputs: { dy: x.uniform(pixels * s.oc), ut: x.uniform(16 * s.c * s.oc) },
+    // dv and dm are scratch. A dx element sums up to 4 tiles' B dv B^T, each a sum of up to 9 products of oc terms
+    // whose dm factors are sums of up to 4 of dy's.
+    outputs: { dx: new Float32Array(s.images * s.h * s.w * s.c), dv: new Float32Array(tiles * 16 * s.c), dm: new Float32Array(tiles * 16 * s.oc) },
+    compare: { dx: { atol: 4 * 4 * 9 * gemmTol(s.oc).atol + 64 * U, rtol: 16 * U } },
     flops: 2 * pixels * 9 * s.c * s.oc,
-    call: (k, q) => k.winogradInputGrad(q.dx, q.dv, q.dm, q.ut, s.images, s.h, s.w, s.c, s.oc, s.pad, tiles),
+    call: (k, q) => k.winogradInputGrad(q.dx, q.dv, q.dm, q.dy, q.ut, s.images, s.h, s.w, s.c, s.oc, s.pad, tiles),
   };
 }
 
@@ -94,8 +88,6 @@ export function winogradForwardSweep(x: CaseInputs): KernelCase[] {
   return SHAPES.flatMap((s, i) => [forwardCase(x, s, ([0, 1, 2, 3] as const)[i % 4]), ...(i % 4 !== 3 ? [forwardCase(x, s, 3)] : [])]);
 }
 export const winogradForwardTimed = (x: CaseInputs, p: Problem): KernelCase[] => [forwardCase(x, stepShape(p), 3, 'forward conv 32->64 14x14 (Winograd)')];
-export const winogradOutputGradSweep = (x: CaseInputs): KernelCase[] => SHAPES.map((s) => outputGradCase(x, s));
-export const winogradOutputGradTimed = (x: CaseInputs, p: Problem): KernelCase[] => [outputGradCase(x, stepShape(p), 'output transform conv 32->64 14x14 (Winograd)')];
 export const winogradWeightGradSweep = (x: CaseInputs): KernelCase[] => SHAPES.map((s) => weightGradCase(x, s));
 export const winogradWeightGradTimed = (x: CaseInputs, p: Problem): KernelCase[] => [weightGradCase(x, stepShape(p), 'weight grad conv 32->64 14x14 (Winograd)')];
 export const winogradInputGradSweep = (x: CaseInputs): KernelCase[] => SHAPES.map((s) => inputGradCase(x, s));
