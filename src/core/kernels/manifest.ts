@@ -186,12 +186,12 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  // Winograd 3x3 convolution: the transforms and the input gradient split by images, the weight gradient by columns.
+  // Winograd 3x3 convolution: the forward pass and the input gradient split by images, the weight gradient by columns.
   winogradFilter: { threads: { split: 'none', why: 'a layer\'s weights: small' } },
   winogradForward: {
     threads: {
       split: 'ranges', op: 'winogradForward', grain: 1, minWork: MIN_GEMM_WORK,
-      size: (_out, _v, _m, _x, _u, _b, images, h, wd, c, oc, _k, pad) => ({ total: images, work: images * imagePixels(h, wd, 3, pad) * 4 * c * oc }),
+      size: (_out, _v, _m, _x, _u, _b, images, h, wd, c, oc, pad) => ({ total: images, work: images * imageTiles(h, wd, pad) * 16 * c * oc }),
       range: (i, j, out, v, m, x, u, bias, _images, h, wd, c, oc, pad, act, tiles) => {
         const first = i * imageTiles(h, wd, pad);
         return [out + 4 * i * imagePixels(h, wd, 3, pad) * oc, v + 4 * first * c, m + 4 * first * oc, x + 4 * i * h * wd * c, u, bias, j - i, h, wd, c, oc, pad, act, tiles];
