@@ -86,14 +86,16 @@ import { addProduct } from './fused';
   v128.store(c, c0);
 }
 
-/** One C element, scalar: used only when n < 4 (no 4-wide tile fits). */
+/** One C element: used only when n < 4 (no 4-wide tile fits). Lane 0 of the tiles' own multiply-add (addProduct),
+ * so the relaxed build fuses it as the tiles do and an element's value never depends on which path computed it
+ * (threads that split a product's columns can leave a range under 4 wide). */
 // @ts-ignore: decorator
 @inline export function cell(c: usize, a: usize, b: usize, k: i32, pa: usize, pb: usize): void {
-  let sum: f32 = 0;
+  let sum = f32x4.splat(0);
   let ap = a, bp = b;
   for (let p = 0; p < k; p++) {
-    sum += load<f32>(ap) * load<f32>(bp);
+    sum = addProduct(sum, v128.load32_splat(ap), v128.load32_splat(bp));
     ap += pa; bp += pb;
   }
-  store<f32>(c, sum);
+  store<f32>(c, f32x4.extract_lane(sum, 0));
 }

@@ -1,6 +1,7 @@
 // Winograd F(2x2, 3x3) computes the convolution: its forward pass, weight gradient and input gradient agree with the
 // direct (im2row) kernels' on the same inputs, on both back ends, for every padding of a 3x3 kernel, odd sides
-// (tiles half outside the output), images smaller than a tile and channel counts off the vector width.
+// (tiles half outside the output), images smaller than a tile and channel counts off the vector width; and with
+// relaxed SIMD, a thread's range of fewer than 4 columns gives the bytes one thread gives.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { createBackend, type Backend } from '../src/core/backend.js';
 import { ACT } from '../src/core/kernels/kernels.js';
 import { Rng } from '../src/core/rng.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
+import { nodeThreadOptions } from '../src/node/threads.js';
 
 const SHAPES = [
   { images: 2, h: 14, w: 14, c: 32, oc: 64, pad: 1 }, { images: 3, h: 7, w: 5, c: 5, oc: 7, pad: 1 },
@@ -55,3 +57,23 @@ for (const name of ['wasm', 'js'] as const) {
     }
   });
 }
+
+test('relaxed SIMD: the weight gradient is the same bytes on 2 threads when a thread gets fewer than 4 columns', async () => {
+  // 9 outputs split at multiples of 8: the worker's range is 1 column wide, below the 4-wide tiles.
+  const images = 64, h = 14, c = 32, oc = 9, tiles = images * 49 + 1;
+  const run = async (threads: number) => {
+    const b = await createBackend('wasm', () => loadWasmModule('relaxed'), nodeThreadOptions(threads, 'relaxed'));
+    try {
+      const rng = new Rng(11, 'winograd threads'), a = b.arena;
+      const fill = (n: number) => { const p = a.allocF32(n, 'test'); a.f32(p, n).set(Float32Array.from({ length: n }, () => 2 * rng.next() - 1)); return p; };
+      const v = fill(16 * tiles * c), dy = fill(images * h * h * oc), dm = a.allocF32(16 * tiles * oc, 'test');
+      const dw = a.allocF32(9 * c * oc, 'test'), du = a.allocF32(16 * c * oc, 'test'), scratch = a.allocF32(16 * c * oc, 'test');
+      b.kernels.winogradWeightGrad(dw, du, scratch, v, dm, dy, images, h, h, c, oc, tiles);
+      return a.f32(dw, 9 * c * oc).slice();
+    } finally {
+      b.close();
+    }
+  };
+  const one = await run(1), two = await run(2);
+  assert.deepEqual(two, one);
+});
