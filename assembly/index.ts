@@ -12,7 +12,7 @@
 export { heapBase } from './memory';
 export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS } from './abi';
 export { gatherSparse } from './gather';
-export { gatherSparseAugmented } from './augment';
+export { gatherSparseAugmented, gatherImagesAugmented } from './augment';
 export { sparsifyRows } from './sparsify';
 export { swapRows } from './rows';
 export { gemmNN, gemmTN, gemmTNRows, gemmNT } from './gemm';

@@ -219,13 +219,6 @@ test('a CNN model file records the data it was trained on in the same keys as a 
   assert.equal(file.metadata.format, 'wasmfit');
 });
 
-test('a layers config refuses dropout and augmentation, naming the key', () => {
-  const layers = '  - {type: flatten}\n  - {type: dense, units: 10}\n';
-  for (const [key, value] of [['dropout', '0.2'], ['augment_shift', '2'], ['augment_flip', 'true']]) {
-    assert.throws(() => parseConfig(`${yaml(layers)}${key}: ${value}\n`, 'c.yaml'), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`c.yaml: ${key}: applies to a layer_specs network`));
-  }
-});
-
 test('loadModel gives a CNN\'s probabilities from the trained network\'s forward pass, bit for bit, holding no training buffers', async () => {
   const b = await backend('wasm');
   const { data, model } = open(b, 40);

@@ -95,7 +95,8 @@ export async function torchCnnRow(o: { pythons: string[]; x: Float32Array; y: Ui
   const dir = writeRows(o);
   const network = join(dir, 'network.json');
   writeFileSync(network, JSON.stringify({ layers: config.layers, batch_size: config.batch_size, learning_rate: config.learning_rate,
-    momentum: config.momentum ? config.momentum_gamma : 0, nesterov: config.nesterov ?? false, l2: config.L2_penalty }));
+    momentum: config.momentum ? config.momentum_gamma : 0, nesterov: config.nesterov ?? false, l2: config.L2_penalty,
+    optimizer: config.optimizer, weight_decay: config.weight_decay, label_smoothing: config.label_smoothing }));
   const trials: (PeerTrial & { threads: number; version?: string })[] = [];
   try {
     for (const probe of probes) for (const format of MEMORY_FORMATS) for (const threads of o.threads) {
@@ -122,7 +123,7 @@ export async function torchCnnRow(o: { pythons: string[]; x: Float32Array; y: Ui
   if (timed.length === 0) return { backend: name, group: 'peer', threads: null, seconds: null, epochs: 0, note: `not run: ${tried}`, trials };
   const best = timed[0];
   return { backend: `PyTorch ${best.version} (${best.form.split(', ')[1]})`, group: 'peer', threads: best.threads, seconds: best.seconds, epochs: 1, trials,
-    note: `torch.nn + torch.optim.SGD (L2 on the weights as weight_decay), one epoch after 20 warm-up batches; the fastest of: ${tried}` };
+    note: `torch.nn + the config's optimiser (${config.optimizer}; weight decay or L2 on the weights only) and label smoothing, no learning-rate schedule over the one timed epoch after 20 warm-up batches; the fastest of: ${tried}` };
 }
 
 /** The convolution kernels' rows of the kernel table (conv2d*, winograd*). */

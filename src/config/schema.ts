@@ -336,10 +336,8 @@ export function checkCombination(config: Config, source: string): Config {
   if (config.lr_min >= config.learning_rate && set('lr_min')) fail('lr_min', `expected a rate below learning_rate ${config.learning_rate}, found ${config.lr_min}`);
   if (config.lr_warmup_epochs >= config.epochs && set('lr_warmup_epochs')) fail('lr_warmup_epochs', `expected fewer than epochs (${config.epochs}), found ${config.lr_warmup_epochs}`);
   if (config.layers) {
-    // The convolutional network's kernels take neither a dropout mask nor augmented images.
-    for (const key of ['dropout', 'augment_shift', 'augment_flip'] as const) {
-      if (set(key)) fail(key, 'applies to a layer_specs network; a layers network trains without dropout and augmentation');
-    }
+    // A layer list says where it drops units, layer by layer.
+    if (set('dropout')) fail('dropout', 'applies to a layer_specs network; in a layers list add a dropout layer after the layer to drop from, e.g. {type: dropout, rate: 0.25}');
     return config;
   }
   const hidden = config.layer_specs!.length - 2;
@@ -350,10 +348,10 @@ export function checkCombination(config: Config, source: string): Config {
   return config;
 }
 
-/** Each hidden layer's dropout rate. */
+/** Each hidden layer's dropout rate; for a layers list, each dropout layer's, in order. */
 export function dropoutRates(config: Config): number[] {
-  if (!config.layer_specs) return [];
-  const hidden = config.layer_specs.length - 2;
+  if (config.layers) return config.layers.flatMap((l) => (l.type === 'dropout' ? [l.rate] : []));
+  const hidden = config.layer_specs!.length - 2;
   return Array.isArray(config.dropout) ? config.dropout : new Array<number>(hidden).fill(config.dropout);
 }
 

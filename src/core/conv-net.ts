@@ -1,12 +1,12 @@
-// A network built from a layer list (layers.ts): convolutions, max-pooling, flatten and dense layers over the
-// arena, forward and backward as kernel calls. Images move through it channels last, (rows, h, w, c), the
+// A network built from a layer list (layers.ts): convolutions, max-pooling, flatten, dense and dropout layers
+// over the arena, forward and backward as kernel calls. Images move through it channels last, (rows, h, w, c), the
 // layout the convolution kernels take; model files hold PyTorch's layouts (conv [out, in, kh, kw], a dense layer
 // after flatten reading (c, h, w) order), converted at the edges as the MLP converts its panels. ConvForward holds
 // what a forward pass needs (parameters, the batch, each layer's outputs and patches), which is all inference
 // allocates; ConvNet adds the gradients, the optimiser's moments and the best copy for training. Parameters,
 // gradients, velocities and the best copy share one layout (all weights, then all biases).
 
-import { ACT, type Kernels } from './kernels/kernels.js';
+import { ACT, dropoutThreshold, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
 import { activateInPlace, activationBackwardInPlace } from './activation.js';
@@ -26,9 +26,15 @@ export interface ConvSpec {
 }
 
 interface Placed extends PlannedLayer {
-  /** Output and its gradient (rows, output size): a flatten shares its input's. The gradient is ConvNet's (0 in ConvForward). */
+  /**
+   * Output and its gradient (rows, output size): a flatten shares its input's. The gradient is ConvNet's (0 in
+   * ConvForward). A dropout's gradient is its input's (its mask applies in place), and its output is a buffer of
+   * ConvNet's that holds the output only while the layer drops (see outputs).
+   */
   a: number;
   d: number;
+  /** dropout: its index among the list's dropout layers, which keys its mask (BatchNoise.dropout). */
+  drop: number;
   /** conv2d: the patches of the batch (conv2dForward's col), reused as scratch for the input gradient. */
   col: number;
   /** conv2d: conv2dWeightGrad's scratch, shaped as the weights (ConvNet's; 0 in ConvForward). */
@@ -42,6 +48,9 @@ interface Placed extends PlannedLayer {
   /** A dense layer reading a flattened image: that image's shape (its rows are permuted in model files). */
   flatOf?: { h: number; w: number; c: number };
 }
+
+/** Whether dropout layer p drops units in a pass with this noise (none: evaluation and inference). */
+const dropping = (p: Placed, noise: BatchNoise | undefined): boolean => p.spec.type === 'dropout' && (noise?.dropout[p.drop]?.rate ?? 0) > 0;
 
 /**
  * The buffers of a Winograd layer: v (16, tiles, c) and m (16, tiles, oc) for a batch, scratch for the backward
@@ -73,6 +82,8 @@ export class ConvForward {
   protected readonly x: number;
   protected readonly y: number;
   protected readonly classes: number;
+  /** Where each layer's output is in the current pass: an idle dropout's and a flatten's are their input's. */
+  protected readonly outputs: number[];
 
   constructor(readonly spec: ConvSpec, readonly task: ImageTask, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     const planned = planLayers(spec.layers, task, task.classes);
@@ -87,15 +98,16 @@ export class ConvForward {
     this.x = arena.allocF32(maxRows * task.h * task.w * task.c, 'input batch');
     this.y = arena.alloc(maxRows, 'input labels');
     let flat: { h: number; w: number; c: number } | undefined;
+    let drops = 0;
     this.plan = [];
     planned.forEach((p, l) => {
       const prev = this.plan[l - 1];
-      const alias = p.spec.type === 'flatten';
+      const alias = p.spec.type === 'flatten' || p.spec.type === 'dropout';
       const size = maxRows * sizeOf(p.output);
       const placed: Placed = {
         ...p,
         a: alias ? (prev?.a ?? this.x) : arena.allocF32(size, `layer ${l} outputs`),
-        d: 0, col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
+        d: 0, drop: p.spec.type === 'dropout' ? drops++ : -1, col: 0, scratch: 0, param: -1, weightAt: weightAt[l], biasAt: biasAt[l],
       };
       if (p.spec.type === 'conv2d') {
         const out = p.output as { h: number; w: number }, c = (p.input as { c: number }).c, oc = p.spec.filters;
@@ -120,6 +132,7 @@ export class ConvForward {
       if (p.weights) placed.param = param++;
       this.plan.push(placed);
     });
+    this.outputs = this.plan.map((p) => p.a);
   }
 
   get layers(): number {
@@ -156,11 +169,12 @@ export class ConvForward {
     this.arena.f32(this.x, rows * this.inputSize).set(this.arena.f32(x, rows * this.inputSize));
   }
 
-  /** Forward pass of the gathered batch up to the logits (see logits). */
-  forwardLogits(rows: number): void {
+  /** Forward pass of the gathered batch up to the logits (see logits); dropout layers drop only with a training batch's noise. */
+  forwardLogits(rows: number, noise?: BatchNoise): void {
     const k = this.kernels;
     this.plan.forEach((p, l) => {
-      const inp = l === 0 ? this.x : this.plan[l - 1].a, s = p.spec;
+      const inp = l === 0 ? this.x : this.outputs[l - 1], s = p.spec;
+      this.outputs[l] = s.type === 'flatten' || (s.type === 'dropout' && !dropping(p, noise)) ? inp : p.a;
       const w = this.params + p.weightAt, b = this.params + p.biasAt;
       if (s.type === 'conv2d') {
         const i = p.input as { h: number; w: number; c: number }, wg = p.winograd;
@@ -178,8 +192,16 @@ export class ConvForward {
         k.gemmNN(p.a, inp, w, rows, n, s.units);
         k.biasAdd(p.a, b, rows, s.units);
         activateInPlace(k, s.activation, p.a, rows * s.units);
+      } else if (s.type === 'dropout' && dropping(p, noise)) {
+        this.drop(p, noise!, p.a, inp, rows);
       }
     });
+  }
+
+  /** Dropout layer p's mask, keyed by the batch, applied to from (rows, its size) into out; out may be from. */
+  protected drop(p: Placed, noise: BatchNoise, out: number, from: number, rows: number): void {
+    const { rate, key } = noise.dropout[p.drop];
+    this.kernels.dropout(out, from, rows * sizeOf(p.output), key, dropoutThreshold(rate), 1 / (1 - rate));
   }
 
   logits(rows: number): Float32Array {
@@ -213,6 +235,8 @@ export class ConvNet extends ConvForward implements Trainable {
   /** Adam's second moment (unused by SGD). */
   readonly secondMoment: number;
   readonly best: number;
+  /** The last forward pass's noise, whose dropout masks the backward pass applies (undefined: an evaluation pass). */
+  private noise: BatchNoise | undefined;
 
   constructor(spec: ConvSpec, task: ImageTask, kernels: Kernels, arena: Arena, maxRows: number) {
     super(spec, task, kernels, arena, maxRows);
@@ -221,7 +245,10 @@ export class ConvNet extends ConvForward implements Trainable {
     this.secondMoment = arena.alloc(this.paramBytes, 'second moments');
     this.best = arena.alloc(this.paramBytes, 'best parameters');
     this.plan.forEach((p, l) => {
-      p.d = p.spec.type === 'flatten' ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
+      const alias = p.spec.type === 'flatten' || p.spec.type === 'dropout';
+      p.d = alias ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
+      // The layers after a dropout read its dropped outputs, while the layer before keeps its own for its backward pass.
+      if (p.spec.type === 'dropout') p.a = this.outputs[l] = arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} outputs after dropout`);
       if (p.spec.type !== 'conv2d') return;
       const wg = p.winograd, size = 16 * (p.input as { c: number }).c * p.spec.filters;
       if (!wg) p.scratch = arena.allocF32(taps(p) * p.spec.filters, `layer ${l} weight-gradient scratch`);
@@ -237,14 +264,22 @@ export class ConvNet extends ConvForward implements Trainable {
     })));
   }
 
-  /** The training loop refuses augmentation and dropout for a layer list before it starts (see train.ts), so noise brings only label smoothing here. */
-  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, _noise?: BatchNoise): void {
-    this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
+  /** Gathers rows examples of a split, starting at example `first`, into the input batch; a training batch may augment them. */
+  gather(data: StoredExamples, split: ExampleRange, first: number, rows: number, noise?: BatchNoise): void {
+    const a = noise?.augment, { h, w, c } = this.task;
+    if (!a) return this.gatherRows(data.images, data.labels, data.stats, split.ptr + first * 4, rows);
+    // Data sets load one channel (imageTask); the augmented gather moves one-channel images.
+    if (c !== 1) throw new Error(`augmentation moves one-channel images, and these have ${c} channels`);
+    this.kernels.gatherImagesAugmented(this.x, this.y, data.images, data.labels, data.stats, split.ptr + first * 4, rows, h, w, a.key, a.shift, a.flip ? 1 : 0);
   }
 
-  /** Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows). */
+  /**
+   * Forward pass of the gathered batch; returns the summed loss and writes the loss gradient (mean over rows).
+   * A training batch passes its noise (dropout, label smoothing); evaluation passes none.
+   */
   forward(rows: number, noise?: BatchNoise): number {
-    this.forwardLogits(rows);
+    this.noise = noise;
+    this.forwardLogits(rows, noise);
     const last = this.plan[this.plan.length - 1];
     return this.kernels.softmaxCrossEntropy(last.d, last.a, this.y, rows, this.classes, 1 / rows, noise?.labelSmoothing ?? 0);
   }
@@ -258,7 +293,7 @@ export class ConvNet extends ConvForward implements Trainable {
     const k = this.kernels;
     const firstParam = this.plan.findIndex((p) => p.weights > 0);
     for (let l = this.plan.length - 1; l >= firstParam; l--) {
-      const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.plan[l - 1].a;
+      const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.outputs[l - 1];
       const below = l > firstParam ? this.plan[l - 1].d : 0;
       if ('activation' in s) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
       const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
@@ -287,6 +322,9 @@ export class ConvNet extends ConvForward implements Trainable {
         k.gemmTN(gw, inp, p.d, n, rows, s.units);
         k.colSum(gb, p.d, rows, s.units);
         if (below) k.gemmNT(below, p.d, w, rows, s.units, n);
+      } else if (s.type === 'dropout' && below && dropping(p, this.noise)) {
+        // Its gradient buffer is its input's: the same mask, in place.
+        this.drop(p, this.noise!, below, p.d, rows);
       }
     }
   }

@@ -16,6 +16,10 @@ const oneOf = (values: readonly string[], caseless = false): Reader => (v) => {
   return match;
 };
 const activation = oneOf(LAYER_ACTIVATIONS, true);
+const rate: Reader = (v) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) throw new Error(`expected a number >= 0 and < 1, found ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+};
 
 /** Each layer type's keys: how to read each and its default (undefined: required). */
 const KEYS: Record<LayerSpec['type'], Record<string, [Reader, unknown]>> = {
@@ -23,6 +27,7 @@ const KEYS: Record<LayerSpec['type'], Record<string, [Reader, unknown]>> = {
   maxpool: { size: [integerIn(2, 2), 2] },
   flatten: {},
   dense: { units: [integerIn(1, 65536), undefined], activation: [activation, 'none'] },
+  dropout: { rate: [rate, undefined] },
 };
 const TYPES = Object.keys(KEYS) as LayerSpec['type'][];
 

@@ -1,6 +1,7 @@
-// A network as a list of layers (conv2d, maxpool, flatten, dense), and what each makes of its input:
+// A network as a list of layers (conv2d, maxpool, flatten, dense, dropout), and what each makes of its input:
 // the output shape and the parameter count, checked before any memory is reserved. Images are (h, w, c); after
-// flatten a layer sees a vector. The last layer is dense with one unit per class; softmax is implied.
+// flatten a layer sees a vector. The last layer is dense with one unit per class; softmax is implied. Dropout
+// keeps its input's shape and acts only while training.
 
 import { ACTIVATIONS, type Activation } from './activation.js';
 
@@ -13,7 +14,9 @@ export type LayerSpec =
   | { type: 'conv2d'; filters: number; kernel: number; padding: Padding; activation: LayerActivation }
   | { type: 'maxpool'; size: 2 }
   | { type: 'flatten' }
-  | { type: 'dense'; units: number; activation: LayerActivation };
+  | { type: 'dense'; units: number; activation: LayerActivation }
+  /** Inverted dropout of the layer before's outputs while training (rate: the probability of dropping one). */
+  | { type: 'dropout'; rate: number };
 
 /** An image shape (height, width, channels) or, after flatten, a vector of n values. */
 export type Shape = { h: number; w: number; c: number } | { n: number };
@@ -68,6 +71,11 @@ export function planLayers(layers: readonly LayerSpec[], input: { h: number; w: 
       case 'flatten':
         output = { n: sizeOf(image()) };
         break;
+      case 'dropout':
+        // Dropping input pixels is augmentation's business, and a second dropout in a row only compounds the rate.
+        if (i === 0) fail(i, 'needs a layer before it whose outputs it drops (conv2d, maxpool, flatten or dense)');
+        if (layers[i - 1].type === 'dropout') fail(i, 'follows another dropout: give one layer the combined rate');
+        break;
       case 'dense':
         if (!('n' in shape)) fail(i, `needs a vector input: add a flatten before it (its input is ${describeShape(shape)})`);
         weights = sizeOf(shape) * spec.units;
@@ -92,7 +100,7 @@ export function summarise(plan: readonly PlannedLayer[]): string {
     const s = p.spec;
     const what = s.type === 'conv2d' ? `conv2d ${s.kernel}x${s.kernel} ${s.padding}${s.activation !== 'none' ? ` ${s.activation}` : ''}`
       : s.type === 'dense' ? `dense${s.activation !== 'none' ? ` ${s.activation}` : i === plan.length - 1 ? ' softmax' : ''}`
-        : s.type === 'maxpool' ? 'maxpool 2x2' : s.type;
+        : s.type === 'maxpool' ? 'maxpool 2x2' : s.type === 'dropout' ? `dropout ${s.rate}` : s.type;
     return [`${i} ${what}`, describeShape(p.output), (p.weights + p.biases).toLocaleString('en-US')];
   });
   const total = plan.reduce((a, p) => a + p.weights + p.biases, 0);

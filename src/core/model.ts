@@ -5,7 +5,7 @@
 // stored in column panels (panels.ts); init, model files and the gradient check convert at the edges. Batch
 // buffers are sized once for the largest batch.
 
-import { ACT, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
+import { ACT, dropoutThreshold, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
 import { activateInPlace, activationBackwardInPlace, type Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
@@ -294,9 +294,7 @@ export class Model extends Network implements Trainable {
   private drop(l: number, from: number, rows: number, inPlace = false): void {
     if (!this.dropping(l)) return;
     const { rate, key } = this.noise!.dropout[l];
-    // Kept where the u32 hash is at least rate * 2^32: a probability of 1 - rate, to 2^-32.
-    const threshold = Math.min(Math.round(rate * 2 ** 32), 2 ** 32 - 1);
-    this.kernels.dropout(inPlace ? from : this.dropped[l], from, rows * this.sizes[l + 1], key, threshold, 1 / (1 - rate));
+    this.kernels.dropout(inPlace ? from : this.dropped[l], from, rows * this.sizes[l + 1], key, dropoutThreshold(rate), 1 / (1 - rate));
   }
 
   /** How many of the gathered batch the last forward pass classified correctly. */

@@ -14,8 +14,8 @@ export function createNetwork(spec: NetworkSpec, task: ImageTask, kernels: Kerne
   return 'layers' in spec ? new ConvNet(spec, task, kernels, arena, rows) : new Model(spec, kernels, arena, rows);
 }
 
-/** A one-line name: "784-128-10 tanh", or the layer list as "conv2d 32 3x3, maxpool, flatten, dense 10". */
+/** A one-line name: "784-128-10 tanh", or the layer list as "conv2d 32 3x3, maxpool, flatten, dropout 0.25, dense 10". */
 export function describeSpec(spec: NetworkSpec): string {
   if (!('layers' in spec)) return `${spec.layerSpecs.join('-')}${spec.layerSpecs.length > 2 ? ` ${spec.activation}` : ' softmax regression'}`;
-  return spec.layers.map((l) => (l.type === 'conv2d' ? `conv2d ${l.filters} ${l.kernel}x${l.kernel}` : l.type === 'dense' ? `dense ${l.units}` : l.type)).join(', ');
+  return spec.layers.map((l) => (l.type === 'conv2d' ? `conv2d ${l.filters} ${l.kernel}x${l.kernel}` : l.type === 'dense' ? `dense ${l.units}` : l.type === 'dropout' ? `dropout ${l.rate}` : l.type)).join(', ');
 }

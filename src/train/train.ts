@@ -113,7 +113,8 @@ export async function train(model: Trainable, data: Dataset, config: Config, hoo
   const batch = config.batch_size;
   // The shape, not the pixel count: 16x64 images have a square number of pixels but are no square.
   const [height, width] = data.description.shape;
-  if ((config.augment_shift > 0 || config.augment_flip) && height !== width) {
+  // A layer list's augmented gather moves images of any height and width.
+  if ((config.augment_shift > 0 || config.augment_flip) && !('layers' in model.spec) && height !== width) {
     throw new ConfigError(`augment_shift, augment_flip: augmentation moves square images, and the data's are ${height}x${width}`, 'set augment_shift: 0 and augment_flip: false for this data');
   }
   const batches = Math.ceil(data.train.count / batch);

@@ -189,6 +189,8 @@ def torch_cnn(network):
         elif kind == "maxpool":
             layers.append(nn.MaxPool2d(spec["size"]))
             h, w = h // spec["size"], w // spec["size"]
+        elif kind == "dropout":
+            layers.append(nn.Dropout(spec["rate"]))
         elif kind == "flatten":
             layers.append(nn.Flatten())
             c, h, w = c * h * w, 1, 1
@@ -214,9 +216,15 @@ def torch_cnn_epoch(x, y, count, network, memory_format, warmup=20):
     model = model.to(memory_format=fmt)
     weights = [p for p in model.parameters() if p.dim() > 1]
     biases = [p for p in model.parameters() if p.dim() == 1]
-    optimiser = torch.optim.SGD([{"params": weights, "weight_decay": network["l2"]}, {"params": biases, "weight_decay": 0}],
-                                lr=network["learning_rate"], momentum=network["momentum"], nesterov=network["nesterov"])
-    loss_fn = torch.nn.CrossEntropyLoss()
+    kind = network.get("optimizer", "sgd")
+    if kind == "sgd":
+        optimiser = torch.optim.SGD([{"params": weights, "weight_decay": network["l2"]}, {"params": biases, "weight_decay": 0}],
+                                    lr=network["learning_rate"], momentum=network["momentum"], nesterov=network["nesterov"])
+    else:  # adam or adamw, the decay (adamw) or L2 (adam) on the weights only, as wasmfit applies them
+        decay = network.get("weight_decay", 0) if kind == "adamw" else network["l2"]
+        make = torch.optim.AdamW if kind == "adamw" else torch.optim.Adam
+        optimiser = make([{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0}], lr=network["learning_rate"])
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=network.get("label_smoothing", 0))
 
     def step(take):
         optimiser.zero_grad(set_to_none=True)

@@ -339,6 +339,27 @@ export class JsKernels implements Kernels {
     }
   }
 
+  gatherImagesAugmented(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, height: number, width: number,
+    key: number, shift: number, flip: number): void {
+    this.views();
+    const { f32, u8, i32 } = this;
+    const dim = height * width, span = 2 * shift + 1;
+    for (let r = 0; r < rows; r++) {
+      const img = i32[(idx >> 2) + r], h = dropoutHash(key >>> 0, r);
+      const dx = (h % span) - shift, dy = (Math.floor(h / span) % span) - shift, mirror = flip !== 0 && h >= 2 ** 31;
+      const mean = f32[(stats >> 2) + 2 * img], invStd = f32[(stats >> 2) + 2 * img + 1];
+      for (let yy = 0; yy < height; yy++) {
+        for (let xx = 0; xx < width; xx++) {
+          const sy = yy - dy, sx = xx - dx;
+          const inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+          const px = inside ? u8[images + img * dim + sy * width + (mirror ? width - 1 - sx : sx)] : 0;
+          f32[(x >> 2) + r * dim + yy * width + xx] = (px - mean) * invStd;
+        }
+      }
+      u8[y + r] = u8[labels + img];
+    }
+  }
+
   conv2dForward(out: number, col: number, x: number, w: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number, act: ActCode): void {
     this.views();
     const f = this.f32, oh = h + 2 * pad - k + 1, ow = wd + 2 * pad - k + 1, taps = k * k * c;

@@ -196,6 +196,13 @@ export interface KernelCalls {
    */
   gatherImages(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, dim: number): void;
   /**
+   * gatherImages of one-channel images (height x width pixels) moved for augmentation as gatherSparseAugmented moves
+   * them, with the same draws from dropoutHash(key, r): output pixel (x, y) is the image's (x - dx, y - dy), its column
+   * read as width - 1 - (x - dx) when mirrored, or 0 outside the image; then (pixel - mean) * invStd, the image's own.
+   */
+  gatherImagesAugmented(x: number, y: number, images: number, labels: number, stats: number, idx: number, rows: number, height: number, width: number,
+    key: number, shift: number, flip: number): void;
+  /**
    * Convolution, k x k taps, stride 1, pad zeros on each side, over images stored channels last: x (images, h, wd, c),
    * w (k*k*c, oc) with rows in (ky, kx, c) order, out (images, oh, ow, oc) where oh = h + 2 pad - k + 1 (ow likewise).
    * out = act(conv(x, w) + bias); col (images*oh*ow, k*k*c) receives each output pixel's patch (zeros outside the
@@ -294,6 +301,11 @@ export interface Kernels extends KernelCalls {
   /** How the threads have run since resetThreadStats (back ends with worker threads only). */
   threadStats?(): ThreadStats;
   resetThreadStats?(): void;
+}
+
+/** The u32 threshold at or above which dropoutHash keeps an element: a probability of 1 - rate, to 2^-32. */
+export function dropoutThreshold(rate: number): number {
+  return Math.min(Math.round(rate * 2 ** 32), 2 ** 32 - 1);
 }
 
 /** The counter-based hash dropout keeps element i by (murmur3's finaliser of key + i * golden ratio, u32). */

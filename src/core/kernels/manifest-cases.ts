@@ -18,7 +18,7 @@ import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdM
 import { swapRowsSweep } from './cases/rows.js';
 import {
   conv2dForwardSweep, conv2dForwardTimed, conv2dInputGradSweep, conv2dInputGradTimed, conv2dWeightGradSweep, conv2dWeightGradTimed,
-  gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
+  gatherImagesAugmentedSweep, gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
 } from './cases/conv.js';
 import {
   winogradFilterSweep, winogradForwardSweep, winogradForwardTimed, winogradInputGradSweep, winogradInputGradTimed,
@@ -59,6 +59,7 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   dropout: { sweep: dropoutSweep, timed: dropoutTimed },
   gatherImages: { sweep: gatherImagesSweep },
   sparsifyRows: { sweep: sparsifyRowsSweep },
+  gatherImagesAugmented: { sweep: gatherImagesAugmentedSweep },
   conv2dForward: { sweep: conv2dForwardSweep, timed: conv2dForwardTimed },
   conv2dWeightGrad: { sweep: conv2dWeightGradSweep, timed: conv2dWeightGradTimed },
   conv2dInputGrad: { sweep: conv2dInputGradSweep, timed: conv2dInputGradTimed },

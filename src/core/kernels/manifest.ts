@@ -157,6 +157,7 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   },
   gatherImages: { threads: { split: 'none', why: 'a dense batch is a fraction of the convolutions after it' } },
   sparsifyRows: { threads: { split: 'none', why: 'only the classifier calls it, on one thread; workers\' batch copies never see it' } },
+  gatherImagesAugmented: { threads: { split: 'none', why: 'a dense batch is a fraction of the convolutions after it' } },
   // Convolution and pooling split by images: each image's outputs are computed as on one thread.
   conv2dForward: {
     threads: {

@@ -96,6 +96,28 @@ export function gatherImagesSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return [...[1, 3, 4, 5, 17].flatMap((rows) => [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33].map((dim) => gather(rows, dim, 7))), gather(p.batch, p.inputs, 300)];
 }
 
+/** Sides around the vector width, a non-square image and the real one; every shift up to past the width; with and without mirror flips. */
+export function gatherImagesAugmentedSweep(x: CaseInputs, p: Problem): KernelCase[] {
+  const gather = (rows: number, height: number, width: number, images: number, key: number, shift: number, flip: number): KernelCase => {
+    const dim = height * width, pixels = x.bytes(images * dim, 256);
+    pixels[0] = 0; pixels[pixels.length - 1] = 255;
+    return {
+      shape: `rows=${rows} ${height}x${width} images=${images} key=${key} shift=${shift} flip=${flip}`,
+      inputs: { images: pixels, labels: x.bytes(images, p.classes), stats: x.stats(images), idx: x.ints(rows, images) },
+      outputs: { x: new Float32Array(rows * dim), y: new Uint8Array(rows) },
+      // As gatherImages: (u8 - mean) * invStd rounded twice in f32 against once from f64.
+      compare: { x: ARITH, y: EXACT }, flops: 0,
+      call: (k, q) => k.gatherImagesAugmented(q.x, q.y, q.images, q.labels, q.stats, q.idx, rows, height, width, key, shift, flip),
+    };
+  };
+  const width = Math.round(Math.sqrt(p.inputs));
+  return [
+    ...[[1, 1], [3, 3], [4, 4], [5, 7], [17, 17], [6, 3]].flatMap(([h, w]) => [0, 1, 2, 4].flatMap((shift) => [0, 1].map((flip) =>
+      gather(9, h, w, 7, 0x9e3779b9 + h * 977 + w * 31 + shift, shift, flip)))),
+    ...[0, 2].flatMap((shift) => [0, 1].map((flip) => gather(p.batch, width, width, 300, 12345 + shift, shift, flip))),
+  ];
+}
+
 // Pooling inputs: ordinary values with ties (0.5 twice), signed zeros and -1, and every seventh value rounded.
 const poolInput = (x: CaseInputs, n: number) => x.withSpecials(n, [0, -0, 0.5, 0.5, -1], -1, 1).map((v, i) => (i % 7 === 3 ? Math.round(v) : v));
 const POOL_SHAPES = [1, 3, 4, 5, 8, 9, 32].flatMap((c) => [[2, 2], [3, 5], [4, 4], [7, 6]].map(([h, w]) => ({ images: 2, h, w, c })))
