@@ -180,7 +180,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeout: numb
 }
 
 /** One line on why a child failed: not found, killed by the timeout, or the last line of its stderr. */
-function childError(e: unknown): string {
+export function childError(e: unknown): string {
   const err = e as { code?: string | number; killed?: boolean; stderr?: string; message?: string };
   if (err.code === 'ENOENT') return 'not found';
   if (err.killed) return 'timed out';

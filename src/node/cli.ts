@@ -53,6 +53,7 @@ program.command('train')
   .option('--json', 'print one JSON object per line: an "epoch" object per epoch, a "done" object at the end')
   .addOption(integerOption('--threads <n>', 'kernel threads of the wasm back end (default: every core; 1 = no worker threads)', 1, MAX_THREADS))
   .addOption(choiceOption('--simd <build>', 'wasm kernel build: plain (default) or relaxed (FMA via relaxed SIMD: faster, last bits differ)', SIMD_BUILDS))
+  .option('--test-each-epoch', 'also evaluate the test split after every epoch, into history.json and metrics.csv (for curves and the time to an accuracy; never used to choose weights)')
   .action(trainCommand);
 
 program.command('evaluate')

@@ -3,11 +3,10 @@
 // each), then the gradient check; it writes OUT/report.md, OUT/results.md (the README's table),
 // OUT/results.json, one validation-loss figure per sweep, and per run OUT/configs/<id>.yaml and OUT/runs/<id>/.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { configToYaml, type Config } from '../../config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { lineChartSvg } from '../../report/charts.js';
@@ -20,6 +19,7 @@ import { defaultThreads } from '../threads.js';
 import { SIGNAL_EXIT_CODES } from '../interrupts.js';
 import { jsonNumbers } from '../progress.js';
 import { pct } from '../../report/format.js';
+import { CLI, runChild } from '../cli-child.js';
 
 export interface ExperimentsOptions {
   quick?: boolean;
@@ -32,7 +32,6 @@ export interface ExperimentsOptions {
 
 /** Epochs per run in --quick mode. */
 const QUICK_EPOCHS = 2;
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 export async function experimentsCommand(options: ExperimentsOptions): Promise<void> {
   const backend = options.backend;
@@ -163,24 +162,6 @@ async function trainRun(run: RunSpec, config: Config, out: string, args: string[
   };
   if (r.code !== 0) outcome.error = s.stop_reason === 'interrupted' ? 'interrupted' : why();
   return outcome;
-}
-
-/**
- * The CLI in a child process of its own process group, so that a Ctrl-C reaches the children once (sent
- * on by this process) rather than twice (a second signal makes train quit without saving).
- */
-function runChild(args: string[], children: Set<ChildProcess>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    children.add(child);
-    let stdout = '', stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      done({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 function readHistory(dir: string): { val_loss: number }[] {
