@@ -3,7 +3,7 @@
 // rows wasmfit trains on, and runs src/report/peers/torch_recipe.py on them with as many threads as wasmfit uses.
 // A missing torch is a skip with the reason, never a failure of the experiments.
 
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,8 @@ export interface TorchRecipeOptions {
   threads: number;
   dataDir?: string;
   verify: boolean;
-  /** Registers the running child, so that an interrupt can stop it. */
-  track(kill: () => void): () => void;
+  /** Holds the running child while it runs, so that an interrupt reaches it. */
+  children: Set<ChildProcess>;
 }
 
 interface Probe { python: string; executable?: string; torch?: string | null; error?: string; torch_error?: string }
@@ -36,7 +36,7 @@ export async function torchRecipe(o: TorchRecipeOptions): Promise<PeerOutcome> {
   const probes: Probe[] = [];
   for (const python of o.pythons) {
     try {
-      probes.push({ ...JSON.parse((await run(python, [TORCH_RECIPE_SCRIPT, '--probe'], {}, PROBE_TIMEOUT_MS, o.track)).stdout), python });
+      probes.push({ ...JSON.parse((await run(python, [TORCH_RECIPE_SCRIPT, '--probe'], {}, PROBE_TIMEOUT_MS, o.children)).stdout), python });
     } catch (e) {
       probes.push({ python, error: childError(e) });
     }
@@ -56,7 +56,7 @@ export async function torchRecipe(o: TorchRecipeOptions): Promise<PeerOutcome> {
   const started = performance.now();
   try {
     const args = [TORCH_RECIPE_SCRIPT, '--config', join(dir.path, 'config.json'), '--data', dir.path, '--counts', dir.counts.join(','), '--threads', n];
-    const answer = JSON.parse((await run(able.python, args, env, RUN_TIMEOUT_MS, o.track)).stdout);
+    const answer = JSON.parse((await run(able.python, args, env, RUN_TIMEOUT_MS, o.children)).stdout);
     const wall = (performance.now() - started) / 1000;
     load[1] = loadavg()[0];
     const history = answer.history as PeerOutcome['history'] & object;
@@ -107,13 +107,13 @@ export function normalisedRows(arena: { i32(ptr: number, n: number): Int32Array;
   return { x, y };
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeout: number, track: TorchRecipeOptions['track']): Promise<{ stdout: string }> {
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeout: number, children: Set<ChildProcess>): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { encoding: 'utf8', timeout, maxBuffer: 16 << 20, ...(Object.keys(env).length ? { env } : {}) }, (error, stdout, stderr) => {
-      untrack();
+      children.delete(child);
       if (error) reject(Object.assign(error, { stderr }));
       else resolve({ stdout });
     });
-    const untrack = track(() => child.kill('SIGTERM'));
+    children.add(child);
   });
 }
