@@ -14,7 +14,7 @@ import { modelFromBytes } from '../src/api/model-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-interrupt-'));
 const json = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-const untimed = (h: { history: Record<string, number>[] }) => h.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest);
+const untimed = (h: { history: Record<string, number>[] }) => h.history.map(({ seconds: _s, samples_per_second: _r, elapsed_seconds: _e, ...rest }) => rest);
 const ARGS = ['train', '--config', 'configs/config_4.yaml', '--epochs', '6', '--seed', '3'];
 
 /** Every file a run leaves is complete: JSON parses, the model verifies, no temporary file remains. */

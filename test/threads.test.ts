@@ -34,7 +34,7 @@ async function trained(threads: number, shares?: number[], build: SimdBuild = 'p
     const data = loadDataset(b.arena, syntheticData(530, 40), cfg.seed, b.kernels);
     const model = new Model({ layerSpecs: cfg.layer_specs!, activation: cfg.activation }, b.kernels, b.arena, cfg.batch_size);
     const result = await train(model, data, cfg);
-    return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
+    return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, elapsed_seconds: _e, ...rest }) => rest) };
   } finally {
     b.close();
   }

@@ -20,7 +20,7 @@ function trainRun(name: string, args: string[]) {
 }
 
 /** History without the timings, which differ run to run. */
-const untimed = (history: { history: Record<string, number>[] }) => history.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest);
+const untimed = (history: { history: Record<string, number>[] }) => history.history.map(({ seconds: _s, samples_per_second: _r, elapsed_seconds: _e, ...rest }) => rest);
 
 for (const backend of ['wasm', 'js']) {
   test(`two epochs on the ${backend} back end reach 80% validation accuracy and write a complete run directory`, () => {

@@ -124,12 +124,13 @@ const recipeOf = (config: string) => BEYOND_RECIPES.find((r) => r.config === con
 const first = (r: RecipeOutcome): SeedOutcome | undefined => r.seeds[0];
 const secs = (s: number | undefined) => (s === undefined ? '—' : `${s.toFixed(1)} s`);
 const reached = (t: TimeToTarget | null | undefined, target: number) => (t ? `${t.seconds.toFixed(1)} s (epoch ${t.epoch})` : `not reached ${pct(target)}`);
+const seeds = (n: number) => `${n} seed${n === 1 ? '' : 's'}`;
 const loadText = (l: [number, number] | undefined) => (l ? `${l[0].toFixed(1)} / ${l[1].toFixed(1)}` : '—');
 
 function floorCell(recipe: BeyondRecipe, r: RecipeOutcome, quick: boolean): string {
   const s = scored(r);
   if (quick || !s.length) return pct(recipe.floor);
-  return `${pct(recipe.floor)} met by ${s.filter((x) => x.test_accuracy! >= recipe.floor).length} of ${s.length} seeds`;
+  return `${pct(recipe.floor)} met by ${s.filter((x) => x.test_accuracy! >= recipe.floor).length} of ${seeds(s.length)}`;
 }
 
 /** The results table's rows past the report: each recipe's seed spread, and the PyTorch peer's run. */
@@ -137,7 +138,7 @@ export function beyondRows(b: BeyondResults): string[] {
   const rows: string[] = [];
   for (const r of b.recipes) {
     const recipe = recipeOf(r.config), s = accuracySpread(r), seed0 = first(r);
-    const acc = s ? `**${pct(s.mean)}** mean of ${s.count} seeds, min ${pct(s.min)}` : '**—**';
+    const acc = s ? `**${pct(s.mean)}** mean of ${seeds(s.count)}, min ${pct(s.min)}` : '**—**';
     const epochs = seed0?.epochs_run !== undefined ? `${seed0.epochs_run} / ${r.epochs}` : '—';
     const t = seed0?.wall_seconds !== undefined ? `${secs(seed0.wall_seconds)} wall (${seed0.median_epoch_seconds!.toFixed(2)} s)` : '—';
     rows.push(`| ${r.config} | ${recipe.what} | — | ${acc} | ${floorCell(recipe, r, b.quick)} | ${epochs} | ${t} |`);
@@ -185,7 +186,7 @@ export function renderBeyond(b: BeyondResults, number: number): string {
   for (const r of b.recipes) {
     const recipe = recipeOf(r.config), s = accuracySpread(r);
     out.push(`### ${r.config}: ${recipe.role}`, '', `[config](configs/${r.config}.yaml): ${recipe.what}.` +
-      (s ? ` Test accuracy over ${s.count} seeds: mean ${pct(s.mean)}, min ${pct(s.min)}, max ${pct(s.max)}.` : ''), '');
+      (s ? ` Test accuracy over ${seeds(s.count)}: mean ${pct(s.mean)}, min ${pct(s.min)}, max ${pct(s.max)}.` : ''), '');
     out.push(`| seed | test accuracy (evaluate) | time to ${pct(b.target)} test | training | wall (whole train) | threads | load (1 min, start / end) |`, '|---|---|---|---|---|---|---|');
     for (const x of r.seeds) {
       if (x.error) {
