@@ -58,7 +58,7 @@ export interface SeedOutcome {
   /** What train itself printed, which must agree. */
   train_test_accuracy?: number;
   epochs_run?: number;
-  /** Training seconds (summary.json) and the wall time of the whole `wasmfit train` process. */
+  /** Training seconds (summary.json), and the wall seconds of the whole `wasmfit train` child from spawn to exit. */
   training_seconds?: number;
   wall_seconds?: number;
   median_epoch_seconds?: number;
