@@ -75,20 +75,27 @@ def evaluate(model, x, y):
     return loss / len(y), correct / len(y)
 
 
+def check_mirrored(config):
+    """The keys this script mirrors; anything else would train a different recipe than wasmfit's, so it refuses."""
+    if not config.get("layer_specs"):
+        raise SystemExit("torch_recipe.py: the config's network is a layer list (layers:), not mirrored here; expected layer_specs")
+    unmirrored = [k for k, ok in (("optimizer", config["optimizer"] in ("adam", "adamw")), ("lr_schedule", config["lr_schedule"] in ("constant", "cosine")),
+                                  ("lr_warmup_epochs", not config["lr_warmup_epochs"]), ("L2_penalty", not config["L2_penalty"]), ("L1_penalty", not config["L1_penalty"]),
+                                  ("augment_shift", not config["augment_shift"]), ("augment_flip", not config["augment_flip"])) if not ok]
+    if unmirrored:
+        raise SystemExit(f"torch_recipe.py: {', '.join(unmirrored)}: not mirrored here; expected adam or adamw, a constant or cosine schedule, no warm-up, penalty or augmentation")
+
+
 def train(config, data, threads):
     import torch
 
+    check_mirrored(config)
     torch.set_num_threads(threads)
     torch.manual_seed(config["seed"])
     (xt, yt), (xv, yv), (xs, ys) = data
     model = network(config)
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
-    unmirrored = [k for k, ok in (("optimizer", config["optimizer"] in ("adam", "adamw")), ("lr_schedule", config["lr_schedule"] in ("constant", "cosine")),
-                                  ("lr_warmup_epochs", not config["lr_warmup_epochs"]), ("L2_penalty", not config["L2_penalty"]), ("L1_penalty", not config["L1_penalty"]),
-                                  ("augment_shift", not config["augment_shift"]), ("augment_flip", not config["augment_flip"])) if not ok]
-    if unmirrored:
-        raise SystemExit(f"torch_recipe.py: {', '.join(unmirrored)}: not mirrored here; expected adam or adamw, a constant or cosine schedule, no warm-up, penalty or augmentation")
     decay = config["weight_decay"] if config["optimizer"] == "adamw" else 0.0
     optimiser = torch.optim.AdamW([{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0.0}],
                                   lr=config["learning_rate"], betas=(config["beta1"], config["beta2"]), eps=config["epsilon"])
