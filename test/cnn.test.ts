@@ -81,7 +81,7 @@ async function trained(threads: number): Promise<{ params: Buffer; history: unkn
     assert.equal(b.threads, threads);
     const { data, model } = open(b, config.batch_size);
     const result = await train(model, data, config);
-    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
+    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: result.history.map(({ seconds: _s, samples_per_second: _r, elapsed_seconds: _e, ...rest }) => rest) };
   } finally {
     b.close();
   }
