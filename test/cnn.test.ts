@@ -27,6 +27,7 @@ import { nodeThreadOptions } from '../src/node/threads.js';
 import { loadModel } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { softmax } from './helpers/softmax.js';
+import { untimed } from './helpers/untimed.js';
 
 const LAYERS: LayerSpec[] = [
   { type: 'conv2d', filters: 8, kernel: 3, padding: 'same', activation: 'tanh' },
@@ -81,7 +82,7 @@ async function trained(threads: number): Promise<{ params: Buffer; history: unkn
     assert.equal(b.threads, threads);
     const { data, model } = open(b, config.batch_size);
     const result = await train(model, data, config);
-    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
+    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: untimed(result.history) };
   } finally {
     b.close();
   }

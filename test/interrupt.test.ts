@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startCli } from './helpers/spawn.js';
 import { modelFromBytes } from '../src/api/model-file.js';
+import { untimed } from './helpers/untimed.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasmfit-interrupt-'));
 const json = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-const untimed = (h: { history: Record<string, number>[] }) => h.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest);
 const ARGS = ['train', '--config', 'configs/config_4.yaml', '--epochs', '6', '--seed', '3'];
 
 /** Every file a run leaves is complete: JSON parses, the model verifies, no temporary file remains. */
@@ -47,7 +47,7 @@ async function resumeMatchesStraight(args: string[], name: string) {
   const resumed = runCli(['train', '--resume', cut, '--quiet']);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming from .*checkpoints\/e\d+-b\d+/);
-  assert.deepEqual(untimed(json(cut, 'history.json')), untimed(json(straight, 'history.json')));
+  assert.deepEqual(untimed(json(cut, 'history.json').history), untimed(json(straight, 'history.json').history));
   assert.deepEqual(readFileSync(join(cut, 'model.safetensors')), readFileSync(join(straight, 'model.safetensors')));
   assertComplete(cut);
 }

@@ -14,6 +14,7 @@ import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
 import type { SimdBuild } from '../src/core/kernels/wasm.js';
 import { syntheticData } from './helpers/synthetic.js';
+import { untimed } from './helpers/untimed.js';
 
 const config: Config = { ...DEFAULTS, layer_specs: [784, 48, 10], activation: 'tanh', learning_rate: 0.01, batch_size: 50, epochs: 2, momentum: true, L2_penalty: 1e-3, early_stop: false, seed: 3 };
 
@@ -34,7 +35,7 @@ async function trained(threads: number, shares?: number[], build: SimdBuild = 'p
     const data = loadDataset(b.arena, syntheticData(530, 40), cfg.seed, b.kernels);
     const model = new Model({ layerSpecs: cfg.layer_specs!, activation: cfg.activation }, b.kernels, b.arena, cfg.batch_size);
     const result = await train(model, data, cfg);
-    return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: result.history.map(({ seconds: _s, samples_per_second: _r, ...rest }) => rest) };
+    return { params: b.arena.u8(model.params, model.paramBytes).slice(), history: untimed(result.history) };
   } finally {
     b.close();
   }

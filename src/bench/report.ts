@@ -95,12 +95,16 @@ export interface BenchReport {
 
 /** Writes bench.json and bench.md into dir (created if missing) and returns the Markdown. */
 export function writeBenchReport(dir: string, report: BenchReport): string {
+  return writeReportPair(dir, 'bench', report, benchMarkdown(report));
+}
+
+/** Writes name.json (the report) and name.md (its Markdown) into dir, created if missing; returns the Markdown. */
+export function writeReportPair(dir: string, name: string, report: unknown, markdown: string): string {
   const outDir = resolve(dir);
   mkdirSync(outDir, { recursive: true });
-  writeAtomic(join(outDir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
-  const md = benchMarkdown(report);
-  writeAtomic(join(outDir, 'bench.md'), md + '\n');
-  return md;
+  writeAtomic(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeAtomic(join(outDir, `${name}.md`), markdown + '\n');
+  return markdown;
 }
 
 /** The page's epoch over the CLI's at the same thread count (null when the page was not asked for). */

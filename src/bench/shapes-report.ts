@@ -2,10 +2,7 @@
 // on each thread count, its time per GFLOP against the headline shape's from the same run, the cells over the
 // 1.5x target, and NumPy's epochs beside the machine. It formats only; shapes.ts measures.
 
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { writeAtomic } from '../node/files.js';
-import { machineText, type BenchEnvironment, type EpochRow } from './report.js';
+import { machineText, writeReportPair, type BenchEnvironment, type EpochRow } from './report.js';
 
 /** A cell's time per GFLOP may be at most this multiple of the headline's. */
 export const SHAPE_TARGET = 1.5;
@@ -44,13 +41,9 @@ export interface ShapesReport {
   numpy: ({ layers: number[] } & EpochRow)[];
 }
 
+/** Writes shapes.json and shapes.md into dir (created if missing) and returns the Markdown. */
 export function writeShapesReport(dir: string, report: ShapesReport): string {
-  const outDir = resolve(dir);
-  mkdirSync(outDir, { recursive: true });
-  writeAtomic(join(outDir, 'shapes.json'), JSON.stringify(report, null, 2) + '\n');
-  const md = shapesMarkdown(report);
-  writeAtomic(join(outDir, 'shapes.md'), md + '\n');
-  return md;
+  return writeReportPair(dir, 'shapes', report, shapesMarkdown(report));
 }
 
 const secondsPerGflop = (cell: ShapeResult, threads: number): number | null => {

@@ -53,6 +53,7 @@ program.command('train')
   .option('--json', 'print one JSON object per line: an "epoch" object per epoch, a "done" object at the end')
   .addOption(integerOption('--threads <n>', 'kernel threads of the wasm back end (default: every core; 1 = no worker threads)', 1, MAX_THREADS))
   .addOption(choiceOption('--simd <build>', 'wasm kernel build: plain (default) or relaxed (FMA via relaxed SIMD: faster, last bits differ)', SIMD_BUILDS))
+  .option('--test-each-epoch', 'also evaluate the test split after every epoch, into history.json and metrics.csv (for curves and the time to an accuracy; never used to choose weights)')
   .action(trainCommand);
 
 program.command('evaluate')
@@ -110,8 +111,11 @@ program.command('bench')
   .action(benchCommand);
 
 program.command('experiments')
-  .description('run the report\'s experiments (configs, L2/L1 sweeps, activations, gradient check) and write a Markdown report with figures')
+  .description('run the report\'s experiments (configs, L2/L1 sweeps, activations, gradient check) and the configs past it (seeds, time to 88%, PyTorch), and write a Markdown report with figures')
   .option('--quick', 'a smoke test: two epochs per run and a reduced sweep')
+  .addOption(choiceOption('--only <part>', 'run one part, keeping the other\'s last results in --out: report (the report\'s runs) or beyond (best_mlp, fast_mlp and PyTorch)', ['report', 'beyond'] as const))
+  .option('--python [path]', 'the Python whose PyTorch trains best_mlp\'s recipe (default: python3, then /usr/bin/python3)')
+  .option('--no-python', 'skip the PyTorch run')
   .option('--out <dir>', 'where report.md, results.md and the runs go', 'report')
   .addOption(integerOption('--jobs <n>', 'trainings at once, one kernel thread each (default: every core)', 1, MAX_THREADS))
   .addOption(backendOption())

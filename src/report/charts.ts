@@ -131,6 +131,8 @@ export interface CurvePoint {
   train_accuracy: number;
   val_loss: number;
   val_accuracy: number;
+  /** With --test-each-epoch: the test split after the epoch (for the curve only; weights follow validation). */
+  test_accuracy?: number;
 }
 
 export interface RunMarks {
@@ -165,7 +167,10 @@ export function lossChartSvg(history: CurvePoint[], marks: RunMarks = {}, size: 
 export function accuracyChartSvg(history: CurvePoint[], marks: RunMarks = {}, size: ChartSize = {}): string {
   return lineChartSvg({
     title: titled('Accuracy', marks), yLabel: 'accuracy',
-    series: [{ name: 'train', values: history.map((r) => r.train_accuracy) }, { name: 'validation', values: history.map((r) => r.val_accuracy) }],
+    series: [
+      { name: 'train', values: history.map((r) => r.train_accuracy) }, { name: 'validation', values: history.map((r) => r.val_accuracy) },
+      ...(history.some((r) => r.test_accuracy !== undefined) ? [{ name: 'test (monitor only)', values: history.map((r) => r.test_accuracy ?? NaN), dashed: true }] : []),
+    ],
     markers: runMarkers(marks), format: percent, clamp: [0, 1], ...size,
   });
 }

@@ -5,6 +5,7 @@
 import { networkSpec, type Config } from '../config/schema.js';
 import { describeSpec } from '../core/networks.js';
 import { pct } from './format.js';
+import { beyondFootnote, beyondRows, renderBeyond, type BeyondResults } from './beyond.js';
 
 /** One training run: a shipped config, possibly with a penalty changed for a sweep. */
 export interface RunSpec {
@@ -109,6 +110,8 @@ export interface ReportInput {
   note?: string;
   /** The data set: the samples figure's path (Figure 1) and the statistics table as printed (Table 2). */
   data?: { samples?: string; statistics: string };
+  /** The section past the report (src/report/beyond.ts), when it ran here. */
+  beyond?: BeyondResults;
 }
 
 const pctOrDash = (x: number | undefined) => (x === undefined ? '—' : pct(x));
@@ -143,9 +146,11 @@ export function resultsTable(input: ReportInput): string {
     const t = o && !o.error ? `${time(o.seconds)} (${o.median_epoch_seconds!.toFixed(2)} s)` : '—';
     lines.push(`| ${s.config} | ${s.what} | ${pctOrDash(s.report)} | **${pctOrDash(o?.test_accuracy)}** | ${floorCell(s, o, input.quick)} | ${epochs} | ${t} |`);
   }
+  if (input.beyond) lines.push(...beyondRows(input.beyond));
   lines.push('', `Test accuracy on the ${input.quick ? 'test images' : '10,000 test images'} with the weights of the lowest validation loss; seed 0; ` +
     `${input.backend} back end; ${input.environment}; ${input.jobs} run${input.jobs > 1 ? 's' : ''} at a time` +
     `${input.jobs > 1 ? ' (one kernel thread each)' : ''}, ${duration(input.wallSeconds)} for the whole report. Re-run with \`npm run results\` (\`wasmfit experiments\`).`);
+  if (input.beyond) lines.push('', beyondFootnote(input.beyond));
   return lines.join('\n');
 }
 
@@ -206,6 +211,7 @@ export function renderReport(input: ReportInput): string {
     out.push(`## ${input.experiments.length + 1}. Gradient check`, '', `\`${input.gradcheck.command}\` ${input.gradcheck.ok ? 'passed' : '**FAILED**'}:`, '');
     out.push('```text', input.gradcheck.output.trimEnd(), '```', '');
   }
+  if (input.beyond) out.push(renderBeyond(input.beyond, input.experiments.length + (input.gradcheck ? 2 : 1)));
   out.push('Figures: the loss and accuracy per epoch (train and validation; dotted: the epoch whose weights were kept, dashed: where early stopping ended the run) and the confusion matrix on the test set with each class\'s accuracy.', '');
   return out.join('\n');
 }

@@ -24,6 +24,14 @@ export interface EpochRecord {
   samples_per_second: number;
   /** The learning rate of the epoch's last batch. */
   learning_rate: number;
+  /** Seconds of training since the run started, validation included and the test passes below excluded. */
+  elapsed_seconds: number;
+  /**
+   * The test split after this epoch, only with TrainHooks.testEachEpoch: for learning curves and the time to an
+   * accuracy, never for choosing weights (the best epoch is the lowest validation loss's).
+   */
+  test_loss?: number;
+  test_accuracy?: number;
 }
 
 /** non_finite_loss: a batch loss was NaN or infinite; diverged: it was finite but past DIVERGED_LOSS. */
@@ -79,6 +87,8 @@ export interface TrainHooks {
   resume?: LoopState;
   /** Yields to the event loop; the default is the platform's cheapest (yield.ts). */
   pause?: () => Promise<void>;
+  /** Also evaluate the test split after every epoch (EpochRecord.test_loss, test_accuracy): it changes no weight. */
+  testEachEpoch?: boolean;
 }
 
 /**
@@ -126,12 +136,16 @@ export async function train(model: Trainable, data: Dataset, config: Config, hoo
   let done = 0, firstBatch = 0, partialLoss = 0, partialCorrect = 0, step = 0, lr = learningRate(config, 0, batches);
   const started = now();
   let lastYield = started;
+  // The test passes of testEachEpoch are not training, so elapsed_seconds leaves them out; a resumed run
+  // counts on from its last recorded epoch.
+  let monitorSeconds = 0, elapsedBefore = 0;
 
   if (hooks.resume) {
     const r = hooks.resume;
     rng.state = r.shuffleRng;
     stopper.state = r.stopper;
     history.push(...r.history);
+    elapsedBefore = r.history.at(-1)?.elapsed_seconds ?? 0;
     [done, firstBatch, partialLoss, partialCorrect, step] = [r.epoch, r.batch, r.partialLoss, r.partialCorrect, r.step];
   } else {
     model.initialise(config.seed);
@@ -192,7 +206,14 @@ export async function train(model: Trainable, data: Dataset, config: Config, hoo
       seconds: now() - epochStart,
       samples_per_second: data.train.count / trainSeconds,
       learning_rate: lr,
+      elapsed_seconds: elapsedBefore + now() - started - monitorSeconds,
     };
+    if (hooks.testEachEpoch) {
+      const testStart = now();
+      const test = model.evaluate(data, data.test);
+      [record.test_loss, record.test_accuracy] = [test.loss, test.accuracy];
+      monitorSeconds += now() - testStart;
+    }
     history.push(record);
     [done, firstBatch, partialLoss, partialCorrect] = [epoch, 0, 0, 0];
     const verdict = stopper.observe(epoch, val.loss);

@@ -46,25 +46,32 @@ export interface TrainOptions {
   json?: boolean;
   threads?: number;
   simd?: SimdBuild;
+  testEachEpoch?: boolean;
 }
 
 interface RunBackend { backend: string; simd?: SimdBuild }
 
-const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second', 'learning_rate'];
+const CSV_COLUMNS: (keyof EpochRecord)[] = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'samples_per_second', 'learning_rate', 'elapsed_seconds'];
+/** With --test-each-epoch: the test split after every epoch, for curves only (the weights kept are chosen by validation loss). */
+const TEST_COLUMNS: (keyof EpochRecord)[] = ['test_loss', 'test_accuracy'];
+export const TEST_EACH_EPOCH_NOTE = 'test_loss and test_accuracy: the test split evaluated after every epoch (--test-each-epoch) for learning curves and the time to an accuracy; ' +
+  'never used to choose weights, which follow the validation loss; elapsed_seconds leaves these test passes out';
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
 function writeHistory(dir: string, config: Config, backend: RunBackend, history: EpochRecord[], result?: TrainResult): void {
+  const monitored = history.some((r) => r.test_accuracy !== undefined);
   const doc = {
-    ...backend, config, history,
+    ...backend, config, ...(monitored ? { test_each_epoch: TEST_EACH_EPOCH_NOTE } : {}), history,
     best_epoch: result?.best_epoch ?? null, epochs_run: history.length, stop_reason: result?.stop_reason ?? 'running',
     ...(result?.divergence ? { divergence: result.divergence } : {}),
   };
   writeAtomic(join(dir, 'history.json'), JSON.stringify(doc, jsonNumbers, 2) + '\n');
-  const rows = history.map((r) => CSV_COLUMNS.map((c) => r[c]).join(','));
-  writeAtomic(join(dir, 'metrics.csv'), [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n');
+  const columns = monitored ? [...CSV_COLUMNS, ...TEST_COLUMNS] : CSV_COLUMNS;
+  const rows = history.map((r) => columns.map((c) => r[c] ?? '').join(','));
+  writeAtomic(join(dir, 'metrics.csv'), [columns.join(','), ...rows].join('\n') + '\n');
 }
 
 /** The config of a new run, or of a resumed one: the run's own, unless the caller forces another. */
@@ -177,6 +184,7 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
     outcome = await session.train(config, {
       resume,
       signal: interrupts.signal,
+      testEachEpoch: options.testEachEpoch === true,
       onBatch: (epoch, b, batches) => progress.batch(epoch, config.epochs, b, batches, config.batch_size),
       onEpoch(r, state) {
         history.push(r);
@@ -185,7 +193,8 @@ async function trainInto(run: RunDirectory, options: TrainOptions, config: Confi
         if (checkpointEvery && r.epoch % checkpointEvery === 0) checkpoint(state);
         progress.json('epoch', { ...r });
         print(`epoch ${String(r.epoch).padStart(width)}/${config.epochs}  train loss ${loss(r.train_loss)} acc ${pct(r.train_accuracy)}  ` +
-          `val loss ${loss(r.val_loss)} acc ${pct(r.val_accuracy)}  ${secs(r.seconds)}  ${rate(r.samples_per_second)}`);
+          `val loss ${loss(r.val_loss)} acc ${pct(r.val_accuracy)}  ${secs(r.seconds)}  ${rate(r.samples_per_second)}` +
+          (r.test_accuracy === undefined ? '' : `  (monitor: test acc ${pct(r.test_accuracy)} at ${secs(r.elapsed_seconds)})`));
       },
       // The live state, before the best weights come back: what a resumed run continues from.
       onStop(state, reason) {

@@ -4,7 +4,7 @@
 // 32-unit ranges threads split by, with and without a next layer); each also at the problem's shapes.
 
 import { ACT, MAX_INPUT, NZ_HEADER, nzOffsetsAt, type ActCode } from '../kernels.js';
-import { addTol, APPROX, ARITH, EXACT, gemmTol, sparseTol, sumTol, U, type KernelCase, type Problem } from './case.js';
+import { addTol, APPROX, ARITH, EXACT, gemmTol, sparseTol, sumTol, U, type CaseArray, type KernelCase, type Problem } from './case.js';
 import { SENTINEL } from './run.js';
 import { batchScale, nzLength, sparseBatch, type CaseInputs, type SparseBatch } from './inputs.js';
 
@@ -13,6 +13,20 @@ const BATCH_BUFFERS = { nz: 'nz', val: 'val', c: 'c' };
 const WIDTHS = [1, 2, 3, 4, 5, 8, 10, 12, 13, 15, 16, 17, 26, 31, 32, 33, 36, 48, 67];
 
 /** The problem's real images gathered, or a synthetic batch. */
+/**
+ * A batch's list entries past each row's count are scratch: checks each count, then sets what lies past it to
+ * the same bytes on both back ends (offsets to 0x7777, values to SENTINEL) before the outputs are compared.
+ */
+function scrubPastCounts(a: Record<string, CaseArray>, rows: number, dim: number, kernel: string, units: string): void {
+  const nz = a.nz as Uint8Array, words = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
+  for (let r = 0; r < rows; r++) {
+    const row = r * (dim + NZ_HEADER), count = words[row];
+    if (!(count >= 0 && count <= dim)) throw new Error(`${kernel} wrote a count of ${count} in row ${r} of ${dim} ${units}`);
+    words.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
+    (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
+  }
+}
+
 function problemBatch(x: CaseInputs, p: Problem): SparseBatch {
   return p.images ? sparseBatch(p.images.pixels, p.images.stats, p.batch, p.inputs) : x.sparseBatch(p.batch, p.inputs);
 }
@@ -29,16 +43,7 @@ function gatherSparseCase(x: CaseInputs, rows: number, dim: number, images: numb
     // nz holds i32 headers and u32 offsets; compared byte for byte. Entries past a row's count are scratch.
     outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows), y: new Uint8Array(rows) },
     compare: { nz: EXACT, val: ARITH, c: ARITH, y: EXACT },
-    unspecified: (a) => {
-      const nz = a.nz as Uint8Array, counts = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
-      for (let r = 0; r < rows; r++) {
-        const row = r * (dim + NZ_HEADER), count = counts[row];
-        if (!(count >= 0 && count <= dim)) throw new Error(`gatherSparse wrote a count of ${count} in row ${r} of ${dim} pixels`);
-        // The offsets past the count, up to the row's end.
-        counts.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
-        (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
-      }
-    },
+    unspecified: (a) => scrubPastCounts(a, rows, dim, 'gatherSparse', 'pixels'),
     batch: { ...BATCH_BUFFERS, y: 'y' },
     flops: 0,
     call: (k, q) => augment ? k.gatherSparseAugmented(q.nz, q.val, q.c, q.y, q.images, q.labels, q.stats, q.idx, rows, ...augment)
@@ -178,15 +183,7 @@ function sparsifyRowsCase(x: CaseInputs, rows: number, dim: number, what = ''): 
     outputs: { nz: new Uint8Array(4 * nzLength(rows, dim)), val: new Float32Array(rows * dim), c: new Float32Array(rows) },
     // The same f32 subtraction on both sides: every bit agrees.
     compare: { nz: EXACT, val: EXACT, c: EXACT },
-    unspecified: (a) => {
-      const nz = a.nz as Uint8Array, words = new Int32Array(nz.buffer, nz.byteOffset, nz.length / 4);
-      for (let r = 0; r < rows; r++) {
-        const row = r * (dim + NZ_HEADER), count = words[row];
-        if (!(count >= 0 && count <= dim)) throw new Error(`sparsifyRows wrote a count of ${count} in row ${r} of ${dim} values`);
-        words.fill(0x7777, nzOffsetsAt(r, dim) + count, row + dim + NZ_HEADER);
-        (a.val as Float32Array).fill(SENTINEL, r * dim + count, (r + 1) * dim);
-      }
-    },
+    unspecified: (a) => scrubPastCounts(a, rows, dim, 'sparsifyRows', 'values'),
     flops: 0,
     call: (k, q) => k.sparsifyRows(q.nz, q.val, q.c, q.x, rows, dim),
   };
