@@ -55,7 +55,7 @@ test('wasmfit experiments --quick writes the report, the README table, every run
   const started = Date.now();
   const r = runCli(['experiments', '--quick', '--data-dir', data, '--no-verify', '--out', out]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  // A guard against a hang, not a speed test: the section beyond the report trains six more runs and starts PyTorch.
+  // A guard against a hang, not a speed test: the section beyond the report trains nine more runs and starts PyTorch.
   assert.ok(Date.now() - started < 300_000);
   assert.doesNotMatch(r.stdout, /[\r\x1b]/);
   const { runs } = plan(true);
