@@ -5,11 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackend, type Backend } from '../src/core/backend.js';
+import type { Backend } from '../src/core/backend.js';
 import { ConvNet } from '../src/core/conv-net.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
-import { checkNetwork, imageTask, type DataDescription } from '../src/data/description.js';
+import { checkNetwork, type DataDescription } from '../src/data/description.js';
 import { gradientCheck, GRADCHECK_POOLED } from '../src/train/gradcheck.js';
 import { batchNoise, train, type LoopState } from '../src/train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../src/train/checkpoint.js';
@@ -17,14 +17,12 @@ import { modelFromBytes, modelToBytes } from '../src/api/model-file.js';
 import { DEFAULTS, parseConfig, type Config } from '../src/config/schema.js';
 import { planLayers, summarise, type LayerSpec } from '../src/core/layer-list.js';
 import { ConfigError } from '../src/core/errors.js';
-import { dropoutHash, type BackendName } from '../src/core/kernels/kernels.js';
-import { loadWasmModule } from '../src/node/wasm-file.js';
-import { nodeThreadOptions } from '../src/node/threads.js';
+import { dropoutHash } from '../src/core/kernels/kernels.js';
 import { loadModel } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { untimed } from './helpers/untimed.js';
+import { backend, IMAGE_TASK, openCnn, trainedCnn } from './helpers/cnn-training.js';
 
-const IMAGE_TASK = imageTask({ shape: [...FASHION_MNIST.imageShape], classes: [...FASHION_MNIST.classNames] });
 const LAYERS: LayerSpec[] = [
   { type: 'conv2d', filters: 6, kernel: 3, padding: 'same', activation: 'ReLU' },
   { type: 'maxpool', size: 2 },
@@ -58,14 +56,8 @@ const config: Config = {
   optimizer: 'adamw', weight_decay: 0.01, lr_schedule: 'cosine', label_smoothing: 0.1, augment_shift: 1, augment_flip: true,
 };
 
-async function backend(name: BackendName, threads = 1): Promise<Backend> {
-  return createBackend(name, () => loadWasmModule('plain'), nodeThreadOptions(threads, 'plain'));
-}
-
-function open(b: Backend, rows: number, layers = LAYERS) {
-  const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
-  return { data, model: new ConvNet({ layers }, IMAGE_TASK, b.kernels, b.arena, rows) };
-}
+const open = (b: Backend, rows: number, layers = LAYERS) => openCnn(b, config, rows, layers);
+const trained = (threads: number) => trainedCnn(config, threads);
 
 const yaml = (layers: string, extra = '') => `learning_rate: 0.01\nbatch_size: 8\nepochs: 1\nlayers:\n${layers}${extra}`;
 const refused = (text: string, message: RegExp) => assert.throws(() => parseConfig(text, 'c.yaml'), (e: unknown) => e instanceof ConfigError && message.test(e.message));
@@ -149,18 +141,6 @@ test('a training pass drops about the rate of a layer\'s outputs, scaled up; an 
   model.forward(50);
   assert.deepEqual(model.logits(50), plain, 'an evaluation pass after a training pass is the plain network again');
 });
-
-async function trained(threads: number): Promise<{ params: Buffer; history: unknown[] }> {
-  const b = await backend('wasm', threads);
-  try {
-    assert.equal(b.threads, threads);
-    const { data, model } = open(b, config.batch_size);
-    const result = await train(model, data, config);
-    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: untimed(result.history) };
-  } finally {
-    b.close();
-  }
-}
 
 test('a CNN with dropout, augmentation, AdamW and a cosine schedule trains bit-identically on 1, 2 and 3 threads and after a resume', async () => {
   const one = await trained(1), two = await trained(2), three = await trained(3);

@@ -5,15 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackend, type Backend } from '../src/core/backend.js';
+import type { Backend } from '../src/core/backend.js';
 import { ConvNet } from '../src/core/conv-net.js';
 import { Arena, createMemory } from '../src/core/memory.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { FASHION_MNIST } from '../src/data/fashion-mnist.js';
-import { checkNetwork, imageTask, type DataDescription } from '../src/data/description.js';
-
-/** Fashion-MNIST's images as a layer list reads them. */
-const IMAGE_TASK = imageTask({ shape: [...FASHION_MNIST.imageShape], classes: [...FASHION_MNIST.classNames] });
+import { checkNetwork, type DataDescription } from '../src/data/description.js';
 import { gradientCheck, GRADCHECK_DEFAULTS, GRADCHECK_POOLED } from '../src/train/gradcheck.js';
 import { train, type LoopState } from '../src/train/train.js';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from '../src/train/checkpoint.js';
@@ -21,13 +18,10 @@ import { modelFromBytes, modelToBytes } from '../src/api/model-file.js';
 import { DEFAULTS, parseConfig, type Config } from '../src/config/schema.js';
 import type { LayerSpec } from '../src/core/layer-list.js';
 import { ConfigError } from '../src/core/errors.js';
-import type { BackendName } from '../src/core/kernels/kernels.js';
-import { loadWasmModule } from '../src/node/wasm-file.js';
-import { nodeThreadOptions } from '../src/node/threads.js';
 import { loadModel } from '../src/node/infer.js';
 import { syntheticData } from './helpers/synthetic.js';
 import { softmax } from './helpers/softmax.js';
-import { untimed } from './helpers/untimed.js';
+import { backend, IMAGE_TASK, openCnn, trainedCnn } from './helpers/cnn-training.js';
 
 const LAYERS: LayerSpec[] = [
   { type: 'conv2d', filters: 8, kernel: 3, padding: 'same', activation: 'tanh' },
@@ -40,14 +34,8 @@ const LAYERS: LayerSpec[] = [
 ];
 const config: Config = { ...DEFAULTS, layers: LAYERS, learning_rate: 0.1, batch_size: 50, epochs: 2, momentum: true, L2_penalty: 1e-3, early_stop: false, seed: 3 };
 
-async function backend(name: BackendName, threads = 1): Promise<Backend> {
-  return createBackend(name, () => loadWasmModule('plain'), nodeThreadOptions(threads, 'plain'));
-}
-
-function open(b: Backend, rows: number) {
-  const data = loadDataset(b.arena, syntheticData(530, 40), config.seed, b.kernels);
-  return { data, model: new ConvNet({ layers: LAYERS }, IMAGE_TASK, b.kernels, b.arena, rows) };
-}
+const open = (b: Backend, rows: number) => openCnn(b, config, rows);
+const trained = (threads: number) => trainedCnn(config, threads);
 
 for (const name of ['wasm', 'js'] as const) {
   test(`gradcheck passes on conv, pool and dense layers (${name})`, async () => {
@@ -75,18 +63,6 @@ test('the gradient check fails when the pooling drops part of the gradient', asy
   const rows = gradientCheck(model, data, b.arena, config, { ...GRADCHECK_POOLED, weightsPerLayer: 4 });
   assert.ok(rows.some((r) => r.layer === 0 && !r.ok), 'a first-layer gradient disagrees');
 });
-
-async function trained(threads: number): Promise<{ params: Buffer; history: unknown[] }> {
-  const b = await backend('wasm', threads);
-  try {
-    assert.equal(b.threads, threads);
-    const { data, model } = open(b, config.batch_size);
-    const result = await train(model, data, config);
-    return { params: Buffer.from(b.arena.u8(model.params, model.paramBytes)), history: untimed(result.history) };
-  } finally {
-    b.close();
-  }
-}
 
 test('a CNN trains bit-identically on 1, 2 and 3 threads', async () => {
   const one = await trained(1), two = await trained(2), three = await trained(3);
