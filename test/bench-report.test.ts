@@ -1,6 +1,6 @@
 // The bench's report from a given result (no timing here: speed is the bench's, never a test's), and the peers
-// it cannot run turning into rows that say why. When a python3 with NumPy is on the machine, the NumPy peer's
-// epoch also runs end to end on a small learnable set and must learn.
+// (and the page, without a Chromium) it cannot run turning into rows that say why. When a python3 with NumPy is
+// on the machine, the NumPy peer's epoch also runs end to end on a small learnable set and must learn.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonPeerRows } from '../src/bench/python-peers.js';
-import { cnnRatio, torchCnnRow } from '../src/bench/cnn.js';
+import { PAGE_CNN_WORKLOAD, cnnConfig, cnnRatio, describeCnn, torchCnnRow } from '../src/bench/cnn.js';
+import { PAGE_LABEL, pageEpochRows, timingText } from '../src/bench/browser-epochs.js';
 import { benchMarkdown, browserVsCli, machineText, writeBenchReport, type BenchReport, type EpochRow } from '../src/bench/report.js';
 
 const environment = { node: 'v20.0.0', v8: '11.3', cpu: 'Test CPU 9000', cores: 2, threads: 2, load_average: [0.5, 0.25, 0.1], date: '2030-01-02T03:04:05.000Z' };
@@ -138,4 +139,75 @@ test('the PyTorch CNN peer trains configs/best_cnn.yaml\'s network on the rows i
   assert.match(row.backend, /^PyTorch \S+ \((NCHW|channels_last)\)$/);
   assert.deepEqual(row.trials!.map((t) => t.form), ['/usr/bin/python3, NCHW, 1 thread', '/usr/bin/python3, channels_last, 1 thread']);
   assert.ok(row.trials!.every((t) => t.seconds !== null), row.note);
+});
+
+/** The CNN section's rows: the CLI's at 1 and 2 threads, PyTorch's, and whatever page rows a test adds. */
+function cnnReport(page: EpochRow[]): BenchReport {
+  const cnnEpochs: EpochRow[] = [
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 1, seconds: 20, epochs: 1, note: 'one epoch' },
+    { backend: 'wasmfit WASM SIMD', group: 'cli', threads: 2, seconds: 12, epochs: 1, note: 'one epoch' },
+    ...page,
+    { backend: 'PyTorch 1.13.0a0 (NCHW)', group: 'peer', threads: 2, seconds: 15, epochs: 1, note: 'fastest of four' },
+  ];
+  const r = report(rows());
+  r.cnn = { network: describeCnn(cnnConfig()), config: 'configs/best_cnn.yaml', ceilings: [{ build: 'plain', gflops: 60 }], epochs: cnnEpochs,
+    ratio_to_pytorch: cnnRatio(cnnEpochs), browser_vs_cli: browserVsCli(cnnEpochs, 2, null) };
+  return r;
+}
+
+test('the CNN section shows the page\'s epochs beside the CLI\'s and states the page/CLI ratio beside the machine', () => {
+  const note = timingText(PAGE_CNN_WORKLOAD);
+  assert.equal(note, 'one epoch of best_cnn after a warm-up run stopped after 20 batches, from the page\'s images/s');
+  const r = cnnReport([
+    { backend: PAGE_LABEL, group: 'page', threads: 1, seconds: 22, epochs: 1, note },
+    // Faster than the CLI here, so that the test shows it is not taken for wasmfit's fastest against PyTorch.
+    { backend: PAGE_LABEL, group: 'page', threads: 2, seconds: 10.5, epochs: 1, note },
+  ]);
+  assert.equal(r.cnn!.ratio_to_pytorch, 0.8);
+  assert.deepEqual(r.cnn!.browser_vs_cli, { threads: 2, browser: 10.5, cli: 12, ratio: 0.875, note: 'Chromium seconds / CLI seconds per epoch' });
+  const md = benchMarkdown(r).split('\n');
+  assert.ok(md.includes(`| wasmfit in Chromium (WASM SIMD) | 1 | 22.00 | 1.47x | ${note} |`));
+  assert.ok(md.includes(`| wasmfit in Chromium (WASM SIMD) | 2 | 10.50 | 0.70x | ${note} |`));
+  assert.ok(md.includes('The page\'s CNN epoch with 2 threads takes 0.88x the CLI\'s on Test CPU 9000, 2 cores: 10.50 s in Chromium / 12.00 s in the CLI.'));
+  // The CNN section's page line stands after the CNN table, apart from the MLP's browser line.
+  assert.ok(md.indexOf('The page\'s CNN epoch with 2 threads takes 0.88x the CLI\'s on Test CPU 9000, 2 cores: 10.50 s in Chromium / 12.00 s in the CLI.') > md.findIndex((l) => l.startsWith('CNN (configs/best_cnn.yaml')));
+  const dir = mkdtempSync(join(tmpdir(), 'wasmfit-bench-report-'));
+  try {
+    writeBenchReport(dir, r);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).cnn.browser_vs_cli, r.cnn!.browser_vs_cli);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with no Chromium the page\'s CNN rows say so, and the page/CLI line is n/a with the reason', async () => {
+  const lines: string[] = [];
+  const page = await pageEpochRows({ chromium: null, threadCounts: [1, 2], workload: PAGE_CNN_WORKLOAD, sessions: 1, relaxed: false, log: (l) => lines.push(l) });
+  assert.equal(page.version, null);
+  assert.deepEqual(page.rows.map((r) => [r.backend, r.group, r.threads, r.seconds, r.epochs]), [[PAGE_LABEL, 'page', 1, null, 0], [PAGE_LABEL, 'page', 2, null, 0]]);
+  const r = cnnReport(page.rows);
+  assert.equal(r.cnn!.browser_vs_cli!.ratio, null);
+  const md = benchMarkdown(r).split('\n');
+  assert.ok(md.includes('| wasmfit in Chromium (WASM SIMD) | 2 | n/a |  | not run: no Chromium found |'));
+  assert.ok(md.includes('The page\'s CNN epoch vs the CLI\'s with 2 threads: n/a (Chromium not run: no Chromium found).'));
+});
+
+test('--no-browser leaves the CNN section without page rows or a page/CLI line, and --threads 1 names the missing CLI epoch', () => {
+  const r = cnnReport([]);
+  assert.equal(r.cnn!.browser_vs_cli, null);
+  const md = benchMarkdown(r);
+  assert.doesNotMatch(md.slice(md.indexOf('CNN (configs/best_cnn.yaml')), /Chromium|page's CNN epoch/);
+  const oneThread = cnnReport([{ backend: PAGE_LABEL, group: 'page', threads: 2, seconds: 13, epochs: 1, note: 'one epoch' }]);
+  oneThread.cnn!.epochs = oneThread.cnn!.epochs.filter((e) => !(e.group === 'cli' && e.threads === 2));
+  oneThread.cnn!.browser_vs_cli = browserVsCli(oneThread.cnn!.epochs, 2, null);
+  assert.ok(benchMarkdown(oneThread).includes('The page\'s CNN epoch vs the CLI\'s with 2 threads: n/a (no CLI epoch with 2 threads (--threads 2 or more measures it)).'));
+});
+
+test('the MLP\'s page/CLI ratio keeps its target; the CNN\'s states none', () => {
+  assert.equal(browserVsCli(rows())!.note, 'Chromium seconds / CLI seconds per epoch; target: at most 1.5');
+  assert.equal(browserVsCli(rows(), 2, null)!.note, 'Chromium seconds / CLI seconds per epoch');
+});
+
+test('the CNN section names configs/best_cnn.yaml\'s network and recipe as the config has them', () => {
+  assert.equal(describeCnn(cnnConfig()), 'conv3x3x32 same ReLU -> maxpool2 -> conv3x3x64 same ReLU -> maxpool2 -> flatten -> dense128 ReLU -> dense10, batch 64, AdamW, weight decay 0.0001, label smoothing 0.1');
 });

@@ -1,6 +1,7 @@
 // The bench's CNN section: configs/best_cnn.yaml's network trained for an epoch by wasmfit (1 and N threads, each
 // build) and by PyTorch on the same rows in the same run, at PyTorch's best (NCHW and channels_last, 1 and 2 torch
 // threads, the fastest named); the convolution kernels' GFLOP/s against the WASM SIMD ceiling that simdPeak measures.
+// The page's epoch of the same config is browser-epochs.ts's, with PAGE_CNN_WORKLOAD from here.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +17,20 @@ import { median } from '../report/statistics.js';
 import { train } from '../train/train.js';
 import type { DataOptions } from './network.js';
 import { PYTHON_EPOCH_SCRIPT, blasText, childError, probeInterpreters, run, writeRows } from './python-peers.js';
-import type { EpochRow, KernelRow, PeerTrial } from './report.js';
+import type { PageWorkload } from './browser-epochs.js';
+import type { BrowserVsCli, EpochRow, KernelRow, PeerTrial } from './report.js';
 
 export const CNN_CONFIG = join(PACKAGE_ROOT, 'configs', 'best_cnn.yaml');
 /** A PyTorch run whose epoch ends with a mean loss not below this did not learn (chance is ln 10 = 2.30). */
 const LEARNED_LOSS = 2.0;
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const MEMORY_FORMATS = ['contiguous', 'channels_last'] as const;
+/**
+ * The page's CNN epoch: one, as the CLI's rows time it. Before it, a run stopped after 20 batches (as PyTorch's
+ * 20 warm-up batches) gets the page's worker and V8's optimising tier going; a whole warm-up epoch would double
+ * the section's page time.
+ */
+export const PAGE_CNN_WORKLOAD: PageWorkload = { config: 'best_cnn', epochs: 1, warmup: { batches: 20 } };
 
 export interface SimdCeiling {
   build: SimdBuild;
@@ -36,8 +44,10 @@ export interface CnnReport {
   config: string;
   ceilings: SimdCeiling[];
   epochs: EpochRow[];
-  /** The fastest wasmfit epoch over PyTorch's fastest (null when either did not run). */
+  /** The fastest wasmfit CLI epoch over PyTorch's fastest (null when either did not run). */
   ratio_to_pytorch: number | null;
+  /** The page's two-thread epoch over the CLI's (null or absent when the page was not asked for: --no-browser). */
+  browser_vs_cli?: BrowserVsCli | null;
 }
 
 /** The simdPeak probe: median of 5 calls of 2^23 iterations (96 flops each) on one thread, by the process's CPU time. */
@@ -65,7 +75,8 @@ export function cnnConfig(): Config {
 export function describeCnn(c: Config): string {
   const layers = c.layers!.map((l) => (l.type === 'conv2d' ? `conv${l.kernel}x${l.kernel}x${l.filters} ${l.padding ?? 'valid'} ${l.activation}` :
     l.type === 'maxpool' ? `maxpool${l.size}` : l.type === 'dense' ? `dense${l.units}${l.activation === 'none' ? '' : ` ${l.activation}`}` : l.type));
-  return `${layers.join(' -> ')}, batch ${c.batch_size}, SGD${c.momentum ? ` momentum ${c.momentum_gamma}` : ''}${c.L2_penalty ? `, L2 ${c.L2_penalty}` : ''}`;
+  const optimiser = c.optimizer === 'adamw' ? `AdamW, weight decay ${c.weight_decay}` : c.optimizer === 'adam' ? 'Adam' : `SGD${c.momentum ? ` momentum ${c.momentum_gamma}` : ''}`;
+  return `${layers.join(' -> ')}, batch ${c.batch_size}, ${optimiser}${c.L2_penalty ? `, L2 ${c.L2_penalty}` : ''}${c.label_smoothing ? `, label smoothing ${c.label_smoothing}` : ''}`;
 }
 
 /** One epoch of the CNN per build and thread count, one fresh session each (an epoch is long enough to time alone). */

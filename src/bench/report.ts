@@ -107,13 +107,13 @@ export function writeReportPair(dir: string, name: string, report: unknown, mark
   return markdown;
 }
 
-/** The page's epoch over the CLI's at the same thread count (null when the page was not asked for). */
-export function browserVsCli(rows: EpochRow[], threads = 2): BrowserVsCli | null {
+/** The page's plain-SIMD epoch over the CLI's at the same thread count (null when the page was not asked for); target, if any, goes in the note. */
+export function browserVsCli(rows: EpochRow[], threads = 2, target: number | null = 1.5): BrowserVsCli | null {
   const browser = rows.find((r) => r.group === 'page' && r.threads === threads && !r.backend.includes('relaxed'));
   if (!browser) return null;
   const cli = rows.find((r) => r.group === 'cli' && r.threads === threads && !r.backend.includes('relaxed'));
   const ratio = browser.seconds !== null && cli?.seconds != null ? browser.seconds / cli.seconds : null;
-  const note = ratio !== null ? 'Chromium seconds / CLI seconds per epoch; target: at most 1.5'
+  const note = ratio !== null ? `Chromium seconds / CLI seconds per epoch${target === null ? '' : `; target: at most ${target}`}`
     : browser.seconds === null ? `Chromium ${browser.note}` : `no CLI epoch with ${threads} threads (--threads ${threads} or more measures it)`;
   return { threads, browser: browser.seconds, cli: cli?.seconds ?? null, ratio, note };
 }
@@ -210,6 +210,7 @@ function cnnSection(report: BenchReport): string[] {
     cnn.ratio_to_pytorch === null ? 'wasmfit vs PyTorch on the CNN: n/a (see the notes above).'
       : `wasmfit's fastest CNN epoch takes ${cnn.ratio_to_pytorch.toFixed(2)}x PyTorch's on ${machineText(report.environment)} (target: at most 0.7x).`,
     '',
+    ...cnnPageLine(cnn.browser_vs_cli, report.environment),
     ...(conv.length ? [
       `Convolution kernels against the WASM SIMD ceiling, one thread's 4-lane f32 multiply-add rate (${cnn.ceilings.map((c) => `${c.build} ${c.gflops.toFixed(1)} GFLOP/s`).join(', ')}); ` +
         'Winograd rows count the direct convolution\'s 2 pixels 9c oc FLOPs, so above 100% means fewer operations, not faster ones:',
@@ -220,6 +221,13 @@ function cnnSection(report: BenchReport): string[] {
       '',
     ] : []),
   ];
+}
+
+/** The page's CNN epoch against the CLI's, beside the machine (nothing with --no-browser). */
+function cnnPageLine(bc: BrowserVsCli | null | undefined, e: BenchEnvironment): string[] {
+  if (!bc) return [];
+  return [bc.ratio === null ? `The page's CNN epoch vs the CLI's with ${bc.threads} threads: n/a (${bc.note}).`
+    : `The page's CNN epoch with ${bc.threads} threads takes ${bc.ratio.toFixed(2)}x the CLI's on ${machineText(e)}: ${bc.browser!.toFixed(2)} s in Chromium / ${bc.cli!.toFixed(2)} s in the CLI.`, ''];
 }
 
 function browserSection(bc: BrowserVsCli | null): string[] {

@@ -1,11 +1,11 @@
 // `wasmfit bench` from start to end: verify and time the kernels, time whole epochs of wasmfit (CLI, page, JS
-// reference) and of the peers (TensorFlow.js, NumPy, PyTorch) on the same data, measure a run's peak memory,
-// write bench.json and bench.md. Each step is a file of its own in src/bench; this one only orders them.
+// reference) and of the peers (TensorFlow.js, NumPy, PyTorch) on the same data, then the CNN (CLI, page, PyTorch),
+// measure a run's peak memory, write bench.json and bench.md. Each step is a file of its own in src/bench; this one only orders them.
 
 import { MANIFEST } from '../core/kernels/manifest.js';
 import type { KernelName } from '../core/kernels/kernels.js';
 import type { SimdBuild } from '../core/kernels/wasm.js';
-import { pageEpochRows } from './browser-epochs.js';
+import { pageEpochRows, type PageWorkload } from './browser-epochs.js';
 import { benchEnvironment } from './environment.js';
 import { cliEpochRows, jsReferenceRow } from './epochs.js';
 import { benchKernelCases, firstLayerPace, kernelVariants } from './kernel-cases.js';
@@ -15,7 +15,7 @@ import { measurePeakRss } from './peak-rss.js';
 import { pythonPeerRows } from './python-peers.js';
 import { browserVsCli, writeBenchReport, type EpochRow } from './report.js';
 import { tfjsRow } from './tfjs.js';
-import { cnnConfig, cnnEpochRows, cnnRatio, describeCnn, simdCeiling, torchCnnRow, type CnnReport } from './cnn.js';
+import { PAGE_CNN_WORKLOAD, cnnConfig, cnnEpochRows, cnnRatio, describeCnn, simdCeiling, torchCnnRow, type CnnReport } from './cnn.js';
 
 export interface BenchSettings extends DataOptions {
   /** The most threads to measure; 1 and this many are timed. */
@@ -44,8 +44,8 @@ const BALANCER_WARMUP_CALLS = 3 * 64;
 const EPOCH_SESSIONS = 5;
 /** Fresh pages per thread count in Chromium (each loads the data set and warms up: slower than a session). */
 const PAGE_SESSIONS = 3;
-/** The page's timed epochs (after one warm-up) per thread count: each page epoch also validates, so fewer. */
-const PAGE_EPOCHS = 2;
+/** The page's config_6 run: timed epochs after one warm-up epoch (each page epoch also validates, so fewer). */
+const PAGE_MLP_WORKLOAD: PageWorkload = { config: 'config_6', epochs: 2, warmup: 'epoch' };
 const PAGE_THREADS = [1, 2];
 
 /** Runs the whole bench and returns the Markdown it wrote. */
@@ -64,12 +64,15 @@ export async function runBench(s: BenchSettings): Promise<string> {
   // The peers train on the same rows, normalised as wasmfit normalises them.
   const peerData = s.tfjs || s.pythons.length ? normalisedTrain(session) : null;
 
+  // The page's rows for a workload, 1 and 2 threads (none with --no-browser); the Chromium's version goes in the environment.
+  const pageRows = async (chromium: string | null, workload: PageWorkload, sessions: number, relaxed: boolean): Promise<EpochRow[]> => {
+    const page = await pageEpochRows({ chromium, threadCounts: PAGE_THREADS, workload, sessions, relaxed, dataDir: s.dataDir, log: s.log });
+    if (page.version) environment.chromium ??= page.version;
+    return page.rows;
+  };
+
   const epochs: EpochRow[] = await cliEpochRows({ data: s, threadCounts, builds, relaxedMissing, epochs: s.epochs, sessions: EPOCH_SESSIONS, firstSession: session, log: s.log });
-  if (s.chromium !== false) {
-    const page = await pageEpochRows({ chromium: s.chromium, threadCounts: PAGE_THREADS, epochs: PAGE_EPOCHS, sessions: PAGE_SESSIONS, relaxed: s.relaxed, dataDir: s.dataDir, log: s.log });
-    epochs.push(...page.rows);
-    if (page.version) environment.chromium = page.version;
-  }
+  if (s.chromium !== false) epochs.push(...(await pageRows(s.chromium, PAGE_MLP_WORKLOAD, PAGE_SESSIONS, s.relaxed)));
   if (s.js) epochs.push(await jsReferenceRow(s, s.log));
   if (peerData && s.tfjs) epochs.push(await tfjsRow({ ...peerData, epochs: s.epochs, log: s.log }));
   if (peerData && s.pythons.length) {
@@ -82,11 +85,14 @@ export async function runBench(s: BenchSettings): Promise<string> {
     const config = cnnConfig(), ceilings = await Promise.all(builds.map(simdCeiling));
     s.log(`WASM SIMD ceiling (one thread): ${ceilings.map((c) => `${c.build} ${c.gflops.toFixed(1)} GFLOP/s`).join(', ')}`);
     const cnnEpochs = await cnnEpochRows(s, builds, threadCounts, s.log);
+    // One page per thread count: an epoch is long enough to time alone, as the CLI's rows are; plain SIMD, as the page runs by default.
+    if (s.chromium !== false) cnnEpochs.push(...(await pageRows(s.chromium, PAGE_CNN_WORKLOAD, 1, false)));
     if (s.pythons.length) {
       const rows = peerData ?? normalisedTrain(await benchSession(s, 'wasm', 1));
       cnnEpochs.push(await torchCnnRow({ ...rows, pythons: s.pythons, threads: [...new Set([1, 2, s.maxThreads])], log: s.log }));
     }
-    cnn = { network: describeCnn(config), config: 'configs/best_cnn.yaml', ceilings, epochs: cnnEpochs, ratio_to_pytorch: cnnRatio(cnnEpochs) };
+    cnn = { network: describeCnn(config), config: 'configs/best_cnn.yaml', ceilings, epochs: cnnEpochs, ratio_to_pytorch: cnnRatio(cnnEpochs),
+      browser_vs_cli: browserVsCli(cnnEpochs, 2, null) };
   }
 
   const rss = await measurePeakRss(s, s.maxThreads);
