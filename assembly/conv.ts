@@ -3,7 +3,7 @@
 // one product with the weights w (k*k*c, oc) and its output (images, oh, ow, oc) is channels last again.
 // Channels last keeps a patch's k*c values per kernel row contiguous, and all three products one call each.
 
-import { gemm, gemmNN } from './gemm';
+import { gemm, productNN } from './gemm';
 import { biasAdd } from './bias';
 import { tanhForward, sigmoidForward, reluForward } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
@@ -68,7 +68,7 @@ import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, k: i32, pad: i32, act: i32): void {
   const pixels = images * (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1), taps = k * k * c;
   patches(col, x, images, h, wd, c, k, pad, true);
-  gemmNN(out, col, w, pixels, taps, oc);
+  productNN(out, col, w, pixels, taps, oc);
   biasAdd(out, bias, pixels, oc);
   const n = pixels * oc;
   if (act == ACT_TANH) tanhForward(out, out, n);
@@ -109,7 +109,7 @@ export function conv2dWeightGrad(dw: usize, scratch: usize, col: usize, dy: usiz
  */
 export function conv2dInputGrad(dx: usize, dcol: usize, dy: usize, wt: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, k: i32, pad: i32): void {
   const pixels = images * (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1);
-  gemmNN(dcol, dy, wt, pixels, oc, k * k * c);
+  productNN(dcol, dy, wt, pixels, oc, k * k * c);
   patches(dcol, dx, images, h, wd, c, k, pad, false);
 }
 

@@ -1,7 +1,8 @@
 // The layer products: forward X W (NN), weight gradient X^T dZ (TN), input gradient dZ W^T (NT).
 // One driver walks C in 4x8 tiles (gemm-tiles.ts); the three exports only set the operand strides.
 // Edges are covered by overlapping tiles (safe: tiles overwrite C with identical values), so the only
-// scalar path is n < 4. Operands must not alias C. No packing: the real shapes fit in L2.
+// scalar path is n < 4. Operands must not alias C. The exported products copy B 8 columns at a time into
+// contiguous panels first (gemm-panels.ts): a wide B's rows are 4 KB apart, and unpacked tiles miss the cache.
 
 import { tile4x8, tile4x4, tile1x8, tile1x4, cell } from './gemm-tiles';
 
@@ -52,32 +53,12 @@ import { tile4x8, tile4x4, tile1x8, tile1x4, cell } from './gemm-tiles';
   }
 }
 
-/** c (m, n) = a (m, k) * b (k, n). */
-export function gemmNN(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+/** c (m, n) = a (m, k) * b (k, n) with B read in place: the convolutions' narrow products. */
+export function productNN(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   gemm(c, a, b, m, k, n, <usize>k << 2, 4, <usize>n << 2, 4, <usize>n << 2, false);
 }
 
-/** c (m, n) = a^T * b with a stored (k, m), b (k, n). */
-export function gemmTN(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
-  gemm(c, a, b, m, k, n, 4, <usize>m << 2, <usize>n << 2, 4, <usize>n << 2, false);
-}
-
-/** gemmTN where a's rows are lda floats apart (its first m columns are used): a column block's weight gradient. */
+/** c (m, n) = a^T * b with a stored (k, m) but its rows lda floats apart (its first m columns are used), b (k, n). */
 export function gemmTNStrided(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, lda: i32): void {
   gemm(c, a, b, m, k, n, 4, <usize>lda << 2, <usize>n << 2, 4, <usize>n << 2, false);
-}
-
-/** Rows [i0, i1) of gemmTN's c, from columns [i0, i1) of a: how threads split a weight gradient. */
-export function gemmTNRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, i0: i32, i1: i32): void {
-  gemmTNStrided(c + <usize>i0 * (<usize>n << 2), a + (<usize>i0 << 2), b, i1 - i0, k, n, m);
-}
-
-/** c (m, n) = a (m, k) * b^T with b stored (n, k): B^T columns are gathered 4 lanes at a time. */
-export function gemmNT(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
-  gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, <usize>n << 2, true);
-}
-
-/** gemmNT writing c's rows ldc floats apart: a column block of the input gradient. */
-export function gemmNTStrided(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, ldc: i32): void {
-  gemm(c, a, b, m, k, n, <usize>k << 2, 4, 4, <usize>k << 2, <usize>ldc << 2, true);
 }

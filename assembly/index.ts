@@ -15,7 +15,7 @@ export { gatherSparse } from './gather';
 export { gatherSparseAugmented, gatherImagesAugmented } from './augment';
 export { sparsifyRows } from './sparsify';
 export { swapRows } from './rows';
-export { gemmNN, gemmTN, gemmTNRows, gemmNT } from './gemm';
+export { gemmNN, gemmNNCols, gemmTN, gemmTNCols, gemmNT, gemmNTCols } from './gemm-panels';
 export { biasAdd, colSum, colSumCols } from './bias';
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward } from './activations';
 export { softmaxCrossEntropy, countCorrect } from './loss';

@@ -72,17 +72,21 @@ test('every kernel the threaded back end splits gives the single-threaded bytes 
   }
 });
 
-test('every kernel the threaded back end splits gives the single-threaded bytes on its parity cases (tile and range edges)', async () => {
-  const one = await createBackend('wasm', loadWasmModule), two = await createBackend('wasm', loadWasmModule, nodeThreadOptions(2));
+test('every kernel the threaded back end splits gives the single-threaded bytes on its parity cases (tile and range edges), on 2 and 3 threads', async () => {
+  const one = await createBackend('wasm', loadWasmModule);
+  const more = [await createBackend('wasm', loadWasmModule, nodeThreadOptions(2)), await createBackend('wasm', loadWasmModule, nodeThreadOptions(3))];
   try {
     for (const kernel of KERNEL_NAMES.filter((k) => MANIFEST[k].threads.split !== 'none')) {
       for (const c of sweepCases(kernel, PROBLEM)) {
-        const [a, b] = [one, two].map((be) => runCase(be.kernels, be.arena.memory, c, placeCase(be.arena, c)));
-        for (const name of Object.keys(c.compare)) assert.deepEqual(b.arrays[name], a.arrays[name], `${kernel} ${c.shape}: ${name} differs on two threads`);
+        const a = runCase(one.kernels, one.arena.memory, c, placeCase(one.arena, c));
+        for (const be of more) {
+          const b = runCase(be.kernels, be.arena.memory, c, placeCase(be.arena, c));
+          for (const name of Object.keys(c.compare)) assert.deepEqual(b.arrays[name], a.arrays[name], `${kernel} ${c.shape}: ${name} differs on ${be.threads} threads`);
+        }
       }
     }
   } finally {
     one.close();
-    two.close();
+    more.forEach((be) => be.close());
   }
 });

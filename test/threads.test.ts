@@ -95,16 +95,17 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
   try {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-    // Products split from 2^20 multiply-adds on (threaded.ts): [5, 784, 300], [9, 1000, 129], [67, 300, 63] and the
-    // real first-layer shape do, with uneven row ranges; the smaller ones check the single-thread path.
-    for (const [m, k, n] of [[1, 784, 128], [3, 300, 9], [5, 784, 33], [5, 784, 300], [9, 1000, 129], [67, 300, 63], [128, 784, 128], [128, 128, 10]]) {
+    // Products split from 2^20 multiply-adds on (threaded.ts): [5, 784, 300], [9, 1000, 129], [67, 300, 63], the
+    // real first-layer shape and a 1024-wide hidden layer's do, into column ranges with ragged ends; the smaller ones
+    // check the single-thread path.
+    for (const [m, k, n] of [[1, 784, 128], [3, 300, 9], [5, 784, 33], [5, 784, 300], [9, 1000, 129], [67, 300, 63], [128, 784, 128], [128, 128, 10], [128, 1024, 1024]]) {
       const a = Float32Array.from({ length: m * k }, rand), b = Float32Array.from({ length: k * n }, rand);
       const out = [one, two].map((be) => {
-        const pa = be.arena.allocF32(m * k), pb = be.arena.allocF32(k * n), pc = be.arena.allocF32(m * n), pd = be.arena.allocF32(m * k);
+        const pa = be.arena.allocF32(m * k), pb = be.arena.allocF32(k * n), pc = be.arena.allocF32(m * n), pd = be.arena.allocF32(m * k), scratch = be.arena.allocF32(k * n);
         be.arena.f32(pa, m * k).set(a);
         be.arena.f32(pb, k * n).set(b);
-        be.kernels.gemmNN(pc, pa, pb, m, k, n);
-        be.kernels.gemmNT(pd, pc, pb, m, n, k);
+        be.kernels.gemmNN(pc, pa, pb, m, k, n, scratch);
+        be.kernels.gemmNT(pd, pc, pb, m, n, k, scratch);
         be.kernels.tanhBackward(pd, pd, pa, m * k);
         return [be.arena.f32(pc, m * n).slice(), be.arena.f32(pd, m * k).slice()];
       });
@@ -112,20 +113,22 @@ test('split kernels match the single-threaded kernels bit for bit at sizes aroun
       assert.deepEqual(out[1][1], out[0][1], `gemmNT + tanhBackward ${m}x${n}x${k}`);
     }
     // The first layer's kernels, split by columns at multiples of 32: widths around that grain (so also ranges of one
-    // and of 32 columns after 64) and the real shapes; each case is big enough to split.
-    for (const [rows, k, n] of [[5, 784, 33], [8, 784, 64], [7, 784, 65], [6, 784, 96], [128, 784, 128], [128, 784, 10]]) {
+    // and of 32 columns after 64), the real shapes and a second layer wide enough for dz0's product to pack w1 (n2 = 72);
+    // each case is big enough to split.
+    for (const [rows, k, n, n2] of [[5, 784, 33, 10], [8, 784, 64, 10], [7, 784, 65, 10], [6, 784, 96, 10], [128, 784, 128, 10], [128, 784, 10, 10], [128, 784, 256, 72]]) {
       const nz = new Int32Array(nzLength(rows, k)), val = Float32Array.from({ length: rows * k }, rand), c = Float32Array.from({ length: rows }, rand);
       for (let r = 0; r < rows; r++) setSparseRow(nz, r, k, Array.from({ length: k }, (_, p) => p).filter(() => rand() > 0));
       const w = Float32Array.from({ length: k * n }, rand), bias = Float32Array.from({ length: n }, rand), dz = Float32Array.from({ length: rows * n }, rand);
-      const n2 = 10, w1 = Float32Array.from({ length: n * n2 }, rand), dz1 = Float32Array.from({ length: rows * n2 }, rand);
+      const w1 = Float32Array.from({ length: n * n2 }, rand), dz1 = Float32Array.from({ length: rows * n2 }, rand);
       const out = [one, two].map((be) => {
         const put = (x: Float32Array | Int32Array) => { const p = be.arena.alloc(x.byteLength); new Uint8Array(be.arena.memory.buffer, p, x.byteLength).set(new Uint8Array(x.buffer)); return p; };
         const pnz = put(nz), pval = put(val), pc = put(c), pw = put(w), pb = put(bias), pdz = put(dz), pv = put(new Float32Array(k * n));
         const pout = be.arena.allocF32(rows * n), pwsum = be.arena.allocF32(n), pdw = be.arena.allocF32(k * n);
         const pw1 = put(w1), pdz1 = put(dz1), pdz0 = be.arena.allocF32(rows * n), pdw1 = be.arena.allocF32(n * n2), pdb0 = be.arena.allocF32(n), pdw0 = be.arena.allocF32(k * n);
+        const scratch = be.arena.allocF32(n * n2);
         be.kernels.sparseForward(pout, pnz, pval, pc, pw, pwsum, pb, rows, k, n, ACT.tanh);
         be.kernels.sparseWeightGrad(pdw, pnz, pval, pc, pdz, rows, k, n);
-        be.kernels.firstLayerBackward({ dw0: pdw0, db0: pdb0, dw1: pdw1, dz0: pdz0, nz: pnz, val: pval, c: pc, h: pout, dz1: pdz1, w1: pw1, rows, k, n, n2, act: ACT.tanh });
+        be.kernels.firstLayerBackward({ dw0: pdw0, db0: pdb0, dw1: pdw1, dz0: pdz0, nz: pnz, val: pval, c: pc, h: pout, dz1: pdz1, w1: pw1, scratch, rows, k, n, n2, act: ACT.tanh });
         be.kernels.sgdUpdateMatrix(pw, pdw, pv, k, n, 0.01, 0.9, 1e-3, 1e-4, 1);
         return [pout, pwsum, pdw, pw, pv, pdw0, pdb0, pdw1, pdz0].map((p, i) => be.arena.f32(p, [rows * n, n, k * n, k * n, k * n, k * n, n, n * n2, rows * n][i]).slice());
       });

@@ -14,8 +14,8 @@ test('a kernel trap names the kernel and its shapes', async () => {
   const b = await createBackend('wasm', () => readFile(new URL('../../build/wasmfit.wasm', import.meta.url)));
   const a = b.arena.allocF32(16);
   const beyond = b.arena.memory.buffer.byteLength + 4096;
-  assert.throws(() => b.kernels.gemmNN(beyond, a, a, 4, 4, 4), (e: unknown) =>
-    e instanceof WasmfitError && new RegExp(`^wasm kernel gemmNN\\(${beyond}, ${a}, ${a}, 4, 4, 4\\) trapped: .*out of bounds`).test(e.message));
+  assert.throws(() => b.kernels.gemmNN(beyond, a, a, 4, 4, 4, a), (e: unknown) =>
+    e instanceof WasmfitError && new RegExp(`^wasm kernel gemmNN\\(${beyond}, ${a}, ${a}, 4, 4, 4, ${a}\\) trapped: .*out of bounds`).test(e.message));
 });
 
 test('a kernel module whose constants disagree with this host\'s is refused, naming the constant', async () => {

@@ -84,6 +84,8 @@ export class ConvForward {
   protected readonly classes: number;
   /** Where each layer's output is in the current pass: an idle dropout's and a flatten's are their input's. */
   protected readonly outputs: number[];
+  /** Scratch for the dense layers' products (their B in panels: k * n floats of the largest, 2 k n for gemmTN). */
+  protected readonly panels: number;
 
   constructor(readonly spec: ConvSpec, readonly task: ImageTask, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     const planned = planLayers(spec.layers, task, task.classes);
@@ -133,6 +135,9 @@ export class ConvForward {
       this.plan.push(placed);
     });
     this.outputs = this.plan.map((p) => p.a);
+    // Forward W (in, units), input gradient W^T and weight gradient dZ (rows, units) of each dense layer.
+    const denseFloats = this.plan.map((p) => (p.spec.type === 'dense' ? Math.max(sizeOf(p.input), 2 * maxRows) * p.spec.units : 0));
+    this.panels = arena.allocF32(Math.max(0, ...denseFloats), 'product panels');
   }
 
   get layers(): number {
@@ -189,7 +194,7 @@ export class ConvForward {
         k.maxPoolForward(p.a, inp, rows, i.h, i.w, i.c);
       } else if (s.type === 'dense') {
         const n = sizeOf(p.input);
-        k.gemmNN(p.a, inp, w, rows, n, s.units);
+        k.gemmNN(p.a, inp, w, rows, n, s.units, this.panels);
         k.biasAdd(p.a, b, rows, s.units);
         activateInPlace(k, s.activation, p.a, rows * s.units);
       } else if (s.type === 'dropout' && dropping(p, noise)) {
@@ -319,9 +324,9 @@ export class ConvNet extends ConvForward implements Trainable {
         if (below) k.maxPoolBackward(below, p.d, inp, p.a, rows, i.h, i.w, i.c);
       } else if (s.type === 'dense') {
         const n = sizeOf(p.input);
-        k.gemmTN(gw, inp, p.d, n, rows, s.units);
+        k.gemmTN(gw, inp, p.d, n, rows, s.units, this.panels);
         k.colSum(gb, p.d, rows, s.units);
-        if (below) k.gemmNT(below, p.d, w, rows, s.units, n);
+        if (below) k.gemmNT(below, p.d, w, rows, s.units, n, this.panels);
       } else if (s.type === 'dropout' && below && dropping(p, this.noise)) {
         // Its gradient buffer is its input's: the same mask, in place.
         this.drop(p, this.noise!, below, p.d, rows);

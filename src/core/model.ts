@@ -11,6 +11,9 @@ import { alignUp, ALIGN, type Arena } from './memory.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
 import { argmaxRows, copyBest, evaluateSplit, initialiseWeights, predictSplit, updateParameters, type NamedTensor, type ParameterGroup, type Trainable } from './network.js';
 
+/** From this width on, the second layer's weight gradient is its own gemmTN call rather than firstLayerBackward's part. */
+const WIDE_SECOND_LAYER = 32;
+
 export interface ModelSpec {
   layerSpecs: number[];
   activation: Activation;
@@ -87,6 +90,8 @@ export class Network {
   protected readonly batch: BatchBuffers;
   private readonly wsum: number;
   protected readonly a: number[];
+  /** Scratch for the products after the first layer (their B in panels: k * n floats of the largest, 2 k n for gemmTN). */
+  protected readonly panels: number;
 
   constructor(readonly spec: ModelSpec, protected readonly kernels: Kernels, protected readonly arena: Arena, readonly maxRows: number) {
     this.sizes = spec.layerSpecs;
@@ -96,6 +101,9 @@ export class Network {
     this.batch = batchBuffers(arena, maxRows, this.sizes[0], 'input batch');
     this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
+    // Forward W (in, out), input gradient W^T and weight gradient dZ (rows, out) of each layer after the first.
+    const panelFloats = Math.max(0, ...this.sizes.slice(1, -1).map((inSize, l) => Math.max(inSize, 2 * maxRows) * this.sizes[l + 2]));
+    this.panels = arena.allocF32(panelFloats, 'product panels');
   }
 
   weight(l: number, base = this.params): number {
@@ -148,7 +156,7 @@ export class Network {
     if (this.layers > 1) this.hiddenOutput(0, rows);
     for (let l = 1; l < this.layers; l++) {
       const n = this.sizes[l + 1];
-      k.gemmNN(this.a[l], this.input(l), this.weight(l), rows, this.sizes[l], n);
+      k.gemmNN(this.a[l], this.input(l), this.weight(l), rows, this.sizes[l], n, this.panels);
       k.biasAdd(this.a[l], this.bias(l), rows, n);
       if (l + 1 < this.layers) {
         activateInPlace(k, this.spec.activation, this.a[l], rows * n);
@@ -310,19 +318,21 @@ export class Model extends Network implements Trainable {
     const stop = this.dropping(0) ? 1 : 2;
     for (let l = this.layers - 1; l >= stop; l--) {
       const inSize = this.sizes[l], outSize = this.sizes[l + 1];
-      k.gemmTN(this.weight(l, this.grads), this.input(l), this.d[l], inSize, rows, outSize);
+      k.gemmTN(this.weight(l, this.grads), this.input(l), this.d[l], inSize, rows, outSize, this.panels);
       k.colSum(this.bias(l, this.grads), this.d[l], rows, outSize);
-      k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize);
+      k.gemmNT(this.d[l - 1], this.d[l], this.weight(l), rows, outSize, inSize, this.panels);
       this.drop(l - 1, this.d[l - 1], rows, true);
       activationBackwardInPlace(k, this.spec.activation, this.d[l - 1], this.a[l - 1], rows * inSize);
     }
     // The second layer's weight gradient and everything below it run unit by unit of the first layer (see
-    // firstLayerBackward), which threads split the way they split the first layer's other kernels.
-    const next = this.layers > 1 && stop === 2;
+    // firstLayerBackward), which threads split the way they split the first layer's other kernels. A wide second
+    // layer's weight gradient is a product of its own: gemmTN packs its operands, and threads split it by columns.
+    const next = this.layers > 1 && stop === 2, ownProduct = next && this.sizes[2] >= WIDE_SECOND_LAYER;
     if (next) k.colSum(this.bias(1, this.grads), this.d[1], rows, this.sizes[2]);
+    if (ownProduct) k.gemmTN(this.weight(1, this.grads), this.a[0], this.d[1], this.sizes[1], rows, this.sizes[2], this.panels);
     k.firstLayerBackward({
-      dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next ? this.weight(1, this.grads) : 0, dz0: this.d[0],
-      nz: this.batch.nz, val: this.batch.val, c: this.batch.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0,
+      dw0: this.weight(0, this.grads), db0: this.bias(0, this.grads), dw1: next && !ownProduct ? this.weight(1, this.grads) : 0, dz0: this.d[0],
+      nz: this.batch.nz, val: this.batch.val, c: this.batch.c, h: this.a[0], dz1: next ? this.d[1] : 0, w1: next ? this.weight(1) : 0, scratch: this.panels,
       rows, k: this.sizes[0], n: this.sizes[1], n2: next ? this.sizes[2] : 0, act: next ? ACT[this.spec.activation] : ACT.none,
     });
   }

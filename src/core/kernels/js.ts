@@ -164,8 +164,8 @@ export class JsKernels implements Kernels {
 
   firstLayerBackward({ dw0, db0, dw1, dz0, nz, val, c, h, dz1, w1, rows, k, n, n2, act }: FirstLayerBackwardArgs): void {
     if (n2 > 0) {
-      this.gemmTN(dw1, h, dz1, n, rows, n2);
-      this.gemmNT(dz0, dz1, w1, rows, n2, n);
+      if (dw1 !== 0) this.gemmTN(dw1, h, dz1, n, rows, n2, 0);
+      this.gemmNT(dz0, dz1, w1, rows, n2, n, 0);
       if (act === ACT.tanh) this.tanhBackward(dz0, dz0, h, rows * n);
       else if (act === ACT.sigmoid) this.sigmoidBackward(dz0, dz0, h, rows * n);
       else if (act === ACT.ReLU) this.reluBackward(dz0, dz0, h, rows * n);
@@ -174,7 +174,7 @@ export class JsKernels implements Kernels {
     this.sparseWeightGrad(dw0, nz, val, c, dz0, rows, k, n);
   }
 
-  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void {
+  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number, _scratch: number): void {
     this.views();
     const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
     for (let i = 0; i < m; i++) {
@@ -187,7 +187,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number): void {
+  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number, _scratch: number): void {
     this.views();
     const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
     f.fill(0, co, co + m * n);
@@ -200,7 +200,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number): void {
+  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number, _scratch: number): void {
     this.views();
     const f = this.f32, co = c >> 2, ao = a >> 2, bo = b >> 2;
     for (let i = 0; i < m; i++) {
@@ -383,7 +383,7 @@ export class JsKernels implements Kernels {
   }
 
   conv2dWeightGrad(dw: number, _scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void {
-    this.gemmTN(dw, col, dy, taps, pixels, oc);
+    this.gemmTN(dw, col, dy, taps, pixels, oc, 0);
   }
 
   conv2dInputGrad(dx: number, _dcol: number, dy: number, wt: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number): void {

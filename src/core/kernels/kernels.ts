@@ -77,7 +77,7 @@ export interface FirstLayerBackwardArgs {
   dw0: number;
   /** Out: the first layer's bias gradient (n). */
   db0: number;
-  /** Out: the second layer's weight gradient (n, n2); unused when n2 = 0. */
+  /** Out: the second layer's weight gradient (n, n2); unused when n2 = 0, not computed when 0 (the caller's gemmTN then). */
   dw1: number;
   /** The first layer's pre-activation gradient (rows, n): written from dz1 when n2 > 0, else given. */
   dz0: number;
@@ -91,6 +91,8 @@ export interface FirstLayerBackwardArgs {
   dz1: number;
   /** The second layer's weights (n, n2); unused when n2 = 0. */
   w1: number;
+  /** Scratch of n * n2 floats, overwritten (w1 in panels for dz0's product, as gemmNT's scratch); unused when n2 = 0. */
+  scratch: number;
   /** Rows of the batch, inputs k, units n of the first layer, units n2 of the second (0: none follows). */
   rows: number;
   k: number;
@@ -102,7 +104,7 @@ export interface FirstLayerBackwardArgs {
 
 /** firstLayerBackward's arguments in the order of the wasm export (and of firstLayerBackwardCols before j0, j1). */
 export function firstLayerBackwardPositional(a: FirstLayerBackwardArgs): number[] {
-  return [a.dw0, a.db0, a.dw1, a.dz0, a.nz, a.val, a.c, a.h, a.dz1, a.w1, a.rows, a.k, a.n, a.n2, a.act];
+  return [a.dw0, a.db0, a.dw1, a.dz0, a.nz, a.val, a.c, a.h, a.dz1, a.w1, a.scratch, a.rows, a.k, a.n, a.n2, a.act];
 }
 
 /** The kernels themselves: what the manifest lists, the parity test compares and the bench times. */
@@ -156,12 +158,15 @@ export interface KernelCalls {
    */
   swapRows(images: number, labels: number, stats: number, swaps: number, count: number, dim: number): void;
 
-  /** c (m, n) = a (m, k) * b (k, n): a layer's forward product. */
-  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number): void;
-  /** c (m, n) = a^T * b with a stored (k, m), b (k, n): the weight gradient X^T dZ. */
-  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number): void;
-  /** c (m, n) = a (m, k) * b^T with b stored (n, k): the gradient to the previous layer dZ W^T. */
-  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number): void;
+  /**
+   * c (m, n) = a (m, k) * b (k, n): a layer's forward product. scratch: k * n floats the kernel overwrites (the
+   * products copy B into contiguous panels there; each column range of c uses its own part, so threads may share it).
+   */
+  gemmNN(c: number, a: number, b: number, m: number, k: number, n: number, scratch: number): void;
+  /** c (m, n) = a^T * b with a stored (k, m), b (k, n): the weight gradient X^T dZ. scratch: 2 * k * n floats, as gemmNN's (and A^T's rows). */
+  gemmTN(c: number, a: number, b: number, m: number, k: number, n: number, scratch: number): void;
+  /** c (m, n) = a (m, k) * b^T with b stored (n, k): the gradient to the previous layer dZ W^T. scratch: k * n floats, as gemmNN's. */
+  gemmNT(c: number, a: number, b: number, m: number, k: number, n: number, scratch: number): void;
 
   /** out (rows, cols) += bias (cols) broadcast over rows. */
   biasAdd(out: number, bias: number, rows: number, cols: number): void;

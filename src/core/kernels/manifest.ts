@@ -53,8 +53,13 @@ const imageTiles = (h: number, wd: number, pad: number) => Math.ceil((h + 2 * pa
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
-/** Rows [from, to) of a product's c (m, n) and a (m, k); b whole. */
-const productRows = (from: number, to: number, c: number, a: number, b: number, _m: number, k: number, n: number) => [c + 4 * from * n, a + 4 * from * k, b, to - from, k, n];
+/** Below this many columns a product stays whole: a range of a few columns would run the slow edge paths. */
+const MIN_SPLIT_COLUMNS = 32;
+/** A product's plan: columns [from, to) of its c (m, n) by the export taking them, at multiples of the tiles' 8 columns. */
+const productColumns = (op: 'gemmNNCols' | 'gemmTNCols' | 'gemmNTCols'): ThreadPlan<'gemmNN'> => ({
+  split: 'ranges', op, grain: 8, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: n, work: n < MIN_SPLIT_COLUMNS ? 0 : m * k * n }),
+  range: (from, to, c, a, b, m, k, n, scratch) => [c, a, b, m, k, n, scratch, from, to],
+});
 /** The activations' backward passes (one signature): element ranges at multiples of 16. */
 const backwardPlan = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward'): ThreadPlan<'tanhBackward'> => ({
   split: 'ranges', op, grain: 16, size: (_d, _o, _y, n) => ({ total: n, work: n }),
@@ -94,20 +99,11 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
     },
     wasm: firstLayerBackwardPositional,
   },
-  gemmNN: {
-    threads: { split: 'ranges', op: 'gemmNN', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
-  },
-  gemmTN: {
-    // Rows of c are columns of a, hence an export taking the range. Small at config_6's shapes (H^T dZ1, 128x128x10:
-    // stays whole), a third of the work of a wide hidden layer's step (1024 x 128 x 1024).
-    threads: {
-      split: 'ranges', op: 'gemmTNRows', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }),
-      range: (from, to, c, a, b, m, k, n) => [c, a, b, m, k, n, from, to],
-    },
-  },
-  gemmNT: {
-    threads: { split: 'ranges', op: 'gemmNT', grain: 4, minWork: MIN_GEMM_WORK, size: (_c, _a, _b, m, k, n) => ({ total: m, work: m * k * n }), range: productRows },
-  },
+  // The products split by columns of c, in whole 8-column panels: each thread packs its own columns of B into its own
+  // part of the scratch (see assembly/gemm-panels.ts) and reads all of A.
+  gemmNN: { threads: productColumns('gemmNNCols') },
+  gemmTN: { threads: productColumns('gemmTNCols') },
+  gemmNT: { threads: productColumns('gemmNTCols') },
   biasAdd: { threads: { split: 'none', why: THREADS_ALONE } },
   // A convolution's bias gradient sums every output pixel (50,176 rows at batch 64): split by columns there.
   colSum: {

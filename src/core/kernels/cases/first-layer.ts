@@ -86,7 +86,8 @@ function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number,
   return {
     shape: what || `rows=${rows} k=${k} n=${n} n2=${n2} act=${act}`,
     inputs: { ...batch, h, dz1: x.uniform(Math.max(rows * n2, 1)), w1: x.uniform(Math.max(n * n2, 1)), dz0: x.uniform(rows * n) },
-    outputs: { dw0: new Float32Array(k * n), db0: new Float32Array(n), dw1: new Float32Array(Math.max(n * n2, 1)) },
+    // scratch takes w1's panels: written, never compared.
+    outputs: { dw0: new Float32Array(k * n), db0: new Float32Array(n), dw1: new Float32Array(Math.max(n * n2, 1)), scratch: new Float32Array(Math.max(n * n2, 1)) },
     compare: {
       dz0: dzTol,
       dw0: { atol: sparseTol(rows, scale).atol * size + 1.25 * scale * dzTol.atol * rows, rtol: 16 * U },
@@ -95,7 +96,7 @@ function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number,
     },
     batch: BATCH_BUFFERS,
     flops: 2 * rows * k * n + 4 * rows * n * n2,
-    call: (kern, q) => kern.firstLayerBackward({ dw0: q.dw0, db0: q.db0, dw1: q.dw1, dz0: q.dz0, nz: q.nz, val: q.val, c: q.c, h: q.h, dz1: q.dz1, w1: q.w1, rows, k, n, n2, act }),
+    call: (kern, q) => kern.firstLayerBackward({ dw0: q.dw0, db0: q.db0, dw1: q.dw1, dz0: q.dz0, nz: q.nz, val: q.val, c: q.c, h: q.h, dz1: q.dz1, w1: q.w1, scratch: q.scratch, rows, k, n, n2, act }),
   };
 }
 
@@ -152,6 +153,9 @@ export function firstLayerBackwardSweep(x: CaseInputs, p: Problem): KernelCase[]
     firstLayerBackwardCase(x, x.sparseBatch(5, 1024), 5, 1024, 64, 26, ACT.tanh),
     firstLayerBackwardCase(x, x.sparseBatch(5, 3072), 5, 3072, 64, 26, ACT.tanh),
     firstLayerBackwardCase(x, x.sparseBatch(5, 1600), 5, 1600, 26, 0, ACT.none),
+    // Enough rows for dz0's product to pack w1 into panels, with ragged panel and tile edges, split by threads.
+    firstLayerBackwardCase(x, x.sparseBatch(12, 200), 12, 200, 67, 37, ACT.ReLU),
+    firstLayerBackwardCase(x, x.sparseBatch(9, 100), 9, 100, 96, 130, ACT.tanh),
   ];
 }
 

@@ -13,10 +13,11 @@ function gemmCase(x: CaseInputs, name: GemmName, m: number, k: number, n: number
     shape: what ? `${what} ${m}x${k}x${n}` : `m=${m} k=${k} n=${n}`,
     // NN: a (m,k) b (k,n); TN: a (k,m) b (k,n); NT: a (m,k) b (n,k): the element counts agree.
     inputs: { a: x.uniform(m * k), b: x.uniform(k * n) },
-    outputs: { c: new Float32Array(m * n) },
+    // scratch takes B's panels: written, never compared.
+    outputs: { c: new Float32Array(m * n), scratch: new Float32Array(2 * k * n) },
     compare: { c: gemmTol(k) },
     flops: 2 * m * k * n,
-    call: (kern, p) => kern[name](p.c, p.a, p.b, m, k, n),
+    call: (kern, p) => kern[name](p.c, p.a, p.b, m, k, n, p.scratch),
   };
 }
 
@@ -37,8 +38,11 @@ export function gemmSweep(x: CaseInputs, name: GemmName, p: Problem): KernelCase
   const { batch: B, inputs: I, hidden: H } = p;
   cases.push(name === 'gemmNN' ? gemmCase(x, name, B, H, H) : name === 'gemmTN' ? gemmCase(x, name, H, B, H) : gemmCase(x, name, B, H, H));
   if (name === 'gemmNT') cases.push(gemmCase(x, name, B, H, I));
-  // Big enough for threads to split (1M multiply-adds), into row ranges whose ends fall inside a 4x8 tile.
+  // Big enough for threads to split (1M multiply-adds) into column ranges of whole panels and a ragged end (2 and 3
+  // threads), with rows that end inside a 4-row block; and a wide one, whose B rows are 4 KB apart.
   cases.push(gemmCase(x, name, 130, 64, 129));
+  cases.push(gemmCase(x, name, 37, 300, 101));
+  cases.push(gemmCase(x, name, 12, 96, 1024));
   return cases;
 }
 
