@@ -77,14 +77,15 @@ function sparseGradCase(x: CaseInputs, batch: SparseBatch, rows: number, k: numb
   };
 }
 
-function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number, k: number, n: number, n2: number, act: ActCode, what = ''): KernelCase {
+/** ownProduct: dw1 = 0, the second layer's weight gradient left to the caller (dw1's buffer must stay untouched). */
+function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number, k: number, n: number, n2: number, act: ActCode, what = '', ownProduct = false): KernelCase {
   // h as the activation leaves it (ReLU's with exact zeros, its kink); dz0 is the input gradient when n2 = 0.
   const h = act === ACT.sigmoid ? x.uniform(rows * n, 0, 1) : act === ACT.ReLU ? x.withSpecials(rows * n, [0], -1, 1).map((v) => Math.max(v, 0)) : x.uniform(rows * n);
   // dz0 = act'(dz1 w1^T) has n2 terms of [-1, 1] (the reference sums them in f64), so its error is gemmTol(n2) and
   // it is up to n2 in size: the sums over rows built on it scale by that.
   const size = Math.max(1, n2), dzTol = n2 > 0 ? addTol(gemmTol(n2), ARITH) : EXACT, scale = batchScale(batch);
   return {
-    shape: what || `rows=${rows} k=${k} n=${n} n2=${n2} act=${act}`,
+    shape: what || `rows=${rows} k=${k} n=${n} n2=${n2} act=${act}${ownProduct ? ' dw1=0' : ''}`,
     inputs: { ...batch, h, dz1: x.uniform(Math.max(rows * n2, 1)), w1: x.uniform(Math.max(n * n2, 1)), dz0: x.uniform(rows * n) },
     // scratch takes w1's panels: written, never compared.
     outputs: { dw0: new Float32Array(k * n), db0: new Float32Array(n), dw1: new Float32Array(Math.max(n * n2, 1)), scratch: new Float32Array(Math.max(n * n2, 1)) },
@@ -92,11 +93,11 @@ function firstLayerBackwardCase(x: CaseInputs, batch: SparseBatch, rows: number,
       dz0: dzTol,
       dw0: { atol: sparseTol(rows, scale).atol * size + 1.25 * scale * dzTol.atol * rows, rtol: 16 * U },
       db0: { atol: sumTol(rows).atol * size + dzTol.atol * rows, rtol: 16 * U },
-      dw1: n2 > 0 ? gemmTol(rows) : EXACT,
+      dw1: n2 > 0 && !ownProduct ? gemmTol(rows) : EXACT,
     },
     batch: BATCH_BUFFERS,
     flops: 2 * rows * k * n + 4 * rows * n * n2,
-    call: (kern, q) => kern.firstLayerBackward({ dw0: q.dw0, db0: q.db0, dw1: q.dw1, dz0: q.dz0, nz: q.nz, val: q.val, c: q.c, h: q.h, dz1: q.dz1, w1: q.w1, scratch: q.scratch, rows, k, n, n2, act }),
+    call: (kern, q) => kern.firstLayerBackward({ dw0: q.dw0, db0: q.db0, dw1: ownProduct ? 0 : q.dw1, dz0: q.dz0, nz: q.nz, val: q.val, c: q.c, h: q.h, dz1: q.dz1, w1: q.w1, scratch: q.scratch, rows, k, n, n2, act }),
   };
 }
 
@@ -156,6 +157,7 @@ export function firstLayerBackwardSweep(x: CaseInputs, p: Problem): KernelCase[]
     // Enough rows for dz0's product to pack w1 into panels, with ragged panel and tile edges, split by threads.
     firstLayerBackwardCase(x, x.sparseBatch(12, 200), 12, 200, 67, 37, ACT.ReLU),
     firstLayerBackwardCase(x, x.sparseBatch(9, 100), 9, 100, 96, 130, ACT.tanh),
+    firstLayerBackwardCase(x, x.sparseBatch(9, 100), 9, 100, 96, 130, ACT.ReLU, '', true),
   ];
 }
 
