@@ -148,21 +148,25 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   }
 
   /**
-   * A first layer too narrow to split by columns, by W0's rows (input pixels) instead, in ranges at multiples of the
-   * plan's grain: workers take the later ranges, the main thread the plan's `first` part and then the first range,
-   * each thread reading its own copy of the batch.
+   * A first layer too narrow to split by columns, by W0's rows (input pixels) instead: `parts` ranges with bounds at
+   * the multiples of the plan's grain nearest to even shares (784 pixels on two threads: [0, 384) and [384, 784)).
+   * Workers take the later ranges, the main thread the plan's `first` part and then the first range, each thread
+   * reading its own copy of the batch.
    */
   function splitPixels(px: PixelPlan<unknown[]>, batch: BatchRef, args: unknown[]): void {
-    const total = px.rows(...args), per = Math.ceil(total / parts / px.grain) * px.grain;
-    let used = 0;
-    for (let w = 0, from = per; w < pool.workers && from < total; w++, from += per) {
-      post(w, px.op, px.range(from, Math.min(from + per, total), batchFor(batch.nz, batch.val, batch.c, w + 1), ...args));
-      used++;
+    const total = px.rows(...args);
+    const bound = (p: number) => (p === parts ? total : Math.min(total, Math.round(p * total / parts / px.grain) * px.grain));
+    const posted: number[] = [];
+    for (let w = 0; w < pool.workers; w++) {
+      const from = bound(w + 1), to = bound(w + 2);
+      if (from >= to) continue;
+      post(w, px.op, px.range(from, to, batchFor(batch.nz, batch.val, batch.c, w + 1), ...args));
+      posted.push(w);
     }
     const first = px.first?.(...args);
     if (first) main[first.op](...first.args);
-    main[px.op](...px.range(0, Math.min(per, total), batchFor(batch.nz, batch.val, batch.c, 0), ...args));
-    for (let w = 0; w < used; w++) pool.wait(w);
+    if (bound(1) > 0) main[px.op](...px.range(0, bound(1), batchFor(batch.nz, batch.val, batch.c, 0), ...args));
+    for (const w of posted) pool.wait(w);
   }
 
   /**
