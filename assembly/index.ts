@@ -22,7 +22,7 @@ export { softmaxCrossEntropy, countCorrect } from './loss';
 export { sgdUpdate, sgdUpdateMatrix, adamUpdate, adamUpdateMatrix } from './update';
 export { dropout } from './dropout';
 export { sparseForward, sparseForwardCols } from './sparse-forward';
-export { sparseWeightGrad, sparseWeightGradCols, sparseWeightGradRows } from './sparse-weight-grad';
+export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
 export { gatherImages } from './gather-images';
 export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';

@@ -2,7 +2,7 @@
 // + S^T dZ, exact up to float rounding, touches only S's nonzeros and writes dW in W0's column panels (panels.ts).
 
 import { addProduct } from './fused';
-import { BLOCK_COLUMNS, BLOCKS, LIST_HEADER, blockFrom, blockTo } from './sparse-lists';
+import { BLOCKS, LIST_HEADER, blockFrom, blockTo } from './sparse-lists';
 import { loadBytes, panelRowBytes, storeBytes } from './panels';
 
 /**
@@ -133,75 +133,6 @@ export function sparseWeightGradCols(dw: usize, nz: usize, val: usize, c: usize,
 /** dw (k, n) = X^T dz for X = c 1^T + S, in column panels: all columns of sparseWeightGradCols. */
 export function sparseWeightGrad(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32): void {
   sparseWeightGradCols(dw, nz, val, c, dz, rows, k, n, 0, n);
-}
-
-/**
- * Rows [i0, i1) of sparseWeightGrad's dw (W0's rows: input pixels), every column: how threads split a layer too
- * narrow to split by columns (softmax regression's 10). Row by row of the batch, each row's nonzeros in [i0, i1)
- * once, a panel row in up to four vectors. Each element as sparseWeightGradCols computes it: the c term, then S's
- * terms in row order, full panels through addProduct and the narrow panel multiply then add. Loads of dw may run
- * up to 12 bytes past row i1 - 1 of the narrow panel (into another range's row or dw's biases); those lanes are
- * dropped, never stored.
- */
-export function sparseWeightGradRows(dw: usize, nz: usize, val: usize, c: usize, dz: usize, rows: i32, k: i32, n: i32, i0: i32, i1: i32): void {
-  const ld = <usize>n << 2, ldnz = (<usize>k + <usize>BLOCKS) << 2, ldv = <usize>k << 2, kk = <usize>k;
-  const lo = <u32>i0 << 6, hi = <u32>i1 << 6;
-  // The block holding row i0 (rows past the last block's start are in the last block).
-  const first = min(i0 / <i32>BLOCK_COLUMNS, BLOCKS - 1), last = min(i1 / <i32>BLOCK_COLUMNS, BLOCKS - 1);
-  for (let j: usize = 0; j < ld; j += 64) {
-    const pw = panelRowBytes(j, n), base = dw + j * kk;
-    let v0 = f32x4.splat(0), v1 = f32x4.splat(0), v2 = f32x4.splat(0), v3 = f32x4.splat(0);
-    for (let r: usize = 0; r < <usize>rows; r++) {
-      const cr = v128.load32_splat(c + (r << 2)), d = dz + r * ld + j;
-      v0 = f32x4.add(v0, f32x4.mul(cr, dzPart(d, pw, 0))); v1 = f32x4.add(v1, f32x4.mul(cr, dzPart(d, pw, 16)));
-      v2 = f32x4.add(v2, f32x4.mul(cr, dzPart(d, pw, 32))); v3 = f32x4.add(v3, f32x4.mul(cr, dzPart(d, pw, 48)));
-    }
-    for (let p = <usize>i0; p < <usize>i1; p++) storeRow(base + p * pw, v0, v1, v2, v3, pw);
-    for (let r: usize = 0; r < <usize>rows; r++) {
-      const head = nz + r * ldnz, list = head + LIST_HEADER, d = dz + r * ld + j;
-      const end = list + (<usize>load<i32>(head) << 2), delta = val + r * ldv - list;
-      // This range's entries: from its first block's start past those before i0, up to the first at or past i1.
-      let q = list + blockFrom(head, first);
-      while (q < end && load<u32>(q) < lo) q += 4;
-      let stop = end;
-      if (i1 < k) {
-        stop = max(q, list + blockFrom(head, last));
-        while (stop < end && load<u32>(stop) < hi) stop += 4;
-      }
-      const d0 = dzPart(d, pw, 0), d1 = dzPart(d, pw, 16), d2 = dzPart(d, pw, 32), d3 = dzPart(d, pw, 48);
-      if (pw == 64) {
-        for (; q < stop; q += 4) {
-          const s = v128.load32_splat(q + delta), o = base + <usize>load<u32>(q);
-          v128.store(o, addProduct(v128.load(o), s, d0)); v128.store(o, addProduct(v128.load(o, 16), s, d1), 16);
-          v128.store(o, addProduct(v128.load(o, 32), s, d2), 32); v128.store(o, addProduct(v128.load(o, 48), s, d3), 48);
-        }
-      } else if (pw <= 16) {
-        for (; q < stop; q += 4) {
-          const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
-          storeBytes(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)), pw);
-        }
-      } else if (pw <= 32) {
-        for (; q < stop; q += 4) {
-          const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
-          v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0)));
-          storeBytes(o + 16, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), pw - 16);
-        }
-      } else if (pw <= 48) {
-        for (; q < stop; q += 4) {
-          const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
-          v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
-          storeBytes(o + 32, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), pw - 32);
-        }
-      } else {
-        for (; q < stop; q += 4) {
-          const s = v128.load32_splat(q + delta), o = base + (<usize>load<u32>(q) >> 6) * pw;
-          v128.store(o, f32x4.add(v128.load(o), f32x4.mul(s, d0))); v128.store(o, f32x4.add(v128.load(o, 16), f32x4.mul(s, d1)), 16);
-          v128.store(o, f32x4.add(v128.load(o, 32), f32x4.mul(s, d2)), 32);
-          storeBytes(o + 48, f32x4.add(v128.load(o, 48), f32x4.mul(s, d3)), pw - 48);
-        }
-      }
-    }
-  }
 }
 
 /**

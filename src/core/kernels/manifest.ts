@@ -8,7 +8,7 @@
 // it and `opRows` rows [i0, i1) (its last two arguments), so a plan's `op` is a kernel's own export or one of those.
 
 import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
-import { firstLayerBackwardPositional, NZ_BLOCK_COLUMNS } from './kernels.js';
+import { firstLayerBackwardPositional } from './kernels.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
@@ -34,31 +34,9 @@ export type ThreadPlan<K extends KernelName> =
    * kernel's times feed them), so each core keeps the same columns of W0 in every kernel. Each part is one call of
    * `op`, the part's copy of the batch (if the kernel reads one) substituted.
    */
-  | {
-    split: 'columns'; op: WasmExport; timed: boolean; size(...a: Args<K>): { columns: number; work: number }; batch?(...a: Args<K>): BatchRef;
-    range(from: number, to: number, batch: BatchRef | null, ...a: Args<K>): number[];
-    /**
-     * A layer too narrow to split by columns (under two panels: softmax regression's 10) splits W0's rows instead:
-     * see PixelPlan.
-     */
-    pixels?: PixelPlan<Args<K>>;
-  }
+  | { split: 'columns'; op: WasmExport; timed: boolean; size(...a: Args<K>): { columns: number; work: number }; batch?(...a: Args<K>): BatchRef; range(from: number, to: number, batch: BatchRef | null, ...a: Args<K>): number[] }
   /** A scheme of its own, written in threaded.ts, running these exports on workers. */
   | { split: 'own'; ops: readonly WasmExport[]; how: string };
-
-/**
- * The first layer's input pixels (W0's rows) in ranges at multiples of grain: `op` over rows [from, to) of rows(),
- * each thread reading its own copy of the batch (`batch`, substituted for the call's). `first` is the rest of the kernel's result, which the calling thread
- * computes before its own range; `applies` says whether a call splits so (default: always).
- */
-export interface PixelPlan<A extends unknown[]> {
-  op: WasmExport;
-  grain: number;
-  rows(...a: A): number;
-  range(from: number, to: number, batch: BatchRef, ...a: A): number[];
-  applies?(...a: A): boolean;
-  first?(...a: A): { op: WasmExport; args: number[] };
-}
 
 export interface KernelEntry<K extends KernelName> {
   threads: ThreadPlan<K>;
@@ -106,11 +84,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       split: 'columns', op: 'sparseWeightGradCols', timed: true, batch: batchOf,
       size: (_dw, _nz, _val, _c, _dz, rows, k, n) => ({ columns: n, work: rows * k * n / 2 }),
       range: (i, j, b, dw, _nz, _val, _c, dz, rows, k, n) => [dw, b!.nz, b!.val, b!.c, dz, rows, k, n, i, j],
-      // At block boundaries of the lists (NZ_BLOCK_COLUMNS), where a row's range starts without a search.
-      pixels: {
-        op: 'sparseWeightGradRows', grain: NZ_BLOCK_COLUMNS, rows: (_dw, _nz, _val, _c, _dz, _rows, k) => k,
-        range: (i, j, b, dw, _nz, _val, _c, dz, rows, k, n) => [dw, b.nz, b.val, b.c, dz, rows, k, n, i, j],
-      },
     },
   },
   firstLayerBackward: {
@@ -118,13 +91,6 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       split: 'columns', op: 'firstLayerBackwardCols', timed: true, batch: (a: FirstLayerBackwardArgs) => a,
       size: (a) => ({ columns: a.n, work: a.rows * a.k * a.n / 2 }),
       range: (i, j, b, a) => [...firstLayerBackwardPositional({ ...a, ...b! }), i, j],
-      // With no layer fused after it (softmax regression), a narrow first layer's backward pass is its bias gradient
-      // (colSum's) and its weight gradient, which splits by pixels as sparseWeightGrad's does.
-      pixels: {
-        op: 'sparseWeightGradRows', grain: NZ_BLOCK_COLUMNS, rows: (a) => a.k, applies: (a) => a.n2 === 0,
-        first: (a) => ({ op: 'colSumCols', args: [a.db0, a.dz0, a.rows, a.n, 0, a.n] }),
-        range: (i, j, b, a) => [a.dw0, b.nz, b.val, b.c, a.dz0, a.rows, a.k, a.n, i, j],
-      },
     },
     wasm: firstLayerBackwardPositional,
   },
@@ -275,5 +241,5 @@ export const KERNEL_NAMES = Object.keys(MANIFEST) as KernelName[];
 /** The exports worker threads run, in a fixed order: a job names one by its index in this list. */
 export const WORKER_OPS: readonly WasmExport[] = [...new Set(KERNEL_NAMES.flatMap((name): WasmExport[] => {
   const plan = MANIFEST[name].threads as ThreadPlan<KernelName>;
-  return plan.split === 'none' ? [] : plan.split === 'own' ? [...plan.ops] : plan.split === 'columns' && plan.pixels ? [plan.op, plan.pixels.op] : [plan.op];
+  return plan.split === 'none' ? [] : plan.split === 'own' ? [...plan.ops] : [plan.op];
 }))];

@@ -7,7 +7,7 @@
 import { NZ_HEADER, type BatchBuffers, type KernelCalls, type KernelName, type Kernels } from './kernels.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { ShareBalancer } from './balance.js';
-import { KERNEL_NAMES, MANIFEST, type BatchRef, type PixelPlan, type ThreadPlan, type WasmExport } from './manifest.js';
+import { KERNEL_NAMES, MANIFEST, type ThreadPlan, type WasmExport } from './manifest.js';
 
 type Fn = (...args: number[]) => unknown;
 /** Below this much work (multiply-adds or elements) a job's ~1-2 us hand-off costs more than it saves. */
@@ -36,12 +36,12 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
    */
   const batches = new Map<number, { primary: BatchBuffers; copies: BatchBuffers[]; columns?: number }>(); // by the primary's nz
   /**
-   * Whether a registered batch of `rows` is gathered into the workers' copies: whenever the first layer's kernels
-   * split it, by columns or, for a layer too narrow for that (softmax regression's 10 columns), by pixels: both
-   * start from the work splitColumns tests, rows k n / 2. A worker thread then reads only its own copy's lists.
+   * Whether a registered batch of `rows` is gathered into the workers' copies: only when the first layer's kernels
+   * will split it (splitColumns' test on their work, rows k n / 2). Softmax regression's 10 columns never split,
+   * so its batch is gathered once, on the main thread, and a second thread only moves the rows behind it.
    */
   const copiesNeeded = (batch: { columns?: number }, rows: number, dim: number) =>
-    batch.columns === undefined || rows * dim * batch.columns / 2 >= MIN_WORK;
+    batch.columns === undefined || splitsColumns(batch.columns, rows * dim * batch.columns / 2);
   /** The copy of the batch (nz, val, c) that part `part` (0 = main, w + 1 = worker w) reads: its own when registered. */
   const batchFor = (nz: number, val: number, c: number, part: number): Omit<BatchBuffers, 'y'> => {
     const batch = batches.get(nz);
@@ -148,28 +148,6 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
   }
 
   /**
-   * A first layer too narrow to split by columns, by W0's rows (input pixels) instead: `parts` ranges with bounds at
-   * the multiples of the plan's grain nearest to even shares (784 pixels on two threads: [0, 384) and [384, 784)).
-   * Workers take the later ranges, the main thread the plan's `first` part and then the first range, each thread
-   * reading its own copy of the batch.
-   */
-  function splitPixels(px: PixelPlan<unknown[]>, batch: BatchRef, args: unknown[]): void {
-    const total = px.rows(...args);
-    const bound = (p: number) => (p === parts ? total : Math.min(total, Math.round(p * total / parts / px.grain) * px.grain));
-    const posted: number[] = [];
-    for (let w = 0; w < pool.workers; w++) {
-      const from = bound(w + 1), to = bound(w + 2);
-      if (from >= to) continue;
-      post(w, px.op, px.range(from, to, batchFor(batch.nz, batch.val, batch.c, w + 1), ...args));
-      posted.push(w);
-    }
-    const first = px.first?.(...args);
-    if (first) main[first.op](...first.args);
-    if (bound(1) > 0) main[px.op](...px.range(0, bound(1), batchFor(batch.nz, batch.val, batch.c, 0), ...args));
-    for (const w of posted) pool.wait(w);
-  }
-
-  /**
    * Each kernel as its manifest plan says. The first layer is split by columns throughout, by the same shares (whole
    * panels of W0): its forward pass, backward pass and update. Each core then reads and writes only its own
    * contiguous part of W0, of its gradient and of its velocity, which stay in its cache from batch to batch. (Split
@@ -187,8 +165,7 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       }) as Call;
     } else if (plan.split === 'columns') {
       planned[name] = ((...args) => {
-        const { columns, work } = plan.size(...args), batch = plan.batch?.(...args), px = plan.pixels as PixelPlan<unknown[]> | undefined;
-        if (px && batch && !splitsColumns(columns, work) && work >= MIN_WORK && (px.applies?.(...args) ?? true)) return splitPixels(px, batch, args);
+        const { columns, work } = plan.size(...args), batch = plan.batch?.(...args);
         splitColumns(plan.op, columns, work, plan.timed, (i, j, part) => plan.range(i, j, batch ? batchFor(batch.nz, batch.val, batch.c, part) : null, ...args));
       }) as Call;
     }

@@ -136,8 +136,8 @@ export function sparseWeightGradSweep(x: CaseInputs, p: Problem): KernelCase[] {
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.map((n) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)))),
     ...[191, 192, 193, 385, 577, 769, 1000, 1024, 1025, 1600, 3072].flatMap((k) => [16, 26, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
     sparseGradCase(x, x.sparseBatch(2, MAX_INPUT), 2, MAX_INPUT, 17),
-    // Narrow layers with work enough for threads to split W0's rows (pixels) at the list blocks: a range ending
-    // 8 rows into a block, one narrow panel of each vector count, and a full panel before a narrow one.
+    // Narrow layers at real batch sizes: 200 inputs (a block of 192 and 8 more), a narrow panel of each vector count,
+    // a full panel before a narrow one.
     ...[[40, 200, 10], [64, 784, 3], [24, 784, 7], [24, 784, 17], [16, 784, 31], [16, 1600, 14]].map(([rows, k, n]) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes),
