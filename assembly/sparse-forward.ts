@@ -44,6 +44,31 @@ export function sparseForwardCols(out: usize, nz: usize, val: usize, c: usize, w
     }
     v128.store(wsum + jw, s0); v128.store(wsum + jw, s1, 16); v128.store(wsum + jw, s2, 32); v128.store(wsum + jw, s3, 48);
   }
+  // The last, narrow panel whole, in one pass down its rows: two or four sums at a time where a strip of 4 columns
+  // then single columns each walked all k rows, one dependent add after another. Each column still sums its rows in
+  // order. Loads run up to 28 bytes past a row (at the last, into the 64-byte-aligned parameters after W0); those
+  // lanes are dropped.
+  if ((jw & 63) == 0 && jw < end && end == <usize>n << 2) {
+    const pw = end - jw, p = w + jw * kk;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    if (pw <= 32) {
+      for (let q: usize = 0; q < kk; q++) {
+        const row = p + q * pw;
+        s0 = f32x4.add(s0, v128.load(row)); s1 = f32x4.add(s1, v128.load(row, 16));
+      }
+    } else {
+      for (let q: usize = 0; q < kk; q++) {
+        const row = p + q * pw;
+        s0 = f32x4.add(s0, v128.load(row)); s1 = f32x4.add(s1, v128.load(row, 16));
+        s2 = f32x4.add(s2, v128.load(row, 32)); s3 = f32x4.add(s3, v128.load(row, 48));
+      }
+    }
+    storeBytes(wsum + jw, s0, pw);
+    if (pw > 16) storeBytes(wsum + jw + 16, s1, pw - 16);
+    if (pw > 32) storeBytes(wsum + jw + 32, s2, pw - 32);
+    if (pw > 48) storeBytes(wsum + jw + 48, s3, pw - 48);
+    jw = end;
+  }
   while (jw < end) {
     const pw = panelRowBytes(jw & ~63, n), p = w + (jw & ~63) * kk + (jw & 63);
     const wide = jw + 16 <= end;

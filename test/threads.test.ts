@@ -49,6 +49,17 @@ test('training with 1, 2 and 3 threads gives bit-identical weights and history',
   assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
 });
 
+test('softmax regression (784-10), whose first layer is too narrow to split, trains bit-identically on 1, 2 and 3 threads', async () => {
+  const softmax: Config = { ...config, layer_specs: [784, 10] };
+  const one = await trained(1, undefined, 'plain', softmax), two = await trained(2, undefined, 'plain', softmax), three = await trained(3, undefined, 'plain', softmax);
+  assert.deepEqual(two.history, one.history);
+  assert.deepEqual(three.history, one.history);
+  assert.ok(Buffer.from(two.params).equals(Buffer.from(one.params)), '2 threads changed the weights');
+  assert.ok(Buffer.from(three.params).equals(Buffer.from(one.params)), '3 threads changed the weights');
+  const relaxed = [await trained(1, undefined, 'relaxed', softmax), await trained(2, undefined, 'relaxed', softmax)];
+  assert.ok(Buffer.from(relaxed[1].params).equals(Buffer.from(relaxed[0].params)), '2 threads changed the relaxed build\'s weights');
+});
+
 test('with a worker that never runs its jobs (descheduled), the main thread takes them over and trains the same bytes', async () => {
   const one = await trained(1, undefined, 'plain', regularised), stalled = await trained(2, undefined, 'plain', regularised, true);
   assert.deepEqual(stalled.history, one.history);

@@ -138,6 +138,9 @@ export function sparseWeightGradSweep(x: CaseInputs, p: Problem): KernelCase[] {
     ...[1, 3, 5].flatMap((rows) => [1, 7, 33].flatMap((k) => WIDTHS.map((n) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)))),
     ...[191, 192, 193, 385, 577, 769, 1000, 1024, 1025, 1600, 3072].flatMap((k) => [16, 26, 33, 64].map((n) => sparseGradCase(x, x.sparseBatch(3, k), 3, k, n))),
     sparseGradCase(x, x.sparseBatch(2, MAX_INPUT), 2, MAX_INPUT, 17),
+    // Narrow layers at real batch sizes: 200 inputs (a block of 192 and 8 more), a narrow panel of each vector count,
+    // a full panel before a narrow one.
+    ...[[40, 200, 10], [64, 784, 3], [24, 784, 7], [24, 784, 17], [16, 784, 31], [16, 1600, 14]].map(([rows, k, n]) => sparseGradCase(x, x.sparseBatch(rows, k), rows, k, n)),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.hidden),
     sparseGradCase(x, x.sparseBatch(p.batch, p.inputs), p.batch, p.inputs, p.classes),
   ];
@@ -158,6 +161,7 @@ export function firstLayerBackwardSweep(x: CaseInputs, p: Problem): KernelCase[]
     firstLayerBackwardCase(x, x.sparseBatch(12, 200), 12, 200, 67, 37, ACT.ReLU),
     firstLayerBackwardCase(x, x.sparseBatch(9, 100), 9, 100, 96, 130, ACT.tanh),
     firstLayerBackwardCase(x, x.sparseBatch(9, 100), 9, 100, 96, 130, ACT.ReLU, '', true),
+    firstLayerBackwardCase(x, x.sparseBatch(40, 200), 40, 200, 10, 0, ACT.none),
   ];
 }
 
