@@ -36,6 +36,21 @@ export function winogradFilter(f: Float32Array, u: number, ut: number, w: number
   }
 }
 
+/**
+ * The 16 per-position sums over k < n of f[a(pos, k)] * f[b(pos, k)], each stored at out(pos) and read back, rounded
+ * to f32 as the WASM kernels keep it, as the 4x4 matrix the next transform takes.
+ */
+function positionSums(f: Float32Array, n: number, out: (pos: number) => number, a: (pos: number, k: number) => number, b: (pos: number, k: number) => number): number[][] {
+  const sums: number[][] = [[], [], [], []];
+  for (let pos = 0; pos < 16; pos++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += f[a(pos, k)] * f[b(pos, k)];
+    f[out(pos)] = s;
+    sums[pos >> 2][pos & 3] = f[out(pos)];
+  }
+  return sums;
+}
+
 /** out = act(conv3x3(x, w) + bias) by F(2x2, 3x3); v (16, tiles, c) = B^T d B per tile; m (16, tiles, oc) = sum over channels of u . v. */
 export function winogradForward(f: Float32Array, out: number, v: number, m: number, x: number, u: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, pad: number, tiles: number): void {
   const { oh, ow, th, tw, per } = tiling(h, wd, pad);
@@ -47,13 +62,7 @@ export function winogradForward(f: Float32Array, out: number, v: number, m: numb
       sandwich(BT, d, BT).flat().forEach((val, pos) => { f[v + (pos * tiles + t) * c + ch] = val; });
     }
     for (let o = 0; o < oc; o++) {
-      const mt: number[][] = [[], [], [], []];
-      for (let pos = 0; pos < 16; pos++) {
-        let s = 0;
-        for (let ch = 0; ch < c; ch++) s += f[v + (pos * tiles + t) * c + ch] * f[u + (pos * c + ch) * oc + o];
-        f[m + (pos * tiles + t) * oc + o] = s;
-        mt[pos >> 2][pos & 3] = f[m + (pos * tiles + t) * oc + o];
-      }
+      const mt = positionSums(f, c, (pos) => m + (pos * tiles + t) * oc + o, (pos, ch) => v + (pos * tiles + t) * c + ch, (pos, ch) => u + (pos * c + ch) * oc + o);
       const y = sandwich(AT, mt, AT);
       for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
         if (2 * ty + i < oh && 2 * tx + j < ow) f[out + ((n * oh + 2 * ty + i) * ow + 2 * tx + j) * oc + o] = Math.fround(y[i][j]) + f[bias + o];
@@ -75,13 +84,7 @@ export function winogradOutputGrad(f: Float32Array, dm: number, dy: number, imag
 /** du (16, c, oc) = per position the sum over the first count tiles of v^T dm (planes of `tiles` rows); dw (9c, oc) = G^T du G. */
 export function winogradWeightGrad(f: Float32Array, dw: number, du: number, v: number, dm: number, count: number, tiles: number, c: number, oc: number): void {
   for (let ch = 0; ch < c; ch++) for (let o = 0; o < oc; o++) {
-    const dut: number[][] = [[], [], [], []];
-    for (let pos = 0; pos < 16; pos++) {
-      let s = 0;
-      for (let t = 0; t < count; t++) s += f[v + (pos * tiles + t) * c + ch] * f[dm + (pos * tiles + t) * oc + o];
-      f[du + (pos * c + ch) * oc + o] = s;
-      dut[pos >> 2][pos & 3] = f[du + (pos * c + ch) * oc + o];
-    }
+    const dut = positionSums(f, count, (pos) => du + (pos * c + ch) * oc + o, (pos, t) => v + (pos * tiles + t) * c + ch, (pos, t) => dm + (pos * tiles + t) * oc + o);
     sandwich(GT, dut, GT).flat().forEach((val, tap) => { f[dw + (tap * c + ch) * oc + o] = val; });
   }
 }
@@ -93,13 +96,7 @@ export function winogradInputGrad(f: Float32Array, dx: number, dv: number, dm: n
   for (let n = 0; n < images; n++) for (let ty = 0; ty < th; ty++) for (let tx = 0; tx < tw; tx++) {
     const t = n * per + ty * tw + tx;
     for (let ch = 0; ch < c; ch++) {
-      const dvt: number[][] = [[], [], [], []];
-      for (let pos = 0; pos < 16; pos++) {
-        let s = 0;
-        for (let o = 0; o < oc; o++) s += f[dm + (pos * tiles + t) * oc + o] * f[ut + (pos * oc + o) * c + ch];
-        f[dv + (pos * tiles + t) * c + ch] = s;
-        dvt[pos >> 2][pos & 3] = f[dv + (pos * tiles + t) * c + ch];
-      }
+      const dvt = positionSums(f, oc, (pos) => dv + (pos * tiles + t) * c + ch, (pos, o) => dm + (pos * tiles + t) * oc + o, (pos, o) => ut + (pos * oc + o) * c + ch);
       const dd = sandwich(B, dvt, B);
       for (let r = 0; r < 4; r++) for (let s = 0; s < 4; s++) {
         const y = 2 * ty - pad + r, xx = 2 * tx - pad + s;
