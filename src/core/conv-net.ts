@@ -6,7 +6,7 @@
 // allocates; ConvNet adds the gradients, the optimiser's moments and the best copy for training. Parameters,
 // gradients, velocities and the best copy share one layout (all weights, then all biases).
 
-import { ACT, dropoutThreshold, type Kernels } from './kernels/kernels.js';
+import { ACT, denseProductScratch, dropoutThreshold, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
 import { activateInPlace, activationBackwardInPlace } from './activation.js';
@@ -135,8 +135,7 @@ export class ConvForward {
       this.plan.push(placed);
     });
     this.outputs = this.plan.map((p) => p.a);
-    // Forward W (in, units), input gradient W^T and weight gradient dZ (rows, units) of each dense layer.
-    const denseFloats = this.plan.map((p) => (p.spec.type === 'dense' ? Math.max(sizeOf(p.input), 2 * maxRows) * p.spec.units : 0));
+    const denseFloats = this.plan.map((p) => (p.spec.type === 'dense' ? denseProductScratch(sizeOf(p.input), p.spec.units, maxRows) : 0));
     this.panels = arena.allocF32(Math.max(0, ...denseFloats), 'product panels');
   }
 

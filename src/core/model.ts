@@ -5,7 +5,7 @@
 // stored in column panels (panels.ts); init, model files and the gradient check convert at the edges. Batch
 // buffers are sized once for the largest batch.
 
-import { ACT, dropoutThreshold, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
+import { ACT, denseProductScratch, dropoutThreshold, NZ_HEADER, type BatchBuffers, type Kernels } from './kernels/kernels.js';
 import { activateInPlace, activationBackwardInPlace, type Activation } from './activation.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { fromPanels, panelIndex, toPanels } from './panels.js';
@@ -101,8 +101,8 @@ export class Network {
     this.batch = batchBuffers(arena, maxRows, this.sizes[0], 'input batch');
     this.wsum = arena.allocF32(this.sizes[1], 'first-layer weight column sums');
     this.a = this.sizes.slice(1).map((n, l) => arena.allocF32(maxRows * n, `layer ${l} activations`));
-    // Forward W (in, out), input gradient W^T and weight gradient dZ (rows, out) of each layer after the first.
-    const panelFloats = Math.max(0, ...this.sizes.slice(1, -1).map((inSize, l) => Math.max(inSize, 2 * maxRows) * this.sizes[l + 2]));
+    // The products of each layer after the first, and firstLayerBackward's (sizes[1] x sizes[2] of it).
+    const panelFloats = Math.max(0, ...this.sizes.slice(1, -1).map((inSize, l) => denseProductScratch(inSize, this.sizes[l + 2], maxRows)));
     this.panels = arena.allocF32(panelFloats, 'product panels');
   }
 

@@ -25,6 +25,12 @@ export const NZ_COLUMN_BYTES = 64;
 export const MAX_INPUT = 65536;
 
 /**
+ * Floats of scratch for a dense layer's three products at up to maxRows rows: the forward gemmNN and the input
+ * gradient's gemmNT pack the (inputs, units) weights, the weight gradient's gemmTN 2 * rows * units.
+ */
+export const denseProductScratch = (inputs: number, units: number, maxRows: number): number => Math.max(inputs, 2 * maxRows) * units;
+
+/**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
  * (assembly/abi.ts): the loader compares them at instantiation and refuses a module that disagrees.
  */
