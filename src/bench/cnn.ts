@@ -3,9 +3,8 @@
 // threads, the fastest named); the convolution kernels' GFLOP/s against the WASM SIMD ceiling that simdPeak measures.
 // The page's epoch of the same config is browser-epochs.ts's, with PAGE_CNN_WORKLOAD from here.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rmSync, writeFileSync } from 'node:fs';
 import { parseConfig, type Config } from '../config/schema.js';
 import { checkNetwork } from '../data/description.js';
 import { createMemory } from '../core/memory.js';
@@ -18,6 +17,7 @@ import { train } from '../train/train.js';
 import type { DataOptions } from './network.js';
 import { PYTHON_EPOCH_SCRIPT, blasText, childError, probeInterpreters, run, writeRows } from './python-peers.js';
 import type { PageWorkload } from './browser-epochs.js';
+import { cliLabel } from './epochs.js';
 import type { BrowserVsCli, EpochRow, KernelRow, PeerTrial } from './report.js';
 
 export const CNN_CONFIG = join(PACKAGE_ROOT, 'configs', 'best_cnn.yaml');
@@ -92,7 +92,7 @@ export async function cnnEpochRows(data: DataOptions, builds: SimdBuild[], threa
     s.close();
     const cpuSeconds = (used.user + used.system) / 1e6;
     log(`CNN wasm ${build} ${threads} thread(s): ${seconds.toFixed(2)} s/epoch (process CPU ${cpuSeconds.toFixed(1)} s, validation included)`);
-    rows.push({ backend: build === 'plain' ? 'wasmfit WASM SIMD' : 'wasmfit WASM relaxed SIMD (FMA)', group: 'cli', threads, seconds, epochs: 1,
+    rows.push({ backend: cliLabel(build), group: 'cli', threads, seconds, epochs: 1,
       note: `one epoch in a fresh session${build === 'relaxed' ? ' (train --simd relaxed)' : ''}; the process used ${cpuSeconds.toFixed(1)} s of CPU over it, validation included` });
   }
   return rows;

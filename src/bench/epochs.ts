@@ -11,6 +11,8 @@ import { paceText, type EpochRow, type SessionTime } from './report.js';
 
 export const CLI_LABEL = 'wasmfit WASM SIMD';
 export const RELAXED_LABEL = 'wasmfit WASM relaxed SIMD (FMA)';
+/** The rows' name for a build's CLI epochs, the MLP's and the CNN's alike. */
+export const cliLabel = (build: SimdBuild): string => (build === 'plain' ? CLI_LABEL : RELAXED_LABEL);
 
 export interface CliEpochOptions {
   data: DataOptions;
@@ -47,7 +49,7 @@ export async function cliEpochRows(options: CliEpochOptions): Promise<EpochRow[]
   }
   first?.close();
   return configs.map((c): EpochRow => {
-    const label = c.build === 'plain' ? CLI_LABEL : RELAXED_LABEL;
+    const label = cliLabel(c.build);
     if (!runnable.includes(c)) return { backend: label, group: 'cli', threads: c.threads, seconds: null, epochs: 0, note: `not run: ${options.relaxedMissing ?? 'not asked for'}` };
     const seconds = median(c.perSession.map((x) => x.seconds));
     const paced = c.perSession.some((x) => x.thread_us_per_column);
