@@ -62,18 +62,30 @@ import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 }
 
 /**
+ * Output pixels per group of the forward pass (whole images, at least one): a group's patches and outputs (two
+ * 28x28 images at 9 taps and 32 filters: 257 KB) stay in L2 from im2row through the product to the bias and the
+ * activation, which over the whole batch (6.4 MB for that layer) were three more passes through memory.
+ */
+const GROUP_PIXELS = 2048;
+
+/**
  * out (images, oh, ow, oc) = act(conv(x, w) + bias) for x (images, h, w, c) and w (k*k*c, oc); writes the
  * patches to col (images*oh*ow, k*k*c), which conv2dWeightGrad reads. oh = h + 2 pad - k + 1, ow likewise.
+ * Group by group of images; each output row is summed as by one product over all of them (rows are independent).
  */
 export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: usize, images: i32, h: i32, wd: i32, c: i32, oc: i32, k: i32, pad: i32, act: i32): void {
-  const pixels = images * (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1), taps = k * k * c;
-  patches(col, x, images, h, wd, c, k, pad, true);
-  productNN(out, col, w, pixels, taps, oc);
-  biasAdd(out, bias, pixels, oc);
-  const n = pixels * oc;
-  if (act == ACT_TANH) tanhForward(out, out, n);
-  else if (act == ACT_SIGMOID) sigmoidForward(out, out, n);
-  else if (act == ACT_RELU) reluForward(out, out, n);
+  const per = (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1), taps = k * k * c, group = max(1, GROUP_PIXELS / max(1, per));
+  for (let n = 0; n < images; n += group) {
+    const g = min(group, images - n), pixels = g * per, first = <usize>n * <usize>per;
+    const o = out + first * <usize>oc * 4, p = col + first * <usize>taps * 4;
+    patches(p, x + <usize>n * <usize>h * <usize>wd * <usize>c * 4, g, h, wd, c, k, pad, true);
+    productNN(o, p, w, pixels, taps, oc);
+    biasAdd(o, bias, pixels, oc);
+    const count = pixels * oc;
+    if (act == ACT_TANH) tanhForward(o, o, count);
+    else if (act == ACT_SIGMOID) sigmoidForward(o, o, count);
+    else if (act == ACT_RELU) reluForward(o, o, count);
+  }
 }
 
 /**

@@ -26,6 +26,6 @@ export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
 export { gatherImages } from './gather-images';
 export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';
-export { maxPoolForward, maxPoolBackward } from './pool';
+export { maxPoolForward, maxPoolBackward, maxPoolReluBackward } from './pool';
 export { winogradFilter, winogradForward, winogradWeightGrad, winogradWeightGradCols, winogradInputGrad } from './winograd';
 export { simdPeak } from './peak';

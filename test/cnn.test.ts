@@ -64,6 +64,18 @@ test('the gradient check fails when the pooling drops part of the gradient', asy
   assert.ok(rows.some((r) => r.layer === 0 && !r.ok), 'a first-layer gradient disagrees');
 });
 
+test('the gradient check fails when the pooling after a ReLU convolution skips the ReLU\'s backward pass', async () => {
+  const b = await backend('wasm');
+  const k = b.kernels;
+  // The fused kernel stands in for the ReLU's backward pass, which the layer then skips: without it, windows of zeros pass gradient.
+  const broken = { ...k, maxPoolReluBackward: k.maxPoolBackward };
+  const data = loadDataset(b.arena, syntheticData(64, 8), config.seed, k);
+  const model = new ConvNet({ layers: LAYERS }, IMAGE_TASK, broken, b.arena, GRADCHECK_DEFAULTS.rows);
+  model.initialise(config.seed);
+  const rows = gradientCheck(model, data, b.arena, config, { ...GRADCHECK_POOLED, weightsPerLayer: 4 });
+  assert.ok(rows.some((r) => r.layer <= 1 && !r.ok), 'a gradient below the ReLU convolution disagrees');
+});
+
 test('a CNN trains bit-identically on 1, 2 and 3 threads', async () => {
   const one = await trained(1), two = await trained(2), three = await trained(3);
   assert.ok((one.history[1] as { val_accuracy: number }).val_accuracy > 0.5, 'it learns the synthetic classes');

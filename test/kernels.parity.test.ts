@@ -56,6 +56,24 @@ for (const { build, kernels: wasm } of builds) for (const kernel of KERNEL_NAMES
   });
 }
 
+// The comparisons above take -0 for +0; the network replaces maxPoolBackward then reluBackward by the fused kernel,
+// so its bits, signed zeros included, must be theirs.
+for (const { build, kernels: wasm } of builds) {
+  test(`wasm (${build} SIMD) maxPoolReluBackward gives maxPoolBackward then reluBackward's bits`, () => {
+    const unfused = { ...wasm, name: 'unfused', maxPoolReluBackward: (dx: number, dy: number, x: number, y: number, n: number, h: number, w: number, c: number) => {
+      wasm.maxPoolBackward(dx, dy, x, y, n, h, w, c);
+      wasm.reluBackward(dx, dx, x, n * h * w * c);
+    } };
+    let negativeZeros = 0;
+    for (const c of sweepCases('maxPoolReluBackward', PROBLEM)) {
+      const [fused, apart] = [wasm, unfused].map((k) => new Uint32Array((runOn(k as typeof wasm & { name: string }, 'maxPoolReluBackward', c).arrays.dx as Float32Array).buffer));
+      assert.deepEqual(fused, apart, `${c.shape}: dx's bits differ`);
+      negativeZeros += apart.filter((b) => b === 0x80000000).length;
+    }
+    assert.ok(negativeZeros > 0, 'the cases route some -0 gradients through');
+  });
+}
+
 test('every kernel the threaded back end splits gives the single-threaded bytes on a training step\'s calls', async () => {
   const one = await createBackend('wasm', loadWasmModule), two = await createBackend('wasm', loadWasmModule, nodeThreadOptions(2));
   try {

@@ -299,7 +299,7 @@ export class ConvNet extends ConvForward implements Trainable {
     for (let l = this.plan.length - 1; l >= firstParam; l--) {
       const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.outputs[l - 1];
       const below = l > firstParam ? this.plan[l - 1].d : 0;
-      if ('activation' in s) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
+      if ('activation' in s && !(s.type === 'conv2d' && this.reluPooled(l))) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
       const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
       if (s.type === 'conv2d') {
         const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
@@ -320,7 +320,8 @@ export class ConvNet extends ConvForward implements Trainable {
         }
       } else if (s.type === 'maxpool') {
         const i = p.input as { h: number; w: number; c: number };
-        if (below) k.maxPoolBackward(below, p.d, inp, p.a, rows, i.h, i.w, i.c);
+        if (below && this.reluPooled(l - 1)) k.maxPoolReluBackward(below, p.d, inp, p.a, rows, i.h, i.w, i.c);
+        else if (below) k.maxPoolBackward(below, p.d, inp, p.a, rows, i.h, i.w, i.c);
       } else if (s.type === 'dense') {
         const n = sizeOf(p.input);
         k.gemmTN(gw, inp, p.d, n, rows, s.units, this.panels);
@@ -331,6 +332,15 @@ export class ConvNet extends ConvForward implements Trainable {
         this.drop(p, this.noise!, below, p.d, rows);
       }
     }
+  }
+
+  /**
+   * Whether layer l is a ReLU convolution pooled right after: the pooling's backward pass then applies the ReLU's
+   * too (maxPoolReluBackward), so its gradient, the size of the layer's output, takes one pass instead of two.
+   */
+  private reluPooled(l: number): boolean {
+    const s = this.plan[l]?.spec, next = this.plan[l + 1]?.spec;
+    return s?.type === 'conv2d' && s.activation === 'ReLU' && next?.type === 'maxpool';
   }
 
   /** One optimiser step by the rule's kernel: weights carry L1/L2 (and AdamW's decay), biases do not. */

@@ -462,6 +462,11 @@ export class JsKernels implements Kernels {
     }
   }
 
+  maxPoolReluBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void {
+    this.maxPoolBackward(dx, dy, x, y, images, h, wd, c);
+    this.reluBackward(dx, dx, x, images * h * wd * c);
+  }
+
   private map(out: number, inp: number, n: number, fn: (v: number) => number): void {
     this.views();
     const f = this.f32, oo = out >> 2, io = inp >> 2;

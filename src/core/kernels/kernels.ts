@@ -261,6 +261,8 @@ export interface KernelCalls {
   maxPoolForward(out: number, x: number, images: number, h: number, wd: number, c: number): void;
   /** dx = dy routed to the first element (row-major) of each window of x equal to its output y; 0 elsewhere. */
   maxPoolBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void;
+  /** maxPoolBackward, then dx = 0 where x <= 0: reluBackward of the ReLU layer whose output x is, fused (every element as the two give it). */
+  maxPoolReluBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void;
 
   /**
    * g += l2 * w + l1 * sign(w); v = gamma * v + lr * g; w -= v, over n parameters; with nesterov (1, else 0)

@@ -18,7 +18,7 @@ import { adamMatrixSweep, adamSweep, adamTimed, dropoutSweep, dropoutTimed, sgdM
 import { swapRowsSweep } from './cases/rows.js';
 import {
   conv2dForwardSweep, conv2dForwardTimed, conv2dInputGradSweep, conv2dInputGradTimed, conv2dWeightGradSweep, conv2dWeightGradTimed,
-  gatherImagesAugmentedSweep, gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, transposeSweep,
+  gatherImagesAugmentedSweep, gatherImagesSweep, maxPoolBackwardSweep, maxPoolForwardSweep, maxPoolReluBackwardSweep, transposeSweep,
 } from './cases/conv.js';
 import {
   winogradFilterSweep, winogradForwardSweep, winogradForwardTimed, winogradInputGradSweep, winogradInputGradTimed,
@@ -70,6 +70,7 @@ export const MANIFEST_CASES: { [K in KernelName]: KernelCases } = {
   transpose: { sweep: transposeSweep },
   maxPoolForward: { sweep: maxPoolForwardSweep },
   maxPoolBackward: { sweep: maxPoolBackwardSweep },
+  maxPoolReluBackward: { sweep: maxPoolReluBackwardSweep },
 };
 
 /** A kernel's parity cases for a problem, drawn from a stream of its own. */

@@ -65,6 +65,14 @@ const backwardPlan = (op: 'tanhBackward' | 'sigmoidBackward' | 'reluBackward'): 
   split: 'ranges', op, grain: 16, size: (_d, _o, _y, n) => ({ total: n, work: n }),
   range: (i, j, dInp, dOut, y) => [dInp + 4 * i, dOut + 4 * i, y + 4 * i, j - i],
 });
+/** The pooling's backward passes (one signature): ranges of images. */
+const poolBackwardPlan = (op: 'maxPoolBackward' | 'maxPoolReluBackward'): ThreadPlan<'maxPoolBackward'> => ({
+  split: 'ranges', op, grain: 1, size: (_dx, _dy, _x, _y, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
+  range: (i, j, dx, dy, x, y, _images, h, wd, c) => {
+    const o = (h >> 1) * (wd >> 1) * c;
+    return [dx + 4 * i * h * wd * c, dy + 4 * i * o, x + 4 * i * h * wd * c, y + 4 * i * o, j - i, h, wd, c];
+  },
+});
 const batchOf = (_a: number, nz: number, val: number, c: number): BatchRef => ({ nz, val, c });
 
 export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
@@ -220,15 +228,8 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       range: (i, j, out, x, _images, h, wd, c) => [out + 4 * i * (h >> 1) * (wd >> 1) * c, x + 4 * i * h * wd * c, j - i, h, wd, c],
     },
   },
-  maxPoolBackward: {
-    threads: {
-      split: 'ranges', op: 'maxPoolBackward', grain: 1, size: (_dx, _dy, _x, _y, images, h, wd, c) => ({ total: images, work: images * h * wd * c }),
-      range: (i, j, dx, dy, x, y, _images, h, wd, c) => {
-        const o = (h >> 1) * (wd >> 1) * c;
-        return [dx + 4 * i * h * wd * c, dy + 4 * i * o, x + 4 * i * h * wd * c, y + 4 * i * o, j - i, h, wd, c];
-      },
-    },
-  },
+  maxPoolBackward: { threads: poolBackwardPlan('maxPoolBackward') },
+  maxPoolReluBackward: { threads: poolBackwardPlan('maxPoolReluBackward') },
 };
 
 /** Every kernel, in the manifest's order. */

@@ -1,6 +1,6 @@
 // Cases of the image kernels: the dense gather, convolution (forward, weight and input gradients) with channel
 // counts and output widths around the vector width and the 4x8 tile, every padding of small and odd kernels, images
-// smaller than the kernel and more pixels than one pass of the weight gradient; the transpose; 2x2 max-pooling with
+// smaller than the kernel, more pixels than one pass of the weight gradient and several of the forward pass's groups; the transpose; 2x2 max-pooling with
 // odd sides, ties and signed zeros. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
 
 import { APPROX, ARITH, EXACT, addTol, gemmTol, type KernelCase, type Problem } from './case.js';
@@ -17,6 +17,8 @@ const SHAPES: ConvShape[] = [
   ...[1, 2, 3, 5].flatMap((k) => [0, Math.floor((k - 1) / 2), k - 1].map((pad) => ({ images: 3, h: 7, w: 5, c: 3, oc: 5, k, pad }))),
   { images: 1, h: 2, w: 2, c: 2, oc: 3, k: 3, pad: 1 }, { images: 5, h: 1, w: 9, c: 4, oc: 8, k: 1, pad: 0 },
   { images: 3, h: 19, w: 17, c: 3, oc: 9, k: 3, pad: 1 }, { images: 2, h: 12, w: 12, c: 32, oc: 64, k: 5, pad: 0 },
+  // Several of the forward pass's groups of images: 2 a group at 28x28 (the last one short), 6 of 323 pixels (odd).
+  { images: 5, h: 28, w: 28, c: 1, oc: 32, k: 3, pad: 1 }, { images: 7, h: 19, w: 17, c: 3, oc: 9, k: 3, pad: 1 },
 ];
 /** The layers of a CNN step: 1 -> 32 filters at 28x28 and 32 -> 64 at 14x14, 3x3 same. */
 const stepShapes = (p: Problem): [string, ConvShape][] => [
@@ -142,13 +144,20 @@ export function maxPoolForwardSweep(x: CaseInputs): KernelCase[] {
   }));
 }
 
-export function maxPoolBackwardSweep(x: CaseInputs): KernelCase[] {
+function poolBackwardSweep(x: CaseInputs, op: 'maxPoolBackward' | 'maxPoolReluBackward', dyOf: (n: number) => Float32Array): KernelCase[] {
   return POOL_SHAPES.map(({ images, h, w, c }) => {
     const xs = poolInput(x, images * h * w * c), y = pooled(xs, images, h, w, c);
     return {
-      shape: `images=${images} ${h}x${w}x${c}`, inputs: { x: xs, y, dy: x.uniform(y.length) },
+      shape: `images=${images} ${h}x${w}x${c}`, inputs: { x: xs, y, dy: dyOf(y.length) },
       outputs: { dx: new Float32Array(xs.length) }, compare: { dx: EXACT }, flops: 0,
-      call: (k, q) => k.maxPoolBackward(q.dx, q.dy, q.x, q.y, images, h, w, c),
+      call: (k, q) => k[op](q.dx, q.dy, q.x, q.y, images, h, w, c),
     };
   });
 }
+export const maxPoolBackwardSweep = (x: CaseInputs): KernelCase[] => poolBackwardSweep(x, 'maxPoolBackward', (n) => x.uniform(n));
+/**
+ * As maxPoolBackward's, x with maxima at -0, 0 and below zero (ReLU's outputs are never negative, but the kernel's
+ * rule is x > 0 for any x), and signed zeros among the gradients: a routed -0 kept where x > 0 tells a dropped one (+0).
+ */
+export const maxPoolReluBackwardSweep = (x: CaseInputs): KernelCase[] =>
+  poolBackwardSweep(x, 'maxPoolReluBackward', (n) => x.withSpecials(n, [-0, 0, -0], -1, 1));
