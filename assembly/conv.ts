@@ -5,7 +5,7 @@
 
 import { gemm, productNN } from './gemm';
 import { biasAdd } from './bias';
-import { tanhForward, sigmoidForward, reluForward } from './activations';
+import { tanh4, sigmoid4, relu4 } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 
 /** bytes at dst = bytes at src, 16 at a time then 4 (bytes % 4 == 0). */
@@ -80,11 +80,28 @@ export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: 
     const o = out + first * <usize>oc * 4, p = col + first * <usize>taps * 4;
     patches(p, x + <usize>n * <usize>h * <usize>wd * <usize>c * 4, g, h, wd, c, k, pad, true);
     productNN(o, p, w, pixels, taps, oc);
-    biasAdd(o, bias, pixels, oc);
-    const count = pixels * oc;
-    if (act == ACT_TANH) tanhForward(o, o, count);
-    else if (act == ACT_SIGMOID) sigmoidForward(o, o, count);
-    else if (act == ACT_RELU) reluForward(o, o, count);
+    if (act == ACT_TANH) biasActivate(o, bias, pixels, oc, ACT_TANH);
+    else if (act == ACT_SIGMOID) biasActivate(o, bias, pixels, oc, ACT_SIGMOID);
+    else if (act == ACT_RELU) biasActivate(o, bias, pixels, oc, ACT_RELU);
+    else biasAdd(o, bias, pixels, oc);
+  }
+}
+
+/** act(z) per lane, as the activations' own kernels compute every element (lane-wise, tails included). */
+// @ts-ignore: decorator
+@inline function activate4(z: v128, act: i32): v128 {
+  return act == ACT_TANH ? tanh4(z) : act == ACT_SIGMOID ? sigmoid4(z) : relu4(z);
+}
+
+/** out (rows, cols) = act(out + bias) in one pass: biasAdd then the activation's kernel, element for element. */
+// @ts-ignore: decorator
+@inline function biasActivate(out: usize, bias: usize, rows: i32, cols: i32, act: i32): void {
+  const c4 = <usize>(cols & ~3) << 2, ld = <usize>cols << 2;
+  let row = out;
+  for (let r = 0; r < rows; r++, row += ld) {
+    let j: usize = 0;
+    for (; j < c4; j += 16) v128.store(row + j, activate4(f32x4.add(v128.load(row + j), v128.load(bias + j)), act));
+    for (; j < ld; j += 4) store<f32>(row + j, f32x4.extract_lane(activate4(f32x4.splat(load<f32>(row + j) + load<f32>(bias + j)), act), 0));
   }
 }
 
