@@ -24,19 +24,39 @@ export function colSumCols(out: usize, a: usize, rows: i32, cols: i32, j0: i32, 
 
 /** colSum where a's rows are lda floats apart (its first cols columns are summed). */
 export function colSumStrided(out: usize, a: usize, rows: i32, cols: i32, lda: i32): void {
-  const c4 = <usize>(cols & ~3) << 2, ld = <usize>lda << 2, end = <usize>cols << 2;
-  // Column strips of 4 summed down all rows: one accumulator per strip, rows added in order.
+  memory.fill(out, 0, <usize>cols << 2);
+  addRows(out, a, rows, <usize>lda << 2, <usize>cols << 2);
+}
+
+/**
+ * bytes at dst += each of rows rows at src (ld bytes apart), in row order: column sums continued, each column one f32
+ * sum. Four strips of 4 columns at a time, each its own chain of adds, so the adds overlap instead of waiting in turn.
+ */
+// @ts-ignore: decorator
+@inline export function addRows(dst: usize, src: usize, rows: i32, ld: usize, bytes: usize): void {
   let j: usize = 0;
-  for (; j < c4; j += 16) {
-    let acc = f32x4.splat(0);
-    let p = a + j;
-    for (let r = 0; r < rows; r++, p += ld) acc = f32x4.add(acc, v128.load(p));
-    v128.store(out + j, acc);
+  for (; j + 64 <= bytes; j += 64) {
+    let a0 = v128.load(dst + j), a1 = v128.load(dst + j + 16), a2 = v128.load(dst + j + 32), a3 = v128.load(dst + j + 48);
+    let p = src + j;
+    for (let r = 0; r < rows; r++, p += ld) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p + 16));
+      a2 = f32x4.add(a2, v128.load(p + 32));
+      a3 = f32x4.add(a3, v128.load(p + 48));
+    }
+    v128.store(dst + j, a0);
+    v128.store(dst + j + 16, a1);
+    v128.store(dst + j + 32, a2);
+    v128.store(dst + j + 48, a3);
   }
-  for (; j < end; j += 4) {
-    let acc: f32 = 0;
-    let p = a + j;
-    for (let r = 0; r < rows; r++, p += ld) acc += load<f32>(p);
-    store<f32>(out + j, acc);
+  for (; j + 16 <= bytes; j += 16) {
+    let a = v128.load(dst + j), p = src + j;
+    for (let r = 0; r < rows; r++, p += ld) a = f32x4.add(a, v128.load(p));
+    v128.store(dst + j, a);
+  }
+  for (; j < bytes; j += 4) {
+    let a = load<f32>(dst + j), p = src + j;
+    for (let r = 0; r < rows; r++, p += ld) a += load<f32>(p);
+    store<f32>(dst + j, a);
   }
 }

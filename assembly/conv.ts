@@ -4,7 +4,7 @@
 // Channels last keeps a patch's k*c values per kernel row contiguous, and all three products one call each.
 
 import { gemm, productNN } from './gemm';
-import { biasAdd } from './bias';
+import { biasAdd, addRows } from './bias';
 import { tanh4, sigmoid4, relu4 } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
 
@@ -113,22 +113,26 @@ const CHUNK = 256;
 
 /**
  * Columns [j0, j1) of dw (taps, oc) = col^T dy for col (pixels, taps) and dy (pixels, oc): the weight gradient, summed
- * in passes of CHUNK pixels (each pass's product in the same columns of scratch (taps, oc), then added in pass order).
+ * in passes of CHUNK pixels (each pass's product in the same columns of scratch (taps, oc), then added in pass order);
+ * and of db (oc) = the column sums of dy, the bias gradient, added from each pass's rows while the product has them
+ * in cache: one f32 sum per column from +0, rows in order, so exactly colSum's.
  */
-export function conv2dWeightGradCols(dw: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
+export function conv2dWeightGradCols(dw: usize, db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
   const ld = <usize>oc << 2, at = <usize>j0 << 2, width = j1 - j0;
+  memory.fill(db + at, 0, <usize>width << 2);
   for (let p = 0; p < pixels; p += CHUNK) {
     const n = min(CHUNK, pixels - p), a = col + <usize>p * <usize>taps * 4, b = dy + <usize>p * ld + at;
     // C (taps, width) = A^T B: A (n, taps) rows taps floats apart, B (n, width) rows oc floats apart.
     gemm(p == 0 ? dw + at : scratch + at, a, b, taps, n, width, 4, <usize>taps << 2, ld, 4, ld, false);
+    addRows(db + at, b, n, ld, <usize>width << 2);
     if (p == 0) continue;
     for (let t: usize = 0; t < <usize>taps; t++) addFloats(dw + t * ld + at, scratch + t * ld + at, <usize>width << 2);
   }
 }
 
-/** dw (taps, oc) = col^T dy: conv2dWeightGradCols over every column. */
-export function conv2dWeightGrad(dw: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32): void {
-  conv2dWeightGradCols(dw, scratch, col, dy, pixels, taps, oc, 0, oc);
+/** dw (taps, oc) = col^T dy and db (oc) = colSum(dy): conv2dWeightGradCols over every column. */
+export function conv2dWeightGrad(dw: usize, db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32): void {
+  conv2dWeightGradCols(dw, db, scratch, col, dy, pixels, taps, oc, 0, oc);
 }
 
 /**

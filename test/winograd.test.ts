@@ -41,8 +41,8 @@ for (const name of ['wasm', 'js'] as const) {
         const where = `${JSON.stringify(s)}`;
         assert.ok(relativeGap(a.f32(wino, pixels * s.oc), a.f32(direct, pixels * s.oc)) < 1e-5, `forward ${where}`);
 
-        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(16 * s.c * s.oc, 'test'), du = a.allocF32(16 * s.c * s.oc, 'test');
-        k.conv2dWeightGrad(dwDirect, scratch, col, dy, pixels, taps, s.oc);
+        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(16 * s.c * s.oc, 'test'), du = a.allocF32(16 * s.c * s.oc, 'test'), db = a.allocF32(s.oc, 'test');
+        k.conv2dWeightGrad(dwDirect, db, scratch, col, dy, pixels, taps, s.oc);
         k.winogradWeightGrad(dwWino, du, scratch, v, m, dy, s.images, oh, ow, s.c, s.oc, tiles);
         assert.ok(relativeGap(a.f32(dwWino, taps * s.oc), a.f32(dwDirect, taps * s.oc)) < 1e-5, `weight gradient ${where}`);
 

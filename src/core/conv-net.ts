@@ -311,8 +311,7 @@ export class ConvNet extends ConvForward implements Trainable {
           if (below) k.winogradInputGrad(below, wg.v, wg.m, p.d, wg.ut, rows, i.h, i.w, i.c, s.filters, padOf(s), wg.planeTiles);
           continue;
         }
-        k.conv2dWeightGrad(gw, p.scratch, p.col, p.d, pixels, taps, s.filters);
-        k.colSum(gb, p.d, pixels, s.filters);
+        k.conv2dWeightGrad(gw, gb, p.scratch, p.col, p.d, pixels, taps, s.filters);
         // The patches and the weight gradient's scratch are spent: scratch for the input gradient and W transposed.
         if (below) {
           k.transpose(p.scratch, w, taps, s.filters);

@@ -382,8 +382,9 @@ export class JsKernels implements Kernels {
     else if (act === ACT.ReLU) this.reluForward(out, out, n);
   }
 
-  conv2dWeightGrad(dw: number, _scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void {
+  conv2dWeightGrad(dw: number, db: number, _scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void {
     this.gemmTN(dw, col, dy, taps, pixels, oc, 0);
+    this.colSum(db, dy, pixels, oc);
   }
 
   conv2dInputGrad(dx: number, _dcol: number, dy: number, wt: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number): void {

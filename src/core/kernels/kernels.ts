@@ -222,9 +222,10 @@ export interface KernelCalls {
   conv2dForward(out: number, col: number, x: number, w: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number, act: ActCode): void;
   /**
    * dw (taps, oc) = col^T dy for col (pixels, taps) from conv2dForward and dy (pixels, oc): the weight gradient,
-   * summed over pixels in passes of 256 (each pass's sum added in pass order); scratch (taps, oc) is scratch.
+   * summed over pixels in passes of 256 (each pass's sum added in pass order); scratch (taps, oc) is scratch. With it
+   * db (oc) = colSum(dy), the bias gradient, each element exactly as colSum gives it.
    */
-  conv2dWeightGrad(dw: number, scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void;
+  conv2dWeightGrad(dw: number, db: number, scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void;
   /**
    * dx (images, h, wd, c) = the input gradient of conv2dForward's product for dy (images, oh, ow, oc), given the
    * weights transposed, wt (oc, k*k*c); dcol (pixels, k*k*c) is scratch.

@@ -177,8 +177,8 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
   conv2dWeightGrad: {
     threads: {
       split: 'ranges', op: 'conv2dWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
-      size: (_dw, _s, _col, _dy, pixels, taps, oc) => ({ total: oc, work: pixels * taps * oc }),
-      range: (i, j, dw, scratch, col, dy, pixels, taps, oc) => [dw, scratch, col, dy, pixels, taps, oc, i, j],
+      size: (_dw, _db, _s, _col, _dy, pixels, taps, oc) => ({ total: oc, work: pixels * taps * oc }),
+      range: (i, j, ...a) => [...a, i, j],
     },
   },
   conv2dInputGrad: {

@@ -3,7 +3,7 @@
 // smaller than the kernel, more pixels than one pass of the weight gradient and several of the forward pass's groups; the transpose; 2x2 max-pooling with
 // odd sides, ties and signed zeros. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
 
-import { APPROX, ARITH, EXACT, addTol, gemmTol, type KernelCase, type Problem } from './case.js';
+import { APPROX, ARITH, EXACT, addTol, gemmTol, sumTol, type KernelCase, type Problem } from './case.js';
 import type { CaseInputs } from './inputs.js';
 import type { ActCode } from '../kernels.js';
 
@@ -44,10 +44,10 @@ function weightGradCase(x: CaseInputs, s: ConvShape, what = ''): KernelCase {
   return {
     shape: named(s, what),
     inputs: { col: x.withSpecials(pixels * taps, [0], -1, 1), dy: x.uniform(pixels * s.oc) },
-    outputs: { dw: new Float32Array(taps * s.oc), scratch: new Float32Array(taps * s.oc) },
-    compare: { dw: gemmTol(pixels) },
+    outputs: { dw: new Float32Array(taps * s.oc), db: new Float32Array(s.oc), scratch: new Float32Array(taps * s.oc) },
+    compare: { dw: gemmTol(pixels), db: sumTol(pixels) },
     flops: 2 * pixels * taps * s.oc,
-    call: (k, q) => k.conv2dWeightGrad(q.dw, q.scratch, q.col, q.dy, pixels, taps, s.oc),
+    call: (k, q) => k.conv2dWeightGrad(q.dw, q.db, q.scratch, q.col, q.dy, pixels, taps, s.oc),
   };
 }
 
