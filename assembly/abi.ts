@@ -16,3 +16,5 @@ export const NZ_BLOCK_COLUMNS: i32 = 192;
 export const NZ_COLUMN_BYTES: i32 = 64;
 /** Columns of a panel of W0 (src/core/panels.ts); a full panel's row is NZ_COLUMN_BYTES bytes. */
 export const PANEL_COLUMNS: i32 = 16;
+/** Tiles per chunk of the Winograd weight gradient: the host sizes the scratch for its chunks' partial products. */
+export const WINOGRAD_CHUNK_TILES: i32 = 128;

@@ -17,13 +17,13 @@
 
 import { gemm } from './gemm';
 import { tanhForward, sigmoidForward, reluForward } from './activations';
-import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
+import { ACT_TANH, ACT_SIGMOID, ACT_RELU, WINOGRAD_CHUNK_TILES } from './abi';
 
 /** Tiles per group in the forward pass and the input gradient: a group's rows of v and m (up to 600 KB at 32 -> 64
  * channels) stay in L2 between the transforms and the 16 products. Whole images per group. */
 const GROUP_TILES = 128;
-/** Tiles per pass of the weight gradient: a pass's rows of v and m are reread by every tile of dU from L1/L2. */
-const CHUNK = 128;
+/** Tiles per chunk of the weight gradient: a chunk's rows of v and m are reread by every tile of dU from L1/L2. */
+const CHUNK = WINOGRAD_CHUNK_TILES;
 
 // Four channels (full) or one (lane 0, the others zero).
 // @ts-ignore: decorator
@@ -295,36 +295,73 @@ function outputGradTiles(dm: usize, dy: usize, first: i32, count: i32, oh: i32, 
   for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
 }
 
-/**
- * Columns [j0, j1) of dw (9c, oc) = G^T dU G with dU (16, c, oc) = sum over tiles of v^T dm per position, into du,
- * for v (16, tiles, c) from winogradForward and dm = A dy A^T of the output gradient dy (images, oh, ow, oc):
- * summed in passes of CHUNK tiles, each pass's dm in the first CHUNK rows of dm's planes (16, tiles, oc) and its
- * product in scratch (16, c, oc), added in pass order. v's and dm's planes hold `tiles` rows, at least the images'.
- */
-export function winogradWeightGradCols(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32, j0: i32, j1: i32): void {
-  const ob = <usize>oc << 2, cb = <usize>c << 2, at = <usize>j0 << 2, width = j1 - j0, plane = <usize>c * ob, count = images * tilesOf(oh, ow);
-  for (let t = 0; t < count; t += CHUNK) {
-    const n = min(CHUNK, count - t), dst = t == 0 ? du : scratch;
-    outputGradTiles(dm, dy, t, n, oh, ow, oc, j0, j1, tiles);
-    for (let pos: usize = 0; pos < 16; pos++) {
-      // C (c, width) = A^T B: A (n, c) and B (n, width), rows of their planes.
-      const a = v + (pos * <usize>tiles + <usize>t) * cb, b = dm + pos * <usize>tiles * ob + at;
-      gemm(dst + pos * plane + at, a, b, c, n, width, 4, cb, ob, 4, ob, false);
-      if (t == 0) continue;
-      for (let ch: usize = 0; ch < <usize>c; ch++) addFloats(du + pos * plane + ch * ob + at, scratch + pos * plane + ch * ob + at, <usize>width << 2);
-    }
-  }
-  const tap = <usize>c * ob;
-  for (let ch: usize = 0; ch < <usize>c; ch++) {
-    let o = j0;
-    for (; o + 4 <= j1; o += 4) weightBlock(dw + ch * ob + (<usize>o << 2), du + ch * ob + (<usize>o << 2), plane, tap, true);
-    for (; o < j1; o++) weightBlock(dw + ch * ob + (<usize>o << 2), du + ch * ob + (<usize>o << 2), plane, tap, false);
+/** dst (16, c, oc) = per position v^T dm over tiles [first, first + n): dm = A dy A^T of those tiles first, in dm's rows from its own. */
+function chunkProduct(dst: usize, v: usize, dm: usize, dy: usize, first: i32, n: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32): void {
+  const ob = <usize>oc << 2, cb = <usize>c << 2, plane = <usize>c * ob;
+  outputGradTiles(dm, dy, first, n, oh, ow, oc, 0, oc, tiles);
+  for (let pos: usize = 0; pos < 16; pos++) {
+    // C (c, oc) = A^T B: A (n, c) and B (n, oc), rows of their planes.
+    gemm(dst + pos * plane, v + (pos * <usize>tiles + <usize>first) * cb, dm + pos * <usize>tiles * ob, c, n, oc, 4, cb, ob, 4, ob, false);
   }
 }
 
-/** dw (9c, oc): winogradWeightGradCols over every column. */
+/** Columns [j0, j1) of dw (9c, oc) = G^T du G. */
+function weightTransform(dw: usize, du: usize, c: i32, oc: i32, j0: i32, j1: i32): void {
+  const ob = <usize>oc << 2, plane = <usize>c * ob;
+  for (let ch: usize = 0; ch < <usize>c; ch++) {
+    let o = j0;
+    for (; o + 4 <= j1; o += 4) weightBlock(dw + ch * ob + (<usize>o << 2), du + ch * ob + (<usize>o << 2), plane, plane, true);
+    for (; o < j1; o++) weightBlock(dw + ch * ob + (<usize>o << 2), du + ch * ob + (<usize>o << 2), plane, plane, false);
+  }
+}
+
+/**
+ * dw (9c, oc) = G^T dU G with dU (16, c, oc) = sum over tiles of v^T dm per position, into du, for v (16, tiles, c)
+ * from winogradForward and dm = A dy A^T of the output gradient dy (images, oh, ow, oc): summed in chunks of CHUNK
+ * tiles, dU = P_0 + P_1 + ... in chunk order, each chunk's dm in the first CHUNK rows of dm's planes (16, tiles, oc)
+ * and each product P_t (t > 0) in scratch's first slot (16, c, oc). v's and dm's planes hold `tiles` rows, at least
+ * the images'. On threads, winogradWeightGradChunks then winogradWeightGradSumCols make the same sums.
+ */
 export function winogradWeightGrad(dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32): void {
-  winogradWeightGradCols(dw, du, scratch, v, dm, dy, images, oh, ow, c, oc, tiles, 0, oc);
+  const ob = <usize>oc << 2, cb = <usize>c << 2, plane = <usize>c * ob, count = images * tilesOf(oh, ow);
+  for (let t = 0; t < count; t += CHUNK) {
+    const n = min(CHUNK, count - t), dst = t == 0 ? du : scratch;
+    outputGradTiles(dm, dy, t, n, oh, ow, oc, 0, oc, tiles);
+    for (let pos: usize = 0; pos < 16; pos++) {
+      // Each position's product added while its plane of scratch is still in L1.
+      gemm(dst + pos * plane, v + (pos * <usize>tiles + <usize>t) * cb, dm + pos * <usize>tiles * ob, c, n, oc, 4, cb, ob, 4, ob, false);
+      if (t != 0) addFloats(du + pos * plane, scratch + pos * plane, plane);
+    }
+  }
+  weightTransform(dw, du, c, oc, 0, oc);
+}
+
+/**
+ * The weight gradient's first phase on threads: chunks [t0, t1) of CHUNK tiles, chunk t's product P_t into du (t = 0)
+ * or scratch's slot t - 1 (slots (16, c, oc), ceil(tiles / CHUNK) - 1 of them), each chunk's dm in dm's rows from
+ * tile t0 CHUNK on, the caller's own rows. Arguments as winogradWeightGrad's (dw unused), then t0 and t1.
+ */
+export function winogradWeightGradChunks(_dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32, t0: i32, t1: i32): void {
+  const slot = <usize>c * <usize>oc << 6, count = images * tilesOf(oh, ow), rows = dm + (<usize>(t0 * CHUNK) << 2) * <usize>oc;
+  for (let t = t0; t < t1; t++) {
+    const first = t * CHUNK, dst = t == 0 ? du : scratch + <usize>(t - 1) * slot;
+    chunkProduct(dst, v, rows, dy, first, min(CHUNK, count - first), oh, ow, c, oc, tiles);
+  }
+}
+
+/**
+ * The weight gradient's second phase, columns [j0, j1): du += slot 1, slot 2, ... of winogradWeightGradChunks in chunk
+ * order (winogradWeightGrad's additions), then dw = G^T du G. Arguments as winogradWeightGrad's, then j0 and j1.
+ */
+export function winogradWeightGradSumCols(dw: usize, du: usize, scratch: usize, _v: usize, _dm: usize, _dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, _tiles: i32, j0: i32, j1: i32): void {
+  const ob = <usize>oc << 2, slot = <usize>c * ob << 4, chunks = (images * tilesOf(oh, ow) + CHUNK - 1) / CHUNK;
+  const at = <usize>j0 << 2, width = <usize>(j1 - j0) << 2;
+  // Row by row of du, each row's additions from every slot while it sits in L1.
+  for (let row: usize = 0; row < 16 * <usize>c; row++) {
+    const d = du + row * ob + at;
+    for (let t = 1; t < chunks; t++) addFloats(d, scratch + <usize>(t - 1) * slot + row * ob + at, width);
+  }
+  weightTransform(dw, du, c, oc, j0, j1);
 }
 
 /** Channels j..j+3 (or j) of one tile: dx at p + r line + s cb += (B dv B^T)_(r, s) where mask bit 4r + s is set. */

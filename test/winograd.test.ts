@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
-import { ACT } from '../src/core/kernels/kernels.js';
+import { ACT, winogradWeightGradScratch } from '../src/core/kernels/kernels.js';
 import { Rng } from '../src/core/rng.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
@@ -41,7 +41,7 @@ for (const name of ['wasm', 'js'] as const) {
         const where = `${JSON.stringify(s)}`;
         assert.ok(relativeGap(a.f32(wino, pixels * s.oc), a.f32(direct, pixels * s.oc)) < 1e-5, `forward ${where}`);
 
-        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(16 * s.c * s.oc, 'test'), du = a.allocF32(16 * s.c * s.oc, 'test'), db = a.allocF32(s.oc, 'test');
+        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(Math.max(taps * s.oc, winogradWeightGradScratch(tiles, s.c, s.oc)), 'test'), du = a.allocF32(16 * s.c * s.oc, 'test'), db = a.allocF32(s.oc, 'test');
         k.conv2dWeightGrad(dwDirect, db, scratch, col, dy, pixels, taps, s.oc);
         k.winogradWeightGrad(dwWino, du, scratch, v, m, dy, s.images, oh, ow, s.c, s.oc, tiles);
         assert.ok(relativeGap(a.f32(dwWino, taps * s.oc), a.f32(dwDirect, taps * s.oc)) < 1e-5, `weight gradient ${where}`);
@@ -59,7 +59,7 @@ for (const name of ['wasm', 'js'] as const) {
 }
 
 test('relaxed SIMD: the weight gradient is the same bytes on 2 threads when a thread gets fewer than 4 columns', async () => {
-  // 9 outputs split at multiples of 8: the worker's range is 1 column wide, below the 4-wide tiles.
+  // 9 outputs split at multiples of 8: the worker's range of the chunks' sum is 1 column wide, below the 4-wide tiles.
   const images = 64, h = 14, c = 32, oc = 9, tiles = images * 49 + 1;
   const run = async (threads: number) => {
     const b = await createBackend('wasm', () => loadWasmModule('relaxed'), nodeThreadOptions(threads, 'relaxed'));
@@ -67,7 +67,7 @@ test('relaxed SIMD: the weight gradient is the same bytes on 2 threads when a th
       const rng = new Rng(11, 'winograd threads'), a = b.arena;
       const fill = (n: number) => { const p = a.allocF32(n, 'test'); a.f32(p, n).set(Float32Array.from({ length: n }, () => 2 * rng.next() - 1)); return p; };
       const v = fill(16 * tiles * c), dy = fill(images * h * h * oc), dm = a.allocF32(16 * tiles * oc, 'test');
-      const dw = a.allocF32(9 * c * oc, 'test'), du = a.allocF32(16 * c * oc, 'test'), scratch = a.allocF32(16 * c * oc, 'test');
+      const dw = a.allocF32(9 * c * oc, 'test'), du = a.allocF32(16 * c * oc, 'test'), scratch = a.allocF32(winogradWeightGradScratch(tiles, c, oc), 'test');
       b.kernels.winogradWeightGrad(dw, du, scratch, v, dm, dy, images, h, h, c, oc, tiles);
       return a.f32(dw, 9 * c * oc).slice();
     } finally {

@@ -6,7 +6,7 @@
 // allocates; ConvNet adds the gradients, the optimiser's moments and the best copy for training. Parameters,
 // gradients, velocities and the best copy share one layout (all weights, then all biases).
 
-import { ACT, denseProductScratch, dropoutThreshold, type Kernels } from './kernels/kernels.js';
+import { ACT, denseProductScratch, dropoutThreshold, winogradWeightGradScratch, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
 import { activateInPlace, activationBackwardInPlace } from './activation.js';
@@ -254,9 +254,14 @@ export class ConvNet extends ConvForward implements Trainable {
       // The layers after a dropout read its dropped outputs, while the layer before keeps its own for its backward pass.
       if (p.spec.type === 'dropout') p.a = this.outputs[l] = arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} outputs after dropout`);
       if (p.spec.type !== 'conv2d') return;
-      const wg = p.winograd, size = 16 * (p.input as { c: number }).c * p.spec.filters;
-      if (!wg) p.scratch = arena.allocF32(taps(p) * p.spec.filters, `layer ${l} weight-gradient scratch`);
-      else [wg.du, wg.scratch] = [arena.allocF32(size, `layer ${l} transformed weight gradient`), arena.allocF32(size, `layer ${l} weight-gradient scratch`)];
+      const wg = p.winograd, c = (p.input as { c: number }).c, oc = p.spec.filters;
+      if (!wg) p.scratch = arena.allocF32(taps(p) * oc, `layer ${l} weight-gradient scratch`);
+      else {
+        wg.du = arena.allocF32(16 * c * oc, `layer ${l} transformed weight gradient`);
+        // A (16, c, oc) product per chunk of 128 tiles after the first, kept apart on threads until summed in chunk
+        // order: 24 slots, 3 MB, in best_cnn's 32 -> 64 layer at 64 rows.
+        wg.scratch = arena.allocF32(winogradWeightGradScratch(wg.planeTiles - 1, c, oc), `layer ${l} weight-gradient chunk products`);
+      }
     });
   }
 

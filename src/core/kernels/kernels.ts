@@ -30,13 +30,21 @@ export const MAX_INPUT = 65536;
  */
 export const denseProductScratch = (inputs: number, units: number, maxRows: number): number => Math.max(inputs, 2 * maxRows) * units;
 
+/** Tiles per chunk of winogradWeightGrad's sum (assembly/abi.ts's WINOGRAD_CHUNK_TILES). */
+export const WINOGRAD_CHUNK_TILES = 128;
+/**
+ * Floats of winogradWeightGrad's scratch for up to `tiles` tiles: a (16, c, oc) slot per chunk after the first (the
+ * first's product goes to du), where threads leave each chunk's product to be summed in chunk order; at least one.
+ */
+export const winogradWeightGradScratch = (tiles: number, c: number, oc: number): number => Math.max(1, Math.ceil(tiles / WINOGRAD_CHUNK_TILES) - 1) * 16 * c * oc;
+
 /**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
  * (assembly/abi.ts): the loader compares them at instantiation and refuses a module that disagrees.
  */
 export const MODULE_CONSTANTS = {
   ACT_NONE: ACT.none, ACT_TANH: ACT.tanh, ACT_SIGMOID: ACT.sigmoid, ACT_RELU: ACT.ReLU,
-  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL,
+  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL, WINOGRAD_CHUNK_TILES,
 } as const;
 /** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u32 units from nz. */
 export const nzOffsetsAt = (r: number, dim: number): number => r * (dim + NZ_HEADER) + NZ_HEADER;
@@ -246,8 +254,9 @@ export interface KernelCalls {
   /**
    * dw (9c, oc) = G^T dU G, dU (16, c, oc) = per position the sum over tiles of v^T dm, for v (16, tiles, c) from
    * winogradForward and dm = A dy A^T per tile of the output gradient dy (images, oh, ow, oc), zeros beyond the output:
-   * the exact gradient of winogradForward's product. du receives dU; dm (16, tiles, oc) and scratch (16, c, oc) are
-   * scratch; v's and dm's planes hold `tiles` rows, at least the images'. Summed in passes of 128 tiles.
+   * the exact gradient of winogradForward's product. du receives dU; dm (16, tiles, oc) and scratch
+   * (winogradWeightGradScratch floats for the images' tiles) are scratch; v's and dm's planes hold `tiles` rows, at
+   * least the images'. Summed in chunks of WINOGRAD_CHUNK_TILES tiles, the chunks' products added in chunk order.
    */
   winogradWeightGrad(dw: number, du: number, scratch: number, v: number, dm: number, dy: number, images: number, oh: number, ow: number, c: number, oc: number, tiles: number): void;
   /**

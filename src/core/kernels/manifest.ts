@@ -5,19 +5,28 @@
 // kernels, as the inference bundle does, carries no test cases.
 //
 // Export names follow assembly/index.ts's grammar: `op` computes the whole result, `opCols` columns [j0, j1) of
-// it and `opRows` rows [i0, i1) (its last two arguments), so a plan's `op` is a kernel's own export or one of those.
+// it and `opRows` rows [i0, i1) (its last two arguments), `opChunks` and `opSumCols` the two phases of a kernel
+// split in two, so a plan's `op` is a kernel's own export or one of those.
 
 import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
-import { firstLayerBackwardPositional } from './kernels.js';
+import { firstLayerBackwardPositional, WINOGRAD_CHUNK_TILES } from './kernels.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
-export type WasmExport = KernelName | `${KernelName}Cols` | `${KernelName}Rows`;
+export type WasmExport = KernelName | `${KernelName}${'Cols' | 'Rows' | 'Chunks' | 'SumCols'}`;
 /** The gathered batch a call reads (nz, val, c): a threaded back end hands each part its own copy. */
 export interface BatchRef {
   nz: number;
   val: number;
   c: number;
+}
+
+/** A range split as the 'ranges' plan makes it: contiguous ranges of [0, total) at multiples of grain, one call of op each. */
+export interface RangeSplit<K extends KernelName> {
+  op: WasmExport;
+  grain: number;
+  total(...a: Args<K>): number;
+  range(from: number, to: number, ...a: Args<K>): number[];
 }
 
 /** How the threaded back end (threaded.ts) runs a kernel. Every output element is computed as on one thread. */
@@ -35,6 +44,11 @@ export type ThreadPlan<K extends KernelName> =
    * `op`, the part's copy of the batch (if the kernel reads one) substituted.
    */
   | { split: 'columns'; op: WasmExport; timed: boolean; size(...a: Args<K>): { columns: number; work: number }; batch?(...a: Args<K>): BatchRef; range(from: number, to: number, batch: BatchRef | null, ...a: Args<K>): number[] }
+  /**
+   * Range splits run one after another, every part of one finished before the next starts: a sum whose parts are
+   * computed apart, then added in a fixed order. Below minWork the kernel's own export, whole on the calling thread.
+   */
+  | { split: 'phases'; minWork: number; work(...a: Args<K>): number; phases: readonly RangeSplit<K>[] }
   /** A scheme of its own, written in threaded.ts, running these exports on workers. */
   | { split: 'own'; ops: readonly WasmExport[]; how: string };
 
@@ -50,6 +64,8 @@ const MIN_GEMM_WORK = 1 << 20;
 const imagePixels = (h: number, wd: number, k: number, pad: number) => (h + 2 * pad - k + 1) * (wd + 2 * pad - k + 1);
 /** Winograd tiles (2x2 outputs each) of one image of a 3x3 convolution. */
 const imageTiles = (h: number, wd: number, pad: number) => Math.ceil((h + 2 * pad - 2) / 2) * Math.ceil((wd + 2 * pad - 2) / 2);
+/** Winograd tiles of images of oh x ow outputs. */
+const outputTiles = (images: number, oh: number, ow: number) => images * Math.ceil(oh / 2) * Math.ceil(ow / 2);
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
@@ -191,7 +207,7 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  // Winograd 3x3 convolution: the forward pass and the input gradient split by images, the weight gradient by columns.
+  // Winograd 3x3 convolution: the forward pass and the input gradient split by images, the weight gradient in two phases.
   winogradFilter: { threads: { split: 'none', why: 'a layer\'s weights: small' } },
   winogradForward: {
     threads: {
@@ -203,12 +219,19 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  // By columns (outputs): every column sums its tiles in the same order whatever the thread count.
+  // Chunks of tiles, each chunk's product kept apart, then by columns the products added in chunk order as on one
+  // thread: split by columns alone, every thread would read all of v and dy.
   winogradWeightGrad: {
     threads: {
-      split: 'ranges', op: 'winogradWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
-      size: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow, c, oc, _tiles) => ({ total: oc, work: images * Math.ceil(oh / 2) * Math.ceil(ow / 2) * 16 * c * oc }),
-      range: (i, j, ...a) => [...a, i, j],
+      split: 'phases', minWork: MIN_GEMM_WORK,
+      work: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow, c, oc) => outputTiles(images, oh, ow) * 16 * c * oc,
+      phases: [
+        {
+          op: 'winogradWeightGradChunks', grain: 1, range: (i, j, ...a) => [...a, i, j],
+          total: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow) => Math.ceil(outputTiles(images, oh, ow) / WINOGRAD_CHUNK_TILES),
+        },
+        { op: 'winogradWeightGradSumCols', grain: 8, total: (_dw, _du, _s, _v, _dm, _dy, _images, _oh, _ow, _c, oc) => oc, range: (i, j, ...a) => [...a, i, j] },
+      ],
     },
   },
   winogradInputGrad: {
@@ -238,5 +261,6 @@ export const KERNEL_NAMES = Object.keys(MANIFEST) as KernelName[];
 /** The exports worker threads run, in a fixed order: a job names one by its index in this list. */
 export const WORKER_OPS: readonly WasmExport[] = [...new Set(KERNEL_NAMES.flatMap((name): WasmExport[] => {
   const plan = MANIFEST[name].threads as ThreadPlan<KernelName>;
+  if (plan.split === 'phases') return plan.phases.map((p) => p.op);
   return plan.split === 'none' ? [] : plan.split === 'own' ? [...plan.ops] : [plan.op];
 }))];

@@ -1,7 +1,7 @@
 // The WASM back end on several threads: the same Kernels, with the big kernels split across a ThreadPool as
 // their manifest plans say (manifest.ts). Splits are contiguous row (or column) ranges at tile multiples, and
 // every output element is computed by the same code with its sums in the same order whichever thread runs it,
-// so results are bit-identical for any thread count. Here: how ranges and column shares are run, the batch
+// so results are bit-identical for any thread count. Here: how ranges, phases and column shares are run, the batch
 // copies, and the kernels with schemes of their own (gatherSparse, gatherSparseAugmented, swapRows behind).
 
 import { NZ_HEADER, type BatchBuffers, type KernelCalls, type KernelName, type Kernels } from './kernels.js';
@@ -167,6 +167,13 @@ export function threadedKernels(base: Kernels, exports: WebAssembly.Exports, poo
       planned[name] = ((...args) => {
         const { columns, work } = plan.size(...args), batch = plan.batch?.(...args);
         splitColumns(plan.op, columns, work, plan.timed, (i, j, part) => plan.range(i, j, batch ? batchFor(batch.nz, batch.val, batch.c, part) : null, ...args));
+      }) as Call;
+    } else if (plan.split === 'phases') {
+      const whole = base[name] as Call;
+      planned[name] = ((...args) => {
+        if (plan.work(...args) < plan.minWork) return whole(...args);
+        // Each split waits for its parts, so a phase reads what the one before wrote.
+        for (const phase of plan.phases) split(phase.op, phase.total(...args), phase.grain, Infinity, (i, j) => phase.range(i, j, ...args));
       }) as Call;
     }
   }
