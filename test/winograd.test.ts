@@ -1,7 +1,8 @@
 // Winograd F(2x2, 3x3) computes the convolution: its forward pass, weight gradient and input gradient agree with the
 // direct (im2row) kernels' on the same inputs, on both back ends, for every padding of a 3x3 kernel, odd sides
-// (tiles half outside the output), images smaller than a tile and channel counts off the vector width; and with
-// relaxed SIMD, a thread's range of fewer than 4 columns gives the bytes one thread gives.
+// (tiles half outside the output), images smaller than a tile and channel counts off the vector width; with
+// relaxed SIMD, a thread's range of fewer than 4 columns gives the bytes one thread gives; and a thread's chunks of
+// the weight gradient keep to their own rows of the shared scratch.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { ACT, winogradWeightGradScratch } from '../src/core/kernels/kernels.js';
 import { Rng } from '../src/core/rng.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
+import { instantiateWasmKernels } from '../src/core/kernels/wasm.js';
+import { Arena, createMemory } from '../src/core/memory.js';
 
 const SHAPES = [
   { images: 2, h: 14, w: 14, c: 32, oc: 64, pad: 1 }, { images: 3, h: 7, w: 5, c: 5, oc: 7, pad: 1 },
@@ -76,4 +79,22 @@ test('relaxed SIMD: the weight gradient is the same bytes on 2 threads when a th
   };
   const one = await run(1), two = await run(2);
   assert.deepEqual(two, one);
+});
+
+test('a thread\'s chunks of the weight gradient write dm only in its own rows, those from its first chunk\'s first tile', async () => {
+  // Threads run winogradWeightGradChunks at once over one dm: a row two ranges shared would race.
+  const memory = createMemory();
+  const { heapBase, exports } = await instantiateWasmKernels(await loadWasmModule('plain'), memory);
+  const a = new Arena(memory, heapBase), wasm = exports as unknown as Record<string, (...args: number[]) => void>;
+  const images = 12, h = 14, c = 4, oc = 8, tiles = images * 49 + 1, rng = new Rng(5, 'winograd rows');
+  const fill = (n: number) => { const p = a.allocF32(n, 'test'); a.f32(p, n).set(Float32Array.from({ length: n }, () => 2 * rng.next() - 1)); return p; };
+  const v = fill(16 * tiles * c), dy = fill(images * h * h * oc), dm = a.allocF32(16 * tiles * oc, 'test');
+  const dw = a.allocF32(9 * c * oc, 'test'), du = a.allocF32(16 * c * oc, 'test'), scratch = a.allocF32(winogradWeightGradScratch(tiles, c, oc), 'test');
+  a.f32(dm, 16 * tiles * oc).fill(NaN);
+  // Chunks 2 and 3 of 5 (128 tiles each): rows [256, 384), reused by both.
+  wasm.winogradWeightGradChunks(dw, du, scratch, v, dm, dy, images, h, h, c, oc, tiles, 2, 4);
+  const rows = a.f32(dm, 16 * tiles * oc);
+  for (let pos = 0; pos < 16; pos++) for (let row = 0; row < tiles; row++) {
+    assert.equal(!Number.isNaN(rows[(pos * tiles + row) * oc]), row >= 256 && row < 384, `position ${pos}, row ${row}`);
+  }
 });

@@ -66,6 +66,8 @@ const imagePixels = (h: number, wd: number, k: number, pad: number) => (h + 2 * 
 const imageTiles = (h: number, wd: number, pad: number) => Math.ceil((h + 2 * pad - 2) / 2) * Math.ceil((wd + 2 * pad - 2) / 2);
 /** Winograd tiles of images of oh x ow outputs. */
 const outputTiles = (images: number, oh: number, ow: number) => images * Math.ceil(oh / 2) * Math.ceil(ow / 2);
+/** Chunks of winogradWeightGrad's sum, the last one possibly short. */
+const weightGradChunks = (images: number, oh: number, ow: number) => Math.ceil(outputTiles(images, oh, ow) / WINOGRAD_CHUNK_TILES);
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
@@ -227,8 +229,13 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       work: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow, c, oc) => outputTiles(images, oh, ow) * 16 * c * oc,
       phases: [
         {
-          op: 'winogradWeightGradChunks', grain: 1, range: (i, j, ...a) => [...a, i, j],
-          total: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow) => Math.ceil(outputTiles(images, oh, ow) / WINOGRAD_CHUNK_TILES),
+          // Ranges counted from the last chunk: the calling thread, whose range is the first and may be the longest,
+          // takes the last chunks, the short one among them.
+          op: 'winogradWeightGradChunks', grain: 1, total: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow) => weightGradChunks(images, oh, ow),
+          range: (i, j, dw, du, s, v, dm, dy, images, oh, ow, c, oc, tiles) => {
+            const n = weightGradChunks(images, oh, ow);
+            return [dw, du, s, v, dm, dy, images, oh, ow, c, oc, tiles, n - j, n - i];
+          },
         },
         { op: 'winogradWeightGradSumCols', grain: 8, total: (_dw, _du, _s, _v, _dm, _dy, _images, _oh, _ow, _c, oc) => oc, range: (i, j, ...a) => [...a, i, j] },
       ],
