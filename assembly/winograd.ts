@@ -295,7 +295,7 @@ function outputGradTiles(dm: usize, dy: usize, first: i32, count: i32, oh: i32, 
   for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
 }
 
-/** dst (16, c, oc) = per position v^T dm over tiles [first, first + n): dm = A dy A^T of those tiles first, in dm's rows from its own. */
+/** dst (16, c, oc) = per position v^T dm over tiles [first, first + n), dm = A dy A^T of those tiles computed first into dm's first n rows. */
 function chunkProduct(dst: usize, v: usize, dm: usize, dy: usize, first: i32, n: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32): void {
   const ob = <usize>oc << 2, cb = <usize>c << 2, plane = <usize>c * ob;
   outputGradTiles(dm, dy, first, n, oh, ow, oc, 0, oc, tiles);
@@ -338,8 +338,8 @@ export function winogradWeightGrad(dw: usize, du: usize, scratch: usize, v: usiz
 
 /**
  * The weight gradient's first phase on threads: chunks [t0, t1) of CHUNK tiles, chunk t's product P_t into du (t = 0)
- * or scratch's slot t - 1 (slots (16, c, oc), ceil(tiles / CHUNK) - 1 of them), each chunk's dm in dm's rows from
- * tile t0 CHUNK on, the caller's own rows. Arguments as winogradWeightGrad's (dw unused), then t0 and t1.
+ * or scratch's slot t - 1 (slots of (16, c, oc), one per chunk after the first), each chunk's dm in dm's rows from
+ * tile t0 CHUNK on: rows no other thread's range uses. Arguments as winogradWeightGrad's (dw unused), then t0 and t1.
  */
 export function winogradWeightGradChunks(_dw: usize, du: usize, scratch: usize, v: usize, dm: usize, dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, tiles: i32, t0: i32, t1: i32): void {
   const slot = <usize>c * <usize>oc << 6, count = images * tilesOf(oh, ow), rows = dm + (<usize>(t0 * CHUNK) << 2) * <usize>oc;

@@ -12,7 +12,7 @@ import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.
 import { firstLayerBackwardPositional, WINOGRAD_CHUNK_TILES } from './kernels.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
-/** A wasm export a worker thread may run: a kernel, or the column-range variant of one. */
+/** A wasm export a worker thread may run: a kernel, or a range or phase variant of one. */
 export type WasmExport = KernelName | `${KernelName}${'Cols' | 'Rows' | 'Chunks' | 'SumCols'}`;
 /** The gathered batch a call reads (nz, val, c): a threaded back end hands each part its own copy. */
 export interface BatchRef {

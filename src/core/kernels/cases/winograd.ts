@@ -68,8 +68,8 @@ function weightGradCase(x: CaseInputs, s: Shape, what = ''): KernelCase {
   return {
     shape: `${named(s, what)} tiles=${tilesOf(s)} chunks=${Math.ceil(tilesOf(s) / WINOGRAD_CHUNK_TILES)}`,
     inputs: { v: x.uniform(tiles * 16 * s.c), dy: x.uniform(pixels * s.oc) },
-    // dm and scratch (the chunks' products) are scratch. dm's values are sums of up to 4 of dy's, so du's bound is the GEMM's times 4;
-    // dw sums 16 values of du with factors up to 1 (G^T's rows hold at most 1 + 0.5 + 0.5).
+    // dm and scratch (the chunks' products) are scratch. dm's values are sums of up to 4 of dy's, so du's bound is
+    // the GEMM's times 4; dw sums 16 values of du with factors up to 1 (G^T's rows hold at most 1 + 0.5 + 0.5).
     outputs: { dw: new Float32Array(9 * s.c * s.oc), du: new Float32Array(16 * s.c * s.oc), dm: new Float32Array(16 * tiles * s.oc), scratch: new Float32Array(winogradWeightGradScratch(tilesOf(s), s.c, s.oc)) },
     compare: { du: { atol: 4 * gemmTol(tiles).atol, rtol: 16 * U }, dw: { atol: 16 * gemmTol(tiles).atol, rtol: 16 * U } },
     flops: 2 * pixels * 9 * s.c * s.oc,
