@@ -31,16 +31,18 @@ export function maxPoolForward(out: usize, x: usize, images: i32, h: i32, w: i32
 
 /**
  * dx = dy routed to the first element of each window of x equal to its output y, 0 elsewhere; with relu, also 0
- * where x <= 0 (the ReLU backward pass of the layer below, whose output x is, applied on the way).
+ * where x <= 0 (the ReLU backward pass of the layer below, whose output x is, applied on the way). dx may be x:
+ * each window is loaded whole before it is stored, and only the dropped odd row and column are zeroed apart.
  */
 // @ts-ignore: decorator
 @inline function routeBack(dx: usize, dy: usize, x: usize, y: usize, images: i32, h: i32, w: i32, c: i32, relu: bool): void {
   const oh = h >> 1, ow = w >> 1, cb = <usize>c << 2, c4 = <usize>(c & ~3) << 2, line = <usize>w * cb;
-  if ((h | w) & 1) memory.fill(dx, 0, <usize>images * <usize>h * line);
   const zero = f32x4.splat(0.0);
   let at: usize = 0;
   for (let n = 0; n < images; n++) {
     const base = <usize>n * <usize>h * line;
+    if (w & 1) for (let r = 0; r < 2 * oh; r++) memory.fill(dx + base + <usize>r * line + <usize>(w - 1) * cb, 0, cb);
+    if (h & 1) memory.fill(dx + base + <usize>(h - 1) * line, 0, line);
     for (let py = 0; py < oh; py++) {
       for (let px = 0; px < ow; px++, at += cb) {
         const p = base + <usize>(2 * py) * line + <usize>(2 * px) * cb, q = p + line;
@@ -78,7 +80,7 @@ export function maxPoolForward(out: usize, x: usize, images: i32, h: i32, w: i32
   }
 }
 
-/** dx (images, h, w, c) = dy routed to the first element of each window equal to its output y, 0 elsewhere. */
+/** dx (images, h, w, c) = dy routed to the first element of each window equal to its output y, 0 elsewhere; dx may be x. */
 export function maxPoolBackward(dx: usize, dy: usize, x: usize, y: usize, images: i32, h: i32, w: i32, c: i32): void {
   routeBack(dx, dy, x, y, images, h, w, c, false);
 }
@@ -86,6 +88,7 @@ export function maxPoolBackward(dx: usize, dy: usize, x: usize, y: usize, images
 /**
  * maxPoolBackward then reluBackward over dx with x as the ReLU's output, in one pass: when the layer below pools
  * a ReLU's output, its gradient (as large as that output) is written once instead of written, read and rewritten.
+ * dx may be x, so that gradient can take the output's place.
  */
 export function maxPoolReluBackward(dx: usize, dy: usize, x: usize, y: usize, images: i32, h: i32, w: i32, c: i32): void {
   routeBack(dx, dy, x, y, images, h, w, c, true);

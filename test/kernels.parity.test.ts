@@ -11,6 +11,7 @@ import type { KernelCalls, KernelName } from '../src/core/kernels/kernels.js';
 import { KERNEL_NAMES, MANIFEST } from '../src/core/kernels/manifest.js';
 import { sweepCases, timedCases } from '../src/core/kernels/manifest-cases.js';
 import type { KernelCase, Problem } from '../src/core/kernels/cases/case.js';
+import { IN_PLACE } from '../src/core/kernels/cases/conv.js';
 import { compareRuns, newCloseness, placeCase, runCase, strayWrites, type CaseRun } from '../src/core/kernels/cases/run.js';
 import { instantiateWasmKernels, SIMD_BUILDS } from '../src/core/kernels/wasm.js';
 import { createBackend } from '../src/core/backend.js';
@@ -57,20 +58,35 @@ for (const { build, kernels: wasm } of builds) for (const kernel of KERNEL_NAMES
 }
 
 // The comparisons above take -0 for +0; the network replaces maxPoolBackward then reluBackward by the fused kernel,
-// so its bits, signed zeros included, must be theirs.
+// run in place, so its bits, signed zeros included, must be theirs (run apart into a fresh dx: reluBackward reads x).
 for (const { build, kernels: wasm } of builds) {
-  test(`wasm (${build} SIMD) maxPoolReluBackward gives maxPoolBackward then reluBackward's bits`, () => {
+  test(`wasm (${build} SIMD) maxPoolReluBackward, in place too, gives maxPoolBackward then reluBackward's bits`, () => {
     const unfused = { ...wasm, name: 'unfused', maxPoolReluBackward: (dx: number, dy: number, x: number, y: number, n: number, h: number, w: number, c: number) => {
       wasm.maxPoolBackward(dx, dy, x, y, n, h, w, c);
       wasm.reluBackward(dx, dx, x, n * h * w * c);
     } };
-    let negativeZeros = 0;
+    const bits = (k: KernelCalls & { name: string }, c: KernelCase) => {
+      const out = runOn(k, 'maxPoolReluBackward', c).arrays[Object.keys(c.compare)[0]] as Float32Array;
+      return new Uint32Array(out.buffer, out.byteOffset, out.length);
+    };
+    const apartBy = new Map<string, Uint32Array>();
+    let negativeZeros = 0, inPlace = 0;
     for (const c of sweepCases('maxPoolReluBackward', PROBLEM)) {
-      const [fused, apart] = [wasm, unfused].map((k) => new Uint32Array((runOn(k as typeof wasm & { name: string }, 'maxPoolReluBackward', c).arrays.dx as Float32Array).buffer));
+      const fused = bits(wasm as typeof wasm & { name: string }, c);
+      if (c.shape.endsWith(IN_PLACE)) {
+        const apart = apartBy.get(c.shape.slice(0, -IN_PLACE.length));
+        assert.ok(apart, `${c.shape}: no case into a fresh dx on the same inputs`);
+        assert.deepEqual(fused, apart, `${c.shape}: dx's bits differ from the unfused kernels' into a fresh dx`);
+        inPlace++;
+        continue;
+      }
+      const apart = bits(unfused as typeof unfused & { name: string }, c);
       assert.deepEqual(fused, apart, `${c.shape}: dx's bits differ`);
+      apartBy.set(c.shape, apart);
       negativeZeros += apart.filter((b) => b === 0x80000000).length;
     }
     assert.ok(negativeZeros > 0, 'the cases route some -0 gradients through');
+    assert.ok(inPlace > 0, 'the cases run the kernel in place');
   });
 }
 

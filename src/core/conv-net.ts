@@ -28,8 +28,9 @@ export interface ConvSpec {
 interface Placed extends PlannedLayer {
   /**
    * Output and its gradient (rows, output size): a flatten shares its input's. The gradient is ConvNet's (0 in
-   * ConvForward). A dropout's gradient is its input's (its mask applies in place), and its output is a buffer of
-   * ConvNet's that holds the output only while the layer drops (see outputs).
+   * ConvForward); a pooled ReLU convolution's is its output's buffer (see reluPooled). A dropout's gradient is its
+   * input's (its mask applies in place), and its output is a buffer of ConvNet's that holds the output only while the
+   * layer drops (see outputs).
    */
   a: number;
   d: number;
@@ -250,7 +251,10 @@ export class ConvNet extends ConvForward implements Trainable {
     this.best = arena.alloc(this.paramBytes, 'best parameters');
     this.plan.forEach((p, l) => {
       const alias = p.spec.type === 'flatten' || p.spec.type === 'dropout';
-      p.d = alias ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
+      // A pooled ReLU layer's gradient is written over its outputs (maxPoolReluBackward in place), which nothing
+      // reads after the pooling's backward pass: a smaller working set, and no fetch of the gradient's lines to write them.
+      if (this.reluPooled(l)) p.d = p.a;
+      else p.d = alias ? (this.plan[l - 1]?.d ?? 0) : arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} gradients`);
       // The layers after a dropout read its dropped outputs, while the layer before keeps its own for its backward pass.
       if (p.spec.type === 'dropout') p.a = this.outputs[l] = arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} outputs after dropout`);
       if (p.spec.type !== 'conv2d') return;
@@ -340,7 +344,8 @@ export class ConvNet extends ConvForward implements Trainable {
 
   /**
    * Whether layer l is a ReLU convolution pooled right after: the pooling's backward pass then applies the ReLU's
-   * too (maxPoolReluBackward), so its gradient, the size of the layer's output, takes one pass instead of two.
+   * too (maxPoolReluBackward), so its gradient, the size of the layer's output, takes one pass instead of two, and
+   * is written over that output in place.
    */
   private reluPooled(l: number): boolean {
     const s = this.plan[l]?.spec, next = this.plan[l + 1]?.spec;

@@ -448,24 +448,31 @@ export class JsKernels implements Kernels {
   }
 
   maxPoolBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void {
-    this.views();
-    const f = this.f32, oh = h >> 1, ow = wd >> 1;
-    f.fill(0, dx >> 2, (dx >> 2) + images * h * wd * c);
-    for (let n = 0; n < images; n++) for (let py = 0; py < oh; py++) for (let px = 0; px < ow; px++) for (let ch = 0; ch < c; ch++) {
-      const at = ((n * oh + py) * ow + px) * c + ch;
-      for (const [wy, wx] of WINDOW) {
-        const i = ((n * h + 2 * py + wy) * wd + 2 * px + wx) * c + ch;
-        if (f[(x >> 2) + i] === f[(y >> 2) + at]) {
-          f[(dx >> 2) + i] = f[(dy >> 2) + at];
-          break;
-        }
-      }
-    }
+    this.routeBack(dx, dy, x, y, images, h, wd, c, false);
   }
 
   maxPoolReluBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void {
-    this.maxPoolBackward(dx, dy, x, y, images, h, wd, c);
-    this.reluBackward(dx, dx, x, images * h * wd * c);
+    this.routeBack(dx, dy, x, y, images, h, wd, c, true);
+  }
+
+  /**
+   * The pooling's backward pass, with relu reluBackward's rule (x > 0 ? g : 0) on the way. dx may be x: a window's
+   * four values are read before any is written, and the dropped odd row and column are zeroed on their own.
+   */
+  private routeBack(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number, relu: boolean): void {
+    this.views();
+    const f = this.f32, oh = h >> 1, ow = wd >> 1, line = wd * c;
+    for (let n = 0; n < images; n++) {
+      const img = (dx >> 2) + n * h * line;
+      if (wd & 1) for (let r = 0; r < 2 * oh; r++) f.fill(0, img + r * line + (wd - 1) * c, img + (r + 1) * line);
+      if (h & 1) f.fill(0, img + (h - 1) * line, img + h * line);
+    }
+    for (let n = 0; n < images; n++) for (let py = 0; py < oh; py++) for (let px = 0; px < ow; px++) for (let ch = 0; ch < c; ch++) {
+      const at = ((n * oh + py) * ow + px) * c + ch, m = f[(y >> 2) + at], g = f[(dy >> 2) + at];
+      const i0 = ((n * h + 2 * py) * wd + 2 * px) * c + ch, where = [i0, i0 + c, i0 + line, i0 + line + c];
+      const xs = where.map((i) => f[(x >> 2) + i]), first = xs.indexOf(m);
+      for (let j = 0; j < 4; j++) f[(dx >> 2) + where[j]] = j === first && (!relu || xs[j] > 0) ? g : 0;
+    }
   }
 
   private map(out: number, inp: number, n: number, fn: (v: number) => number): void {

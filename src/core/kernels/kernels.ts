@@ -269,9 +269,15 @@ export interface KernelCalls {
   transpose(out: number, a: number, rows: number, cols: number): void;
   /** out (images, h/2, wd/2, c) = the maximum of each 2 x 2 window of x (images, h, wd, c), channels last; an odd last row or column is dropped. */
   maxPoolForward(out: number, x: number, images: number, h: number, wd: number, c: number): void;
-  /** dx = dy routed to the first element (row-major) of each window of x equal to its output y; 0 elsewhere. */
+  /**
+   * dx = dy routed to the first element (row-major) of each window of x equal to its output y; 0 elsewhere (an odd
+   * last row or column included). dx may be x: the gradient written over the outputs it is routed by.
+   */
   maxPoolBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void;
-  /** maxPoolBackward, then dx = 0 where x <= 0: reluBackward of the ReLU layer whose output x is, fused (every element as the two give it). */
+  /**
+   * maxPoolBackward, then dx = 0 where x <= 0: reluBackward of the ReLU layer whose output x is, fused (every element
+   * as the two give it, x read before dx is written). dx may be x: ConvNet writes a pooled ReLU layer's gradient over its outputs.
+   */
   maxPoolReluBackward(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number): void;
 
   /**

@@ -1,7 +1,7 @@
 // Cases of the image kernels: the dense gather, convolution (forward, weight and input gradients) with channel
 // counts and output widths around the vector width and the 4x8 tile, every padding of small and odd kernels, images
 // smaller than the kernel, more pixels than one pass of the weight gradient and several of the forward pass's groups; the transpose; 2x2 max-pooling with
-// odd sides, ties and signed zeros. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
+// odd sides, ties and signed zeros, its backward passes also in place. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
 
 import { APPROX, ARITH, EXACT, addTol, gemmTol, sumTol, type KernelCase, type Problem } from './case.js';
 import type { CaseInputs } from './inputs.js';
@@ -122,8 +122,9 @@ export function gatherImagesAugmentedSweep(x: CaseInputs, p: Problem): KernelCas
 
 // Pooling inputs: ordinary values with ties (0.5 twice), signed zeros and -1, and every seventh value rounded.
 const poolInput = (x: CaseInputs, n: number) => x.withSpecials(n, [0, -0, 0.5, 0.5, -1], -1, 1).map((v, i) => (i % 7 === 3 ? Math.round(v) : v));
+// Three images of odd sides too: one to each of three threads.
 const POOL_SHAPES = [1, 3, 4, 5, 8, 9, 32].flatMap((c) => [[2, 2], [3, 5], [4, 4], [7, 6]].map(([h, w]) => ({ images: 2, h, w, c })))
-  .concat([{ images: 3, h: 28, w: 28, c: 32 }, { images: 2, h: 14, w: 14, c: 64 }]);
+  .concat([{ images: 3, h: 5, w: 7, c: 3 }, { images: 3, h: 7, w: 5, c: 9 }, { images: 3, h: 28, w: 28, c: 32 }, { images: 2, h: 14, w: 14, c: 64 }]);
 
 /** The pooled maxima as the reference defines them (m = m < v ? v : m, row-major), for the backward pass's y. */
 function pooled(xs: Float32Array, images: number, h: number, w: number, c: number): Float32Array {
@@ -144,14 +145,24 @@ export function maxPoolForwardSweep(x: CaseInputs): KernelCase[] {
   }));
 }
 
+/** The shape of the in-place twin of a pooling backward case: the same inputs, dx written over x. */
+export const IN_PLACE = ' in-place';
+
+/**
+ * Each shape twice on the same inputs: into a fresh dx, and in place over x (as ConvNet calls it), where a window
+ * stored before it is read, or an odd row or column left unzeroed (it keeps x's values), fails.
+ */
 function poolBackwardSweep(x: CaseInputs, op: 'maxPoolBackward' | 'maxPoolReluBackward', dyOf: (n: number) => Float32Array): KernelCase[] {
-  return POOL_SHAPES.map(({ images, h, w, c }) => {
-    const xs = poolInput(x, images * h * w * c), y = pooled(xs, images, h, w, c);
-    return {
-      shape: `images=${images} ${h}x${w}x${c}`, inputs: { x: xs, y, dy: dyOf(y.length) },
-      outputs: { dx: new Float32Array(xs.length) }, compare: { dx: EXACT }, flops: 0,
+  return POOL_SHAPES.flatMap(({ images, h, w, c }): KernelCase[] => {
+    const xs = poolInput(x, images * h * w * c), y = pooled(xs, images, h, w, c), inputs = { x: xs, y, dy: dyOf(y.length) };
+    const shape = `images=${images} ${h}x${w}x${c}`;
+    return [{
+      shape, inputs, outputs: { dx: new Float32Array(xs.length) }, compare: { dx: EXACT }, flops: 0,
       call: (k, q) => k[op](q.dx, q.dy, q.x, q.y, images, h, w, c),
-    };
+    }, {
+      shape: shape + IN_PLACE, inputs, compare: { x: EXACT }, flops: 0,
+      call: (k, q) => k[op](q.x, q.dy, q.x, q.y, images, h, w, c),
+    }];
   });
 }
 export const maxPoolBackwardSweep = (x: CaseInputs): KernelCase[] => poolBackwardSweep(x, 'maxPoolBackward', (n) => x.uniform(n));
