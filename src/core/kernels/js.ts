@@ -456,7 +456,7 @@ export class JsKernels implements Kernels {
   }
 
   /**
-   * The pooling's backward pass, with relu reluBackward's rule (x > 0 ? g : 0) on the way. dx may be x: a window's
+   * The pooling's backward pass, with relu also reluBackward's rule (x > 0 ? g : 0) on the way. dx may be x: a window's
    * four values are read before any is written, and the dropped odd row and column are zeroed on their own.
    */
   private routeBack(dx: number, dy: number, x: number, y: number, images: number, h: number, wd: number, c: number, relu: boolean): void {
