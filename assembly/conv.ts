@@ -4,6 +4,7 @@
 // Channels last keeps a patch's k*c values per kernel row contiguous, and all three products one call each.
 
 import { gemm, productNN } from './gemm';
+import { addFloats } from './floats';
 import { biasAdd, addRows } from './bias';
 import { tanh4, sigmoid4, relu4 } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
@@ -18,14 +19,6 @@ import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
     i += 8;
   }
   if (i < bytes) store<u32>(dst + i, load<u32>(src + i));
-}
-
-/** bytes at dst += bytes at src. */
-// @ts-ignore: decorator
-@inline function addFloats(dst: usize, src: usize, bytes: usize): void {
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
-  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
 }
 
 /**

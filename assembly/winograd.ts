@@ -16,6 +16,7 @@
 // there, its outputs dropped).
 
 import { gemm } from './gemm';
+import { addFloats } from './floats';
 import { tanhForward, sigmoidForward, reluForward } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU, WINOGRAD_CHUNK_TILES } from './abi';
 
@@ -285,14 +286,6 @@ function outputGradTiles(dm: usize, dy: usize, first: i32, count: i32, oh: i32, 
   st(dw, gt0(s00, s10, s20, s30), full); st(dw + tap, gt0(s01, s11, s21, s31), full); st(dw + 2 * tap, gt0(s02, s12, s22, s32), full);
   st(dw + 3 * tap, gt1(s00, s10, s20, s30), full); st(dw + 4 * tap, gt1(s01, s11, s21, s31), full); st(dw + 5 * tap, gt1(s02, s12, s22, s32), full);
   st(dw + 6 * tap, gt2(s00, s10, s20, s30), full); st(dw + 7 * tap, gt2(s01, s11, s21, s31), full); st(dw + 8 * tap, gt2(s02, s12, s22, s32), full);
-}
-
-/** bytes at dst += bytes at src, 16 at a time then 4. */
-// @ts-ignore: decorator
-@inline function addFloats(dst: usize, src: usize, bytes: usize): void {
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
-  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
 }
 
 /** dst (16, c, oc) = per position v^T dm over tiles [first, first + n), dm = A dy A^T of those tiles computed first into dm's first n rows. */
