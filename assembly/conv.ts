@@ -77,6 +77,7 @@ export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: 
     const o = out + first * <usize>oc * 4, p = col + first * <usize>taps * 4;
     patches(p, x + <usize>n * <usize>h * <usize>wd * <usize>c * 4, g, h, wd, c, k, pad, true);
     productNN(o, p, w, pixels, taps, oc);
+    // Each call with a constant act, so the inlined pass has no per-element branch on it.
     if (act == ACT_TANH) biasActivate(o, bias, pixels, oc, ACT_TANH);
     else if (act == ACT_SIGMOID) biasActivate(o, bias, pixels, oc, ACT_SIGMOID);
     else if (act == ACT_RELU) biasActivate(o, bias, pixels, oc, ACT_RELU);

@@ -308,7 +308,7 @@ export class ConvNet extends ConvForward implements Trainable {
     for (let l = this.plan.length - 1; l >= firstParam; l--) {
       const p = this.plan[l], s = p.spec, inp = l === 0 ? this.x : this.outputs[l - 1];
       const below = l > firstParam ? this.plan[l - 1].d : 0;
-      if ('activation' in s && !(s.type === 'conv2d' && this.reluPooled(l))) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
+      if ('activation' in s && !this.reluPooled(l)) activationBackwardInPlace(k, s.activation, p.d, p.a, rows * sizeOf(p.output));
       const gw = this.grads + p.weightAt, gb = this.grads + p.biasAt, w = this.params + p.weightAt;
       if (s.type === 'conv2d') {
         const i = p.input as { h: number; w: number; c: number }, o = p.output as { h: number; w: number };
