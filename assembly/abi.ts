@@ -18,3 +18,5 @@ export const NZ_COLUMN_BYTES: i32 = 64;
 export const PANEL_COLUMNS: i32 = 16;
 /** Tiles per chunk of the Winograd weight gradient: the host sizes the scratch for its chunks' partial products. */
 export const WINOGRAD_CHUNK_TILES: i32 = 128;
+/** Pixels per chunk of the direct convolution's weight gradient: the host sizes the scratch for its chunks' products. */
+export const CONV_CHUNK_PIXELS: i32 = 256;

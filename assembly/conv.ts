@@ -7,7 +7,7 @@ import { gemm, productNN } from './gemm';
 import { addFloats } from './floats';
 import { biasAdd, addRows } from './bias';
 import { tanh4, sigmoid4, relu4 } from './activations';
-import { ACT_TANH, ACT_SIGMOID, ACT_RELU } from './abi';
+import { ACT_TANH, ACT_SIGMOID, ACT_RELU, CONV_CHUNK_PIXELS } from './abi';
 
 /** bytes at dst = bytes at src, 16 at a time, then 8 and 4 (bytes % 4 == 0): a one-channel 3x3 kernel row is 12 bytes. */
 // @ts-ignore: decorator
@@ -104,33 +104,65 @@ export function conv2dForward(out: usize, col: usize, x: usize, w: usize, bias: 
 }
 
 /**
- * Pixels per pass of the weight gradient: a pass's patches (CHUNK rows of col, up to 295 KB at 288 taps) stay in
+ * Pixels per chunk of the weight gradient: a chunk's patches (CHUNK rows of col, up to 295 KB at 288 taps) stay in
  * L2 while every tile of dw sweeps them; one pass over all pixels streamed col from memory once per tile column.
  */
-const CHUNK = 256;
+const CHUNK = CONV_CHUNK_PIXELS;
 
 /**
- * Columns [j0, j1) of dw (taps, oc) = col^T dy for col (pixels, taps) and dy (pixels, oc): the weight gradient, summed
- * in passes of CHUNK pixels (each pass's product in the same columns of scratch (taps, oc), then added in pass order);
- * and of db (oc) = the column sums of dy, the bias gradient, added from each pass's rows while the product has them
- * in cache: one f32 sum per column from +0, rows in order, so exactly colSum's.
+ * dw (taps, oc) = col^T dy for col (pixels, taps) and dy (pixels, oc): the weight gradient, summed in chunks of CHUNK
+ * pixels, dw = P_0 + P_1 + ... in chunk order (each P_t, t > 0, in scratch's first slot (taps, oc), then added); and
+ * db (oc) = the column sums of dy, the bias gradient, added from each chunk's rows while the product has them in
+ * cache: one f32 sum per column from +0, rows in order, so exactly colSum's. On threads, conv2dWeightGradChunks then
+ * conv2dWeightGradSumCols make the same sums.
  */
-export function conv2dWeightGradCols(dw: usize, db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
-  const ld = <usize>oc << 2, at = <usize>j0 << 2, width = j1 - j0;
-  memory.fill(db + at, 0, <usize>width << 2);
+export function conv2dWeightGrad(dw: usize, db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32): void {
+  const ld = <usize>oc << 2;
+  memory.fill(db, 0, ld);
   for (let p = 0; p < pixels; p += CHUNK) {
-    const n = min(CHUNK, pixels - p), a = col + <usize>p * <usize>taps * 4, b = dy + <usize>p * ld + at;
-    // C (taps, width) = A^T B: A (n, taps) rows taps floats apart, B (n, width) rows oc floats apart.
-    gemm(p == 0 ? dw + at : scratch + at, a, b, taps, n, width, 4, <usize>taps << 2, ld, 4, ld, false);
-    addRows(db + at, b, n, ld, <usize>width << 2);
+    const n = min(CHUNK, pixels - p), b = dy + <usize>p * ld;
+    chunkProduct(p == 0 ? dw : scratch, col, dy, p, n, taps, oc);
+    addRows(db, b, n, ld, ld);
     if (p == 0) continue;
-    for (let t: usize = 0; t < <usize>taps; t++) addFloats(dw + t * ld + at, scratch + t * ld + at, <usize>width << 2);
+    for (let t: usize = 0; t < <usize>taps; t++) addFloats(dw + t * ld, scratch + t * ld, ld);
   }
 }
 
-/** dw (taps, oc) = col^T dy and db (oc) = colSum(dy): conv2dWeightGradCols over every column. */
-export function conv2dWeightGrad(dw: usize, db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32): void {
-  conv2dWeightGradCols(dw, db, scratch, col, dy, pixels, taps, oc, 0, oc);
+/** dst (taps, oc) = the product of pixels [first, first + n): col's rows (n, taps) transposed times dy's (n, oc). */
+// @ts-ignore: decorator
+@inline function chunkProduct(dst: usize, col: usize, dy: usize, first: i32, n: i32, taps: i32, oc: i32): void {
+  const ld = <usize>oc << 2;
+  gemm(dst, col + <usize>first * <usize>taps * 4, dy + <usize>first * ld, taps, n, oc, 4, <usize>taps << 2, ld, 4, ld, false);
+}
+
+/**
+ * The weight gradient's first phase on threads: chunks [t0, t1) of CHUNK pixels, chunk t's product P_t into dw (t = 0)
+ * or scratch's slot t - 1 (slots of (taps, oc), one per chunk after the first). Arguments as conv2dWeightGrad's (db
+ * unused: its sum runs over every pixel in order, so it waits for the second phase), then t0 and t1.
+ */
+export function conv2dWeightGradChunks(dw: usize, _db: usize, scratch: usize, col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, t0: i32, t1: i32): void {
+  const slot = <usize>taps * <usize>oc << 2;
+  for (let t = t0; t < t1; t++) {
+    const first = t * CHUNK;
+    chunkProduct(t == 0 ? dw : scratch + <usize>(t - 1) * slot, col, dy, first, min(CHUNK, pixels - first), taps, oc);
+  }
+}
+
+/**
+ * The weight gradient's second phase, columns [j0, j1): dw += slot 1, slot 2, ... of conv2dWeightGradChunks in chunk
+ * order (conv2dWeightGrad's additions), and db = those columns' sums over every pixel of dy, rows in order (colSum's
+ * bits). Arguments as conv2dWeightGrad's, then j0 and j1.
+ */
+export function conv2dWeightGradSumCols(dw: usize, db: usize, scratch: usize, _col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
+  const ld = <usize>oc << 2, slot = <usize>taps * ld, chunks = (pixels + CHUNK - 1) / CHUNK;
+  const at = <usize>j0 << 2, width = <usize>(j1 - j0) << 2;
+  // Row by row of dw, each row's additions from every slot while it sits in L1.
+  for (let t: usize = 0; t < <usize>taps; t++) {
+    const d = dw + t * ld + at;
+    for (let c = 1; c < chunks; c++) addFloats(d, scratch + <usize>(c - 1) * slot + t * ld + at, width);
+  }
+  memory.fill(db + at, 0, width);
+  addRows(db + at, dy + at, pixels, ld, width);
 }
 
 /**

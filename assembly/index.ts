@@ -11,7 +11,7 @@
 // offsets first, then sizes.
 
 export { heapBase } from './memory';
-export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS, WINOGRAD_CHUNK_TILES } from './abi';
+export { ACT_NONE, ACT_TANH, ACT_SIGMOID, ACT_RELU, NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS, WINOGRAD_CHUNK_TILES, CONV_CHUNK_PIXELS } from './abi';
 export { gatherSparse } from './gather';
 export { gatherSparseAugmented, gatherImagesAugmented } from './augment';
 export { sparsifyRows } from './sparsify';
@@ -26,7 +26,7 @@ export { sparseForward, sparseForwardCols } from './sparse-forward';
 export { sparseWeightGrad, sparseWeightGradCols } from './sparse-weight-grad';
 export { firstLayerBackward, firstLayerBackwardCols } from './first-layer';
 export { gatherImages } from './gather-images';
-export { conv2dForward, conv2dWeightGrad, conv2dWeightGradCols, conv2dInputGrad, transpose } from './conv';
+export { conv2dForward, conv2dWeightGrad, conv2dWeightGradChunks, conv2dWeightGradSumCols, conv2dInputGrad, transpose } from './conv';
 export { maxPoolForward, maxPoolBackward, maxPoolReluBackward } from './pool';
 export { winogradFilter, winogradForward, winogradWeightGrad, winogradWeightGradChunks, winogradWeightGradSumCols, winogradInputGrad } from './winograd';
 export { simdPeak } from './peak';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend, type Backend } from '../src/core/backend.js';
-import { ACT, winogradWeightGradScratch } from '../src/core/kernels/kernels.js';
+import { ACT, conv2dWeightGradScratch, winogradWeightGradScratch } from '../src/core/kernels/kernels.js';
 import { Rng } from '../src/core/rng.js';
 import { loadWasmModule } from '../src/node/wasm-file.js';
 import { nodeThreadOptions } from '../src/node/threads.js';
@@ -44,7 +44,7 @@ for (const name of ['wasm', 'js'] as const) {
         const where = `${JSON.stringify(s)}`;
         assert.ok(relativeGap(a.f32(wino, pixels * s.oc), a.f32(direct, pixels * s.oc)) < 1e-5, `forward ${where}`);
 
-        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(Math.max(taps * s.oc, winogradWeightGradScratch(tiles, s.c, s.oc)), 'test'), du = a.allocF32(16 * s.c * s.oc, 'test'), db = a.allocF32(s.oc, 'test');
+        const dwDirect = a.allocF32(taps * s.oc, 'test'), dwWino = a.allocF32(taps * s.oc, 'test'), scratch = a.allocF32(Math.max(conv2dWeightGradScratch(pixels, taps, s.oc), winogradWeightGradScratch(tiles, s.c, s.oc)), 'test'), du = a.allocF32(16 * s.c * s.oc, 'test'), db = a.allocF32(s.oc, 'test');
         k.conv2dWeightGrad(dwDirect, db, scratch, col, dy, pixels, taps, s.oc);
         k.winogradWeightGrad(dwWino, du, scratch, v, m, dy, s.images, oh, ow, s.c, s.oc, tiles);
         assert.ok(relativeGap(a.f32(dwWino, taps * s.oc), a.f32(dwDirect, taps * s.oc)) < 1e-5, `weight gradient ${where}`);

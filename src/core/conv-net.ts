@@ -6,7 +6,7 @@
 // allocates; ConvNet adds the gradients, the optimiser's moments and the best copy for training. Parameters,
 // gradients, velocities and the best copy share one layout (all weights, then all biases).
 
-import { ACT, denseProductScratch, dropoutThreshold, winogradWeightGradScratch, type Kernels } from './kernels/kernels.js';
+import { ACT, conv2dWeightGradScratch, denseProductScratch, dropoutThreshold, winogradWeightGradScratch, type Kernels } from './kernels/kernels.js';
 import { alignUp, ALIGN, type Arena } from './memory.js';
 import { padOf, planLayers, sizeOf, tensorShapes, type LayerSpec, type PlannedLayer } from './layer-list.js';
 import { activateInPlace, activationBackwardInPlace } from './activation.js';
@@ -38,7 +38,7 @@ interface Placed extends PlannedLayer {
   drop: number;
   /** conv2d: the patches of the batch (conv2dForward's col), reused as scratch for the input gradient. */
   col: number;
-  /** conv2d: conv2dWeightGrad's scratch, shaped as the weights (ConvNet's; 0 in ConvForward). */
+  /** conv2d: conv2dWeightGrad's scratch, its chunks' products, at least the weights' size (ConvNet's; 0 in ConvForward). */
   scratch: number;
   /** A conv2d run by Winograd F(2x2, 3x3) (see usesWinograd): its buffers, else absent. */
   winograd?: WinogradBuffers;
@@ -259,8 +259,12 @@ export class ConvNet extends ConvForward implements Trainable {
       if (p.spec.type === 'dropout') p.a = this.outputs[l] = arena.allocF32(maxRows * sizeOf(p.output), `layer ${l} outputs after dropout`);
       if (p.spec.type !== 'conv2d') return;
       const wg = p.winograd, c = (p.input as { c: number }).c, oc = p.spec.filters;
-      if (!wg) p.scratch = arena.allocF32(taps(p) * oc, `layer ${l} weight-gradient scratch`);
-      else {
+      if (!wg) {
+        // A (taps, oc) product per chunk of 256 pixels after the first, kept apart on threads until summed in chunk
+        // order: 195 slots, 225 KB, in best_cnn's 1 -> 32 layer at 64 rows.
+        const o = p.output as { h: number; w: number };
+        p.scratch = arena.allocF32(conv2dWeightGradScratch(maxRows * o.h * o.w, taps(p), oc), `layer ${l} weight-gradient chunk products`);
+      } else {
         wg.du = arena.allocF32(16 * c * oc, `layer ${l} transformed weight gradient`);
         // A (16, c, oc) product per chunk of 128 tiles after the first, kept apart on threads until summed in chunk
         // order: 24 slots, 3 MB, in best_cnn's 32 -> 64 layer at 64 rows.

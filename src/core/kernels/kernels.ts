@@ -38,13 +38,21 @@ export const WINOGRAD_CHUNK_TILES = 128;
  */
 export const winogradWeightGradScratch = (tiles: number, c: number, oc: number): number => Math.max(1, Math.ceil(tiles / WINOGRAD_CHUNK_TILES) - 1) * 16 * c * oc;
 
+/** Pixels per chunk of conv2dWeightGrad's sum (assembly/abi.ts's CONV_CHUNK_PIXELS). */
+export const CONV_CHUNK_PIXELS = 256;
+/**
+ * Floats of conv2dWeightGrad's scratch for up to `pixels` pixels: a (taps, oc) slot per chunk after the first (the
+ * first's product goes to dw), where threads leave each chunk's product to be summed in chunk order; at least one.
+ */
+export const conv2dWeightGradScratch = (pixels: number, taps: number, oc: number): number => Math.max(1, Math.ceil(pixels / CONV_CHUNK_PIXELS) - 1) * taps * oc;
+
 /**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports
  * (assembly/abi.ts): the loader compares them at instantiation and refuses a module that disagrees.
  */
 export const MODULE_CONSTANTS = {
   ACT_NONE: ACT.none, ACT_TANH: ACT.tanh, ACT_SIGMOID: ACT.sigmoid, ACT_RELU: ACT.ReLU,
-  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL, WINOGRAD_CHUNK_TILES,
+  NZ_HEADER, NZ_BLOCK_COLUMNS, NZ_COLUMN_BYTES, PANEL_COLUMNS: PANEL, WINOGRAD_CHUNK_TILES, CONV_CHUNK_PIXELS,
 } as const;
 /** Where row r's column offsets start in gatherSparse's nz (rows of dim pixels), in u32 units from nz. */
 export const nzOffsetsAt = (r: number, dim: number): number => r * (dim + NZ_HEADER) + NZ_HEADER;
@@ -230,8 +238,9 @@ export interface KernelCalls {
   conv2dForward(out: number, col: number, x: number, w: number, bias: number, images: number, h: number, wd: number, c: number, oc: number, k: number, pad: number, act: ActCode): void;
   /**
    * dw (taps, oc) = col^T dy for col (pixels, taps) from conv2dForward and dy (pixels, oc): the weight gradient,
-   * summed over pixels in passes of 256 (each pass's sum added in pass order); scratch (taps, oc) is scratch. With it
-   * db (oc) = colSum(dy), the bias gradient, each element exactly as colSum gives it.
+   * summed over pixels in chunks of CONV_CHUNK_PIXELS, the chunks' products added in chunk order; scratch
+   * (conv2dWeightGradScratch floats for the pixels) is scratch. With it db (oc) = colSum(dy), the bias gradient,
+   * each element exactly as colSum gives it.
    */
   conv2dWeightGrad(dw: number, db: number, scratch: number, col: number, dy: number, pixels: number, taps: number, oc: number): void;
   /**

@@ -9,7 +9,7 @@
 // split in two, so a plan's `op` is a kernel's own export or one of those.
 
 import type { FirstLayerBackwardArgs, KernelCalls, KernelName } from './kernels.js';
-import { firstLayerBackwardPositional, WINOGRAD_CHUNK_TILES } from './kernels.js';
+import { CONV_CHUNK_PIXELS, firstLayerBackwardPositional, WINOGRAD_CHUNK_TILES } from './kernels.js';
 
 type Args<K extends KernelName> = Parameters<KernelCalls[K]>;
 /** A wasm export a worker thread may run: a kernel, or a range or phase variant of one. */
@@ -68,6 +68,8 @@ const imageTiles = (h: number, wd: number, pad: number) => Math.ceil((h + 2 * pa
 const outputTiles = (images: number, oh: number, ow: number) => images * Math.ceil(oh / 2) * Math.ceil(ow / 2);
 /** Chunks of winogradWeightGrad's sum, the last one possibly short. */
 const weightGradChunks = (images: number, oh: number, ow: number) => Math.ceil(outputTiles(images, oh, ow) / WINOGRAD_CHUNK_TILES);
+/** Chunks of conv2dWeightGrad's sum, the last one possibly short. */
+const convWeightGradChunks = (pixels: number) => Math.ceil(pixels / CONV_CHUNK_PIXELS);
 const THREADS_ALONE = 'small at the training shapes: a hand-off to a worker costs more than it saves';
 const LATER_LAYERS = 'the layers after the first only (the first\'s is fused into sparseForward): small';
 
@@ -191,12 +193,23 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       },
     },
   },
-  // Split by columns (filters), each column summing every pixel in the same order whatever the thread count.
+  // As winogradWeightGrad: chunks of pixels, each chunk's product kept apart, then by columns the products added in
+  // chunk order and the bias gradient summed over every pixel: split by columns alone, every thread would read all of col.
   conv2dWeightGrad: {
     threads: {
-      split: 'ranges', op: 'conv2dWeightGradCols', grain: 8, minWork: MIN_GEMM_WORK,
-      size: (_dw, _db, _s, _col, _dy, pixels, taps, oc) => ({ total: oc, work: pixels * taps * oc }),
-      range: (i, j, ...a) => [...a, i, j],
+      split: 'phases', minWork: MIN_GEMM_WORK,
+      work: (_dw, _db, _s, _col, _dy, pixels, taps, oc) => pixels * taps * oc,
+      phases: [
+        {
+          // Counted from the last chunk, as winogradWeightGrad's: the calling thread takes the short one.
+          op: 'conv2dWeightGradChunks', grain: 1, total: (_dw, _db, _s, _col, _dy, pixels) => convWeightGradChunks(pixels),
+          range: (i, j, ...a) => {
+            const n = convWeightGradChunks(a[5]);
+            return [...a, n - j, n - i];
+          },
+        },
+        { op: 'conv2dWeightGradSumCols', grain: 8, total: (_dw, _db, _s, _col, _dy, _pixels, _taps, oc) => oc, range: (i, j, ...a) => [...a, i, j] },
+      ],
     },
   },
   conv2dInputGrad: {

@@ -1,11 +1,12 @@
 // Cases of the image kernels: the dense gather, convolution (forward, weight and input gradients) with channel
 // counts and output widths around the vector width and the 4x8 tile, every padding of small and odd kernels, images
-// smaller than the kernel, more pixels than one pass of the weight gradient and several of the forward pass's groups; the transpose; 2x2 max-pooling with
-// odd sides, ties and signed zeros, its backward passes also in place. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
+// smaller than the kernel, weight gradients of several chunks of pixels (split on threads) and several of the
+// forward pass's groups; the transpose; 2x2 max-pooling with odd sides, ties and signed zeros, its backward passes
+// also in place. Timed: a CNN step's layers (1->32 at 28x28, 32->64 at 14x14) on the problem's batch.
 
 import { APPROX, ARITH, EXACT, addTol, gemmTol, sumTol, type KernelCase, type Problem } from './case.js';
 import type { CaseInputs } from './inputs.js';
-import type { ActCode } from '../kernels.js';
+import { conv2dWeightGradScratch, CONV_CHUNK_PIXELS, type ActCode } from '../kernels.js';
 
 interface ConvShape { images: number; h: number; w: number; c: number; oc: number; k: number; pad: number }
 const side = (n: number, s: ConvShape) => n + 2 * s.pad - s.k + 1;
@@ -19,6 +20,15 @@ const SHAPES: ConvShape[] = [
   { images: 3, h: 19, w: 17, c: 3, oc: 9, k: 3, pad: 1 }, { images: 2, h: 12, w: 12, c: 32, oc: 64, k: 5, pad: 0 },
   // Several of the forward pass's groups of images: 2 a group at 28x28 (the last one short), 6 of 323 pixels (odd).
   { images: 5, h: 28, w: 28, c: 1, oc: 32, k: 3, pad: 1 }, { images: 7, h: 19, w: 17, c: 3, oc: 9, k: 3, pad: 1 },
+];
+/**
+ * The weight gradient's chunks of pixels, big enough to split on threads: 5 chunks (the last of 152 pixels), 11 (the
+ * last of 50) with 9 columns (a 1-column part on 2 threads), 2 (fewer than 3 threads) and 4 whole ones; 24 and 40
+ * columns, which the second phase's 8-column grain splits in parts of different widths.
+ */
+const CHUNKED: ConvShape[] = [
+  { images: 6, h: 14, w: 14, c: 8, oc: 24, k: 3, pad: 1 }, { images: 3, h: 30, w: 29, c: 5, oc: 9, k: 3, pad: 1 },
+  { images: 1, h: 20, w: 20, c: 8, oc: 40, k: 3, pad: 1 }, { images: 4, h: 16, w: 16, c: 4, oc: 32, k: 3, pad: 1 },
 ];
 /** The layers of a CNN step: 1 -> 32 filters at 28x28 and 32 -> 64 at 14x14, 3x3 same. */
 const stepShapes = (p: Problem): [string, ConvShape][] => [
@@ -42,9 +52,10 @@ function forwardCase(x: CaseInputs, s: ConvShape, act: ActCode, what = ''): Kern
 function weightGradCase(x: CaseInputs, s: ConvShape, what = ''): KernelCase {
   const taps = s.k * s.k * s.c, pixels = pixelsOf(s);
   return {
-    shape: named(s, what),
+    shape: `${named(s, what)} chunks=${Math.ceil(pixels / CONV_CHUNK_PIXELS)}`,
     inputs: { col: x.withSpecials(pixels * taps, [0], -1, 1), dy: x.uniform(pixels * s.oc) },
-    outputs: { dw: new Float32Array(taps * s.oc), db: new Float32Array(s.oc), scratch: new Float32Array(taps * s.oc) },
+    // scratch (the chunks' products) is scratch.
+    outputs: { dw: new Float32Array(taps * s.oc), db: new Float32Array(s.oc), scratch: new Float32Array(conv2dWeightGradScratch(pixels, taps, s.oc)) },
     compare: { dw: gemmTol(pixels), db: sumTol(pixels) },
     flops: 2 * pixels * taps * s.oc,
     call: (k, q) => k.conv2dWeightGrad(q.dw, q.db, q.scratch, q.col, q.dy, pixels, taps, s.oc),
@@ -69,7 +80,7 @@ export function conv2dForwardSweep(x: CaseInputs, p: Problem): KernelCase[] {
   return sweepShapes(p).flatMap((s, i) => [forwardCase(x, s, ([0, 1, 2, 3] as const)[i % 4]), ...(i % 4 !== 3 ? [forwardCase(x, s, 3)] : [])]);
 }
 export const conv2dForwardTimed = (x: CaseInputs, p: Problem): KernelCase[] => stepShapes(p).map(([what, s]) => forwardCase(x, s, 3, `forward ${what}`));
-export const conv2dWeightGradSweep = (x: CaseInputs, p: Problem): KernelCase[] => sweepShapes(p).map((s) => weightGradCase(x, s));
+export const conv2dWeightGradSweep = (x: CaseInputs, p: Problem): KernelCase[] => [...sweepShapes(p), ...CHUNKED].map((s) => weightGradCase(x, s));
 export const conv2dWeightGradTimed = (x: CaseInputs, p: Problem): KernelCase[] => stepShapes(p).map(([what, s]) => weightGradCase(x, s, `weight grad ${what}`));
 export const conv2dInputGradSweep = (x: CaseInputs, p: Problem): KernelCase[] => sweepShapes(p).map((s) => inputGradCase(x, s));
 // The first layer's input gradient is never needed: the second's only.
