@@ -18,7 +18,7 @@ import { ROOT } from './helpers/cli.js';
 import { syntheticData } from './helpers/synthetic.js';
 
 /**
- * Gzipped bytes of the minified bundle's JavaScript (the .wasm is fetched beside it): 13.8 KB with the forward
+ * Gzipped bytes of the minified bundle's JavaScript (the .wasm is fetched beside it): 14.6 KiB with the forward
  * passes of dense and layer-list networks, float input's checks, the model-file reader and the kernel manifest's
  * names and thread plans (its test cases stay out).
  */
