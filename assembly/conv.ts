@@ -4,7 +4,7 @@
 // Channels last keeps a patch's k*c values per kernel row contiguous, and all three products one call each.
 
 import { gemm, productNN } from './gemm';
-import { addFloats } from './floats';
+import { addFloats, addSlotsInOrder } from './floats';
 import { biasAdd, addRows } from './bias';
 import { tanh4, sigmoid4, relu4 } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU, CONV_CHUNK_PIXELS } from './abi';
@@ -154,13 +154,9 @@ export function conv2dWeightGradChunks(dw: usize, _db: usize, scratch: usize, co
  * bits). Arguments as conv2dWeightGrad's, then j0 and j1.
  */
 export function conv2dWeightGradSumCols(dw: usize, db: usize, scratch: usize, _col: usize, dy: usize, pixels: i32, taps: i32, oc: i32, j0: i32, j1: i32): void {
-  const ld = <usize>oc << 2, slot = <usize>taps * ld, chunks = (pixels + CHUNK - 1) / CHUNK;
+  const ld = <usize>oc << 2, chunks = (pixels + CHUNK - 1) / CHUNK;
   const at = <usize>j0 << 2, width = <usize>(j1 - j0) << 2;
-  // Row by row of dw, each row's additions from every slot while it sits in L1.
-  for (let t: usize = 0; t < <usize>taps; t++) {
-    const d = dw + t * ld + at;
-    for (let c = 1; c < chunks; c++) addFloats(d, scratch + <usize>(c - 1) * slot + t * ld + at, width);
-  }
+  addSlotsInOrder(dw, scratch, <usize>taps * ld, chunks - 1, <usize>taps, ld, at, width);
   memory.fill(db + at, 0, width);
   addRows(db + at, dy + at, pixels, ld, width);
 }

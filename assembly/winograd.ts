@@ -16,7 +16,7 @@
 // there, its outputs dropped).
 
 import { gemm } from './gemm';
-import { addFloats } from './floats';
+import { addFloats, addSlotsInOrder } from './floats';
 import { tanhForward, sigmoidForward, reluForward } from './activations';
 import { ACT_TANH, ACT_SIGMOID, ACT_RELU, WINOGRAD_CHUNK_TILES } from './abi';
 
@@ -347,13 +347,8 @@ export function winogradWeightGradChunks(_dw: usize, du: usize, scratch: usize, 
  * order (winogradWeightGrad's additions), then dw = G^T du G. Arguments as winogradWeightGrad's, then j0 and j1.
  */
 export function winogradWeightGradSumCols(dw: usize, du: usize, scratch: usize, _v: usize, _dm: usize, _dy: usize, images: i32, oh: i32, ow: i32, c: i32, oc: i32, _tiles: i32, j0: i32, j1: i32): void {
-  const ob = <usize>oc << 2, slot = <usize>c * ob << 4, chunks = (images * tilesOf(oh, ow) + CHUNK - 1) / CHUNK;
-  const at = <usize>j0 << 2, width = <usize>(j1 - j0) << 2;
-  // Row by row of du, each row's additions from every slot while it sits in L1.
-  for (let row: usize = 0; row < 16 * <usize>c; row++) {
-    const d = du + row * ob + at;
-    for (let t = 1; t < chunks; t++) addFloats(d, scratch + <usize>(t - 1) * slot + row * ob + at, width);
-  }
+  const ob = <usize>oc << 2, chunks = (images * tilesOf(oh, ow) + CHUNK - 1) / CHUNK;
+  addSlotsInOrder(du, scratch, <usize>c * ob << 4, chunks - 1, 16 * <usize>c, ob, <usize>j0 << 2, <usize>(j1 - j0) << 2);
   weightTransform(dw, du, c, oc, j0, j1);
 }
 

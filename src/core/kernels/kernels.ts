@@ -30,21 +30,22 @@ export const MAX_INPUT = 65536;
  */
 export const denseProductScratch = (inputs: number, units: number, maxRows: number): number => Math.max(inputs, 2 * maxRows) * units;
 
+/**
+ * Slots of a two-phase weight gradient's scratch for `count` tiles or pixels in chunks of `chunk`: one per chunk after
+ * the first (the first's product goes to the gradient itself), where threads leave each chunk's product to be summed
+ * in chunk order; at least one.
+ */
+const chunkSlots = (count: number, chunk: number): number => Math.max(1, Math.ceil(count / chunk) - 1);
+
 /** Tiles per chunk of winogradWeightGrad's sum (assembly/abi.ts's WINOGRAD_CHUNK_TILES). */
 export const WINOGRAD_CHUNK_TILES = 128;
-/**
- * Floats of winogradWeightGrad's scratch for up to `tiles` tiles: a (16, c, oc) slot per chunk after the first (the
- * first's product goes to du), where threads leave each chunk's product to be summed in chunk order; at least one.
- */
-export const winogradWeightGradScratch = (tiles: number, c: number, oc: number): number => Math.max(1, Math.ceil(tiles / WINOGRAD_CHUNK_TILES) - 1) * 16 * c * oc;
+/** Floats of winogradWeightGrad's scratch for up to `tiles` tiles: a (16, c, oc) slot per chunk after the first. */
+export const winogradWeightGradScratch = (tiles: number, c: number, oc: number): number => chunkSlots(tiles, WINOGRAD_CHUNK_TILES) * 16 * c * oc;
 
 /** Pixels per chunk of conv2dWeightGrad's sum (assembly/abi.ts's CONV_CHUNK_PIXELS). */
 export const CONV_CHUNK_PIXELS = 256;
-/**
- * Floats of conv2dWeightGrad's scratch for up to `pixels` pixels: a (taps, oc) slot per chunk after the first (the
- * first's product goes to dw), where threads leave each chunk's product to be summed in chunk order; at least one.
- */
-export const conv2dWeightGradScratch = (pixels: number, taps: number, oc: number): number => Math.max(1, Math.ceil(pixels / CONV_CHUNK_PIXELS) - 1) * taps * oc;
+/** Floats of conv2dWeightGrad's scratch for up to `pixels` pixels: a (taps, oc) slot per chunk after the first. */
+export const conv2dWeightGradScratch = (pixels: number, taps: number, oc: number): number => chunkSlots(pixels, CONV_CHUNK_PIXELS) * taps * oc;
 
 /**
  * The numbers this contract shares with the wasm module, by the names of the constant globals it exports

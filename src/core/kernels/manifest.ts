@@ -240,7 +240,7 @@ export const MANIFEST: { [K in KernelName]: KernelEntry<K> } = {
       phases: [
         {
           // In order, so each thread reads the tiles of the images it transformed in winogradForward: taken the other
-          // way round, the next batch's forward wrote lines the other core held, and a best_cnn epoch took 5% longer.
+          // way round, the next batch's forward writes lines the other core holds (docs/performance.md, a CNN epoch).
           op: 'winogradWeightGradChunks', grain: 1, total: (_dw, _du, _s, _v, _dm, _dy, images, oh, ow) => weightGradChunks(images, oh, ow),
           range: (i, j, ...a) => [...a, i, j],
         },
